@@ -1,0 +1,176 @@
+"""Reading a change: from git (work tree, index, range, one commit) or from a patch file."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Literal
+
+from checker.changeset import ChangeSet, FileChange, Line
+from checker.errors import FatalError
+from checker.git import Repository
+from checker.reader import NoContentReader, decode_text, looks_binary
+
+HeadSide = Literal["tree", "index", "worktree"]
+
+
+class GitReader:
+    """File contents at base (a tree) and head (a tree, the index or the work tree)."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        base: str,
+        head: str | None,
+        head_side: HeadSide,
+        base_ids: dict[str, str],
+        head_ids: dict[str, str],
+    ) -> None:
+        self._repo = repo
+        self._base = base
+        self._head = head
+        self._head_side = head_side
+        self._base_ids = base_ids
+        self._head_ids = head_ids
+
+    def base(self, path: str) -> bytes | None:
+        sha = self._base_ids.get(path) or self._base_files().get(path)
+        return self._repo.blob(sha) if sha else None
+
+    def head(self, path: str) -> bytes | None:
+        if self._head_side == "worktree":
+            return _read_worktree(self._repo.root, path)
+        sha = self._head_ids.get(path) or self._head_files().get(path)
+        return self._repo.blob(sha) if sha else None
+
+    def base_paths(self) -> frozenset[str]:
+        return frozenset(self._base_files())
+
+    def head_paths(self) -> frozenset[str]:
+        if self._head_side == "worktree":
+            return self._worktree_paths()
+        return frozenset(self._head_files())
+
+    @functools.cache  # noqa: B019  (one reader per run; the cache dies with it)
+    def _base_files(self) -> dict[str, str]:
+        return self._repo.tree_files(self._base)
+
+    @functools.cache  # noqa: B019
+    def _head_files(self) -> dict[str, str]:
+        if self._head_side == "index":
+            return self._repo.index_files()
+        assert self._head is not None
+        return self._repo.tree_files(self._head)
+
+    @functools.cache  # noqa: B019
+    def _worktree_paths(self) -> frozenset[str]:
+        tracked = self._repo.index_files()
+        root = self._repo.root
+        present = {p for p in tracked if os.path.lexists(root / p)}
+        return frozenset(present.union(self._repo.untracked()))
+
+
+def _read_worktree(root: Path, path: str) -> bytes | None:
+    full = root / path
+    try:
+        if full.is_symlink():
+            return os.fsencode(os.readlink(full))
+        if not full.is_file():
+            return None
+        return full.read_bytes()
+    except OSError:
+        return None
+
+
+def _untracked_change(root: Path, path: str) -> FileChange:
+    """An untracked file as git would show it once added: every line is new."""
+    full = root / path
+    if path.endswith("/"):  # a nested repository git will not descend into
+        return FileChange(path.rstrip("/"), path.rstrip("/"), "added", new_mode="160000")
+    if full.is_symlink():
+        target = os.readlink(full)
+        return FileChange(path, path, "added", (Line(1, target),), new_mode="120000")
+    data = _read_worktree(root, path) or b""
+    mode = "100755" if os.access(full, os.X_OK) and sys.platform != "win32" else "100644"
+    if looks_binary(data):
+        return FileChange(path, path, "added", binary=True, new_mode=mode)
+    text, undecodable = decode_text(data)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    added = tuple(Line(i, s.removesuffix("\r")) for i, s in enumerate(lines, start=1))
+    return FileChange(path, path, "added", added, new_mode=mode, undecodable=undecodable)
+
+
+def _base_of_worktree(repo: Repository) -> tuple[str, str | None]:
+    """The tree an uncommitted change is compared with: HEAD, or the empty tree."""
+    if repo.has_commits():
+        return repo.resolve("HEAD"), "HEAD"
+    return repo.empty_tree(), None
+
+
+def from_worktree(repo: Repository) -> tuple[ChangeSet, GitReader]:
+    """Everything uncommitted: index, work tree and untracked files not ignored, vs HEAD."""
+    base, label = _base_of_worktree(repo)
+    files, base_ids, head_ids = repo.diff(base)
+    # The work tree side of `git diff <tree>` has no blob ids for files changed on disk.
+    head_ids = {}
+    files.extend(_untracked_change(repo.root, p) for p in repo.untracked())
+    change = ChangeSet(tuple(files), "worktree", f"uncommitted changes vs {label or 'an empty repository'}",
+                       base=base)
+    return change, GitReader(repo, base, None, "worktree", base_ids, head_ids)
+
+
+def from_index(repo: Repository) -> tuple[ChangeSet, GitReader]:
+    """What is staged: the index vs HEAD (what `git commit` would record)."""
+    base, label = _base_of_worktree(repo)
+    files, base_ids, head_ids = repo.diff("--cached", base)
+    change = ChangeSet(tuple(files), "index", f"staged changes vs {label or 'an empty repository'}",
+                       base=base)
+    return change, GitReader(repo, base, None, "index", base_ids, head_ids)
+
+
+def from_range(repo: Repository, spec: str) -> tuple[ChangeSet, GitReader]:
+    """A..B (direct), A...B (from the merge base), or one REV (that commit's own change)."""
+    if "..." in spec:
+        left, _, right = spec.partition("...")
+        a, b = repo.resolve(left or "HEAD"), repo.resolve(right or "HEAD")
+        base, head, exclude = repo.merge_base(a, b), b, a
+    elif ".." in spec:
+        left, _, right = spec.partition("..")
+        base, head = repo.resolve(left or "HEAD"), repo.resolve(right or "HEAD")
+        exclude = base
+    else:
+        head = repo.resolve(spec)
+        parents = repo.parents(head)
+        # A merge is compared with its first parent: what it brought into the branch.
+        base = parents[0] if parents else repo.empty_tree()
+        exclude = None
+        commits = repo.commits(None, head, limit=1)
+    if exclude is not None:
+        commits = repo.commits(exclude, head)
+    files, base_ids, head_ids = repo.diff(base, head)
+    change = ChangeSet(tuple(files), "range", f"git diff {spec}", base=base, head=head, commits=commits)
+    return change, GitReader(repo, base, head, "tree", base_ids, head_ids)
+
+
+def from_patch(source: str) -> tuple[ChangeSet, NoContentReader]:
+    from checker.patchfile import parse_patch
+
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        label = "standard input"
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise FatalError(
+                f"--patch {source}: cannot be read: {exc.strerror}. Pass an existing "
+                "unified diff file, or - for standard input."
+            ) from None
+        label = source
+    files = parse_patch(data, label)
+    return ChangeSet(tuple(files), "patch", f"patch: {label}"), NoContentReader()
+

@@ -1,0 +1,32 @@
+"""The checks. Each is a pure function of the change, the policy, the task and a file reader;
+none calls git. A check module declares the codes it can report so deselected checks are
+skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from checker.changeset import ChangeSet
+from checker.findings import Finding
+from checker.policy import Policy
+from checker.reader import FileReader
+from checker.task import Task
+
+CheckFunction = Callable[[ChangeSet, Policy, "Task | None", FileReader], Iterable[Finding]]
+
+
+class Check(NamedTuple):
+    codes: tuple[str, ...]
+    run: CheckFunction
+
+
+def registry() -> tuple[Check, ...]:
+    """Every check, imported here so a run that deselects a family never loads it."""
+    from checker.checks import paths, scope, size
+
+    return (
+        Check(scope.CODES, scope.check),
+        Check(size.CODES, size.check),
+        Check(paths.CODES, paths.check),
+    )

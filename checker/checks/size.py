@@ -1,0 +1,122 @@
+"""AC201-AC203: is the change about as big as the task said it would be?"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from checker.changeset import ChangeSet, FileChange
+from checker.findings import Finding
+from checker.globs import BadGlob, Globs
+from checker.policy import Policy
+from checker.reader import FileReader, decode_text
+from checker.task import Task
+
+CODES = ("AC201", "AC202", "AC203")
+_ATTRIBUTES = ("linguist-generated", "linguist-vendored")
+
+
+def _attribute_rules(reader: FileReader, paths: set[str]) -> list[tuple[Globs, bool]]:
+    """(pattern, marked) from every .gitattributes above the changed files, outermost first,
+    for the linguist-generated and linguist-vendored attributes."""
+    folders = {""}
+    for path in paths:
+        folder = posixpath.dirname(path)
+        while folder:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    rules: list[tuple[Globs, bool]] = []
+    for folder in sorted(folders, key=lambda f: (f.count("/") + bool(f), f)):
+        name = posixpath.join(folder, ".gitattributes") if folder else ".gitattributes"
+        data = reader.head(name)
+        if data is None:
+            continue
+        text, _ = decode_text(data)
+        for raw in text.splitlines():
+            parts = raw.split()
+            if not parts or parts[0].startswith("#"):
+                continue
+            pattern, attrs = parts[0], parts[1:]
+            value: bool | None = None
+            for attr in attrs:
+                name_, _, setting = attr.lstrip("-!").partition("=")
+                if name_ in _ATTRIBUTES:
+                    value = not attr.startswith(("-", "!")) and setting not in ("false", "0")
+            if value is None:
+                continue
+            anchored = pattern.strip("/") if "/" in pattern.rstrip("/") else f"**/{pattern}"
+            glob = f"{folder}/{anchored}" if folder else anchored
+            try:
+                rules.append((Globs((glob,)), value))
+            except BadGlob:
+                continue  # git ignores patterns it cannot read; so do we
+    return rules
+
+
+def counted(change: ChangeSet, policy: Policy, reader: FileReader) -> list[FileChange]:
+    """The files that count toward size: not pure renames, lockfiles, generated or vendored."""
+    candidates = [f for f in change.files if not f.is_pure_rename
+                  and not policy.not_counted.match(f.path)]
+    rules = _attribute_rules(reader, {f.path for f in candidates})
+    if not rules:
+        return candidates
+    kept = []
+    for file in candidates:
+        marked = False
+        for glob, value in rules:
+            if glob.match(file.path):
+                marked = value
+        if not marked:
+            kept.append(file)
+    return kept
+
+
+def _largest(files: list[FileChange]) -> str:
+    top = sorted(files, key=lambda f: -f.lines_changed)[:3]
+    return ", ".join(f"{f.path} ({f.lines_changed:,})" for f in top if f.lines_changed)
+
+
+def check(change: ChangeSet, policy: Policy, task: Task | None,
+          reader: FileReader) -> Iterator[Finding]:
+    if not change.files:
+        return
+    files = counted(change, policy, reader)
+    lines = sum(f.lines_changed for f in files)
+    ratio = policy.ratio
+    biggest = _largest(files)
+    detail = f"; largest: {biggest}" if biggest else ""
+    task_where = (task.path, None, None) if task is not None else (None, None, None)
+    if task is not None and task.expected_lines is not None:
+        limit = task.expected_lines * ratio
+        if lines > limit:
+            line = task.line_of("expected-lines") if task.path else None
+            yield Finding(
+                "AC201",
+                f"{lines:,} changed lines, over {ratio:g} x the task's expected-lines "
+                f"{task.expected_lines:,} (= {limit:,.0f}){detail}",
+                task_where[0], line, 1 if line else None,
+            )
+    if lines > policy.max_lines:
+        line = policy.line_of("size", "max-lines")
+        yield Finding(
+            "AC202",
+            f"{lines:,} changed lines, over size.max-lines {policy.max_lines:,}{detail}",
+            policy.path if line else None, line, 1 if line else None,
+        )
+    if task is not None and task.expected_files is not None:
+        limit = task.expected_files * ratio
+        if len(files) > limit:
+            line = task.line_of("expected-files") if task.path else None
+            yield Finding(
+                "AC203",
+                f"{len(files):,} changed files, over {ratio:g} x the task's expected-files "
+                f"{task.expected_files:,} (= {limit:,.0f})",
+                task_where[0], line, 1 if line else None,
+            )
+    if len(files) > policy.max_files:
+        line = policy.line_of("size", "max-files")
+        yield Finding(
+            "AC203",
+            f"{len(files):,} changed files, over size.max-files {policy.max_files:,}",
+            policy.path if line else None, line, 1 if line else None,
+        )

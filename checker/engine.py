@@ -1,0 +1,92 @@
+"""Running the checks on a change and deciding which findings count, at what severity."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from checker import catalog
+from checker.changeset import ChangeSet
+from checker.checks import registry
+from checker.findings import Finding, Severity, code_matches, sort_key
+from checker.policy import Policy
+from checker.reader import FileReader
+from checker.task import Task
+
+ALLOW_LABEL = "agentcheck:allow-"
+
+
+class Selection(NamedTuple):
+    select: tuple[str, ...] = ()  # empty: every rule
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        if self.select and not code_matches(code, self.select):
+            return False
+        return not code_matches(code, self.ignore)
+
+
+class Outcome(NamedTuple):
+    findings: list[Finding]
+    waived: list[Finding]  # findings a maintainer's PR label allowed
+
+
+def without_excluded(change: ChangeSet, policy: Policy) -> ChangeSet:
+    if not policy.exclude:
+        return change
+    kept = tuple(f for f in change.files
+                 if not all(policy.exclude.match(p) for p in f.paths))
+    return change._replace(files=kept)
+
+
+def _severity(finding: Finding, policy: Policy) -> str:
+    overrides = policy.severity
+    # The most specific override wins: AC503 over AC5.
+    for length in range(len(finding.code), 0, -1):
+        level = overrides.get(finding.code[:length])
+        if level is not None:
+            return level
+    return finding.severity or catalog.rule(finding.code).severity
+
+
+def _snippet(finding: Finding, change: ChangeSet) -> str | None:
+    if finding.snippet is not None or finding.path is None or finding.line is None:
+        return finding.snippet
+    file = change.file(finding.path)
+    if file is None:
+        return None
+    for line in file.added:
+        if line.number == finding.line:
+            return line.text
+    return None
+
+
+def run(
+    change: ChangeSet,
+    policy: Policy,
+    task: Task | None,
+    reader: FileReader,
+    selection: Selection = Selection(),
+) -> Outcome:
+    change = without_excluded(change, policy)
+    labels = change.pull_request.labels if change.pull_request else ()
+    allowed = tuple(label[len(ALLOW_LABEL):].upper() for label in labels
+                    if label.startswith(ALLOW_LABEL))
+    findings: list[Finding] = []
+    waived: list[Finding] = []
+    for check in registry():
+        if not any(selection.wants(code) for code in check.codes):
+            continue
+        for finding in check.run(change, policy, task, reader):
+            if not selection.wants(finding.code):
+                continue
+            level = _severity(finding, policy)
+            if level == "off":
+                continue
+            severity: Severity = level  # type: ignore[assignment]
+            finding = finding._replace(severity=severity, snippet=_snippet(finding, change))
+            if allowed and code_matches(finding.code, allowed):
+                waived.append(finding)
+            else:
+                findings.append(finding)
+    findings.sort(key=sort_key)
+    return Outcome(findings, waived)

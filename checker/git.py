@@ -1,0 +1,319 @@
+"""Every git call agentcheck makes, through GitPython, with -z output where git offers it.
+
+Nothing here writes to the repository: only read-only plumbing and porcelain is used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from checker.changeset import ChangeSet, Commit, FileChange, Status
+from checker.errors import FatalError
+from checker.reader import looks_binary
+from checker.unified import parse_section
+
+# The variables git sets while running hooks point at the outer repository; like pre-commit we
+# drop them, but keep the index file so `--staged` sees what `git commit -a` is about to commit.
+_KEEP_ENV = {
+    "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY",
+    "GIT_CONFIG_COUNT", "GIT_HTTP_PROXY_AUTHMETHOD", "GIT_ALLOW_PROTOCOL", "GIT_ASKPASS",
+    "GIT_INDEX_FILE", "GIT_CEILING_DIRECTORIES",
+}
+
+
+def _scrub_environment() -> None:
+    index_file = os.environ.get("GIT_INDEX_FILE")
+    if index_file and not os.path.isabs(index_file):
+        os.environ["GIT_INDEX_FILE"] = os.path.abspath(index_file)
+    for key in list(os.environ):
+        if key.startswith("GIT_") and key not in _KEEP_ENV and not key.startswith(
+            ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")
+        ):
+            del os.environ[key]
+    # GitPython must not ask for git's location interactively or refresh on import.
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+
+
+_scrub_environment()
+
+import git as gitpython  # noqa: E402  (after the environment is scrubbed)
+
+_STATUS: dict[str, Status] = {
+    "A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
+    "T": "typechange", "U": "unmerged",
+}
+_EMPTY_TREE = {
+    "sha1": "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    "sha256": "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+}
+_NULL = re.compile(r"^0+$")
+_DIFF_OPTIONS = (
+    "--raw", "-z", "-p", "-U0", "-M", "-C", "--no-abbrev", "--no-color", "--no-ext-diff",
+    "--no-textconv", "--submodule=short", "--ignore-submodules=none", "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
+
+Side = Literal["tree", "index", "worktree"]
+
+
+class RawEntry(NamedTuple):
+    old_mode: str
+    new_mode: str
+    old_sha: str
+    new_sha: str
+    status: str
+    score: int | None
+    path: str
+    old_path: str
+
+
+class Repository:
+    """One repository, opened once; all git commands go through `run`."""
+
+    def __init__(self, path: str | os.PathLike[str] = ".") -> None:
+        try:
+            self._repo = gitpython.Repo(path, search_parent_directories=True)
+        except gitpython.NoSuchPathError:
+            raise FatalError(f"{path}: no such directory.") from None
+        except gitpython.InvalidGitRepositoryError:
+            raise FatalError(
+                f"{os.path.abspath(path)} is not inside a git repository. Run agentcheck in a "
+                "repository, or pass a unified diff with --patch FILE."
+            ) from None
+        except gitpython.GitCommandNotFound:
+            raise FatalError("git is not installed or not on PATH; agentcheck needs git.") from None
+        if self._repo.bare or self._repo.working_tree_dir is None:
+            raise FatalError(f"{self._repo.git_dir} is a bare repository; run in a work tree.")
+        self.root = Path(self._repo.working_tree_dir)
+        self._git = self._repo.git
+
+    # -- running git -----------------------------------------------------------------------
+
+    def run(self, *args: str) -> bytes:
+        try:
+            out = self._git.execute(
+                ["git", "-c", "core.quotepath=false", *args],
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
+            )
+        except gitpython.GitCommandError as exc:
+            stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+            detail = stderr.strip().removeprefix("stderr:").strip().strip("'").strip()
+            raise FatalError(f"git {' '.join(args[:3])} failed: {detail or exc}") from None
+        except gitpython.GitCommandNotFound:
+            raise FatalError("git is not installed or not on PATH; agentcheck needs git.") from None
+        assert isinstance(out, bytes)
+        return out
+
+    def try_run(self, *args: str) -> bytes | None:
+        try:
+            return self.run(*args)
+        except FatalError:
+            return None
+
+    # -- revisions ---------------------------------------------------------------------------
+
+    def has_commits(self) -> bool:
+        return self.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}") is not None
+
+    def resolve(self, rev: str) -> str:
+        """The full commit id REV names, or an error that says why it names none."""
+        if rev.startswith("-"):
+            raise FatalError(f"'{rev}' is not a revision (it starts with '-').")
+        out = self.try_run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        if out:
+            return out.decode().strip()
+        hint = ""
+        if self.is_shallow():
+            hint = (
+                " This clone is shallow, so older commits may be missing: fetch them with "
+                "`git fetch --unshallow` (in GitHub Actions, set `fetch-depth: 0` on "
+                "actions/checkout)."
+            )
+        elif rev == "HEAD":
+            hint = " The repository has no commits yet; check the uncommitted change instead."
+        raise FatalError(f"unknown revision '{rev}': git cannot find that commit.{hint}")
+
+    def is_shallow(self) -> bool:
+        out = self.try_run("rev-parse", "--is-shallow-repository")
+        return out is not None and out.strip() == b"true"
+
+    def empty_tree(self) -> str:
+        out = self.try_run("rev-parse", "--show-object-format")
+        return _EMPTY_TREE.get((out or b"sha1").decode().strip(), _EMPTY_TREE["sha1"])
+
+    def merge_base(self, a: str, b: str) -> str:
+        out = self.try_run("merge-base", a, b)
+        if not out:
+            hint = (
+                " The clone is shallow: deepen it (`git fetch --deepen=N`) or set "
+                "`fetch-depth: 0` on actions/checkout."
+                if self.is_shallow()
+                else " The two histories share no commit."
+            )
+            raise FatalError(f"no merge base between '{a}' and '{b}'.{hint}")
+        return out.decode().split()[0]
+
+    def parents(self, sha: str) -> list[str]:
+        out = self.run("rev-list", "--parents", "-n", "1", sha).decode().split()
+        return out[1:]
+
+    def commits(
+        self, exclude: str | None, include: str, limit: int | None = None
+    ) -> tuple[Commit, ...]:
+        spec = [include] if exclude is None else [f"^{exclude}", include]
+        count = [] if limit is None else [f"--max-count={limit}"]
+        out = self.run(
+            "log", "-z", "--no-color", *count, "--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B",
+            "--end-of-options", *spec, "--",
+        )
+        fields = out.decode("utf-8", "replace").split("\0")
+        found = []
+        for i in range(0, len(fields) - 3, 4):
+            sha, author, committer, message = fields[i : i + 4]
+            found.append(Commit(sha.strip(), author, committer, message.rstrip("\n")))
+        return tuple(found)
+
+    def show_file(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at REV, or None when REV has no such file."""
+        out = self.try_run("ls-tree", "-z", "--full-tree", rev, "--", path)
+        if not out:
+            return None
+        meta, _, name = out.split(b"\0")[0].partition(b"\t")
+        mode, kind, sha = meta.decode().split()
+        if kind != "blob" or name.decode("utf-8", "surrogateescape") != path:
+            return None
+        return self.blob(sha)
+
+    def blob(self, ref: str) -> bytes | None:
+        """An object's bytes by id (or REV:PATH), through one long-lived `git cat-file`."""
+        try:
+            _, kind, _, data = self._git.get_object_data(ref)
+        except (ValueError, gitpython.GitCommandError):
+            return None
+        return data if kind == b"blob" or kind == "blob" else None
+
+    # -- diffs -------------------------------------------------------------------------------
+
+    def diff(self, *args: str) -> tuple[list[FileChange], dict[str, str], dict[str, str]]:
+        """The changed files, and the blob ids of their base (by old path) and head sides
+        (by path; absent where the head is the work tree and git has not hashed it)."""
+        out = self.run("diff", *_DIFF_OPTIONS, *args)
+        entries, patch = _split_raw(out)
+        base_ids = {e.old_path: e.old_sha for e in entries if not _NULL.match(e.old_sha)}
+        head_ids = {e.path: e.new_sha for e in entries if not _NULL.match(e.new_sha)}
+        return _pair(entries, patch), base_ids, head_ids
+
+    def tree_files(self, rev: str) -> dict[str, str]:
+        """path -> blob id for every file at REV."""
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev)
+        files = {}
+        for record in out.split(b"\0"):
+            if record:
+                meta, _, name = record.partition(b"\t")
+                _, kind, sha = meta.split(b" ")
+                if kind == b"blob":
+                    files[name.decode("utf-8", "surrogateescape")] = sha.decode()
+        return files
+
+    def index_files(self) -> dict[str, str]:
+        """path -> blob id for every file in the index (stage 0 or the first stage seen)."""
+        out = self.run("ls-files", "-s", "-z")
+        files: dict[str, str] = {}
+        for record in out.split(b"\0"):
+            if record:
+                meta, _, name = record.partition(b"\t")
+                mode, sha, _ = meta.split(b" ")
+                if mode != b"160000":
+                    files.setdefault(name.decode("utf-8", "surrogateescape"), sha.decode())
+        return files
+
+    def untracked(self) -> list[str]:
+        out = self.run("ls-files", "-z", "--others", "--exclude-standard")
+        return _z_paths(out)
+
+
+def _z_paths(out: bytes) -> list[str]:
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def _split_raw(out: bytes) -> tuple[list[RawEntry], bytes]:
+    """The -z raw records at the start of `git diff --raw -p -z`, and the patch after them."""
+    entries: list[RawEntry] = []
+    pos, n = 0, len(out)
+    while pos < n and out[pos : pos + 1] == b":":
+        end = out.index(b"\0", pos)
+        meta = out[pos + 1 : end].decode().split(" ")
+        old_mode, new_mode, old_sha, new_sha, status = meta[:5]
+        pos = end + 1
+        end = out.index(b"\0", pos)
+        first = out[pos:end].decode("utf-8", "surrogateescape")
+        pos = end + 1
+        path = old_path = first
+        if status[0] in "RC":
+            end = out.index(b"\0", pos)
+            path = out[pos:end].decode("utf-8", "surrogateescape")
+            pos = end + 1
+        entries.append(
+            RawEntry(
+                old_mode, new_mode, old_sha, new_sha, status[0],
+                int(status[1:]) if status[1:] else None, path, old_path,
+            )
+        )
+    while pos < n and out[pos : pos + 1] == b"\0":
+        pos += 1
+    return entries, out[pos:]
+
+
+def _sections(patch: bytes) -> list[bytes]:
+    if not patch:
+        return []
+    parts = patch.split(b"\ndiff --git ")
+    if parts[0].startswith(b"diff --git "):
+        parts[0] = parts[0][len(b"diff --git ") :]
+    return parts
+
+
+def _mode(mode: str) -> str | None:
+    return None if mode == "000000" else mode
+
+
+def _pair(entries: list[RawEntry], patch: bytes) -> list[FileChange]:
+    sections = _sections(patch)
+    files: list[FileChange] = []
+    index = 0
+    for entry in entries:
+        status = _STATUS.get(entry.status, "modified")
+        if status == "unmerged":
+            files.append(FileChange(entry.path, entry.old_path, status))
+            continue
+        section = sections[index] if index < len(sections) else b""
+        index += 1
+        hunks = parse_section(section)
+        added, removed, binary = hunks.added, hunks.removed, hunks.binary
+        undecodable = hunks.undecodable
+        # git shows a change of type (file <-> symlink) as a deletion and a creation.
+        if status == "typechange" and b"\ndeleted file mode" in section and index < len(sections):
+            second = parse_section(sections[index])
+            index += 1
+            added, binary = second.added, binary or second.binary
+            undecodable = undecodable or second.undecodable
+        change = FileChange(
+            path=entry.path,
+            old_path=entry.old_path if status in ("renamed", "copied") else entry.path,
+            status=status,
+            added=added,
+            removed=removed,
+            binary=binary,
+            old_mode=_mode(entry.old_mode),
+            new_mode=_mode(entry.new_mode),
+            similarity=entry.score if status in ("renamed", "copied") else None,
+            undecodable=undecodable,
+        )
+        if change.is_submodule:  # "Subproject commit" lines are pointers, not content
+            change = change._replace(added=(), removed=())
+        files.append(change)
+    return files

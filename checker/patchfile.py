@@ -1,0 +1,125 @@
+"""Reading a change from a unified diff (`--patch FILE|-`) through unidiff."""
+
+from __future__ import annotations
+
+import re
+
+import unidiff
+
+from checker.changeset import MODE_SUBMODULE, FileChange, Line, Status
+from checker.errors import FatalError
+
+_SIMILARITY = re.compile(r"^similarity index (\d+)%", re.MULTILINE)
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
+            "r": "\r", "v": "\v"}
+
+
+def unquote(path: str) -> str:
+    """Undo git's C-style quoting of unusual file names ("new\\nline", octal UTF-8 bytes)."""
+    if not (len(path) >= 2 and path.startswith('"') and path.endswith('"')):
+        return path
+    body, out, i = path[1:-1], bytearray(), 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
+                out.append(int(body[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out += _ESCAPES.get(nxt, nxt).encode()
+            i += 2
+            continue
+        out += char.encode()
+        i += 1
+    return out.decode("utf-8", "surrogateescape")
+
+
+def _strip_prefix(path: str, prefix: str) -> str:
+    path = unquote(path)
+    return path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def _status(patched: unidiff.PatchedFile) -> Status:
+    info = str(patched.patch_info or "")
+    if patched.is_added_file:
+        return "added"
+    if patched.is_removed_file:
+        return "deleted"
+    if "\ncopy from " in f"\n{info}":
+        return "copied"
+    if patched.is_rename:
+        return "renamed"
+    return "modified"
+
+
+def _text(value: str) -> str:
+    return value.removesuffix("\n").removesuffix("\r")
+
+
+def parse_patch(data: bytes, label: str) -> list[FileChange]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "replace")
+    try:
+        patch = unidiff.PatchSet(text)
+    except unidiff.UnidiffParseError as exc:
+        raise FatalError(
+            f"{label}: not a unified diff agentcheck can read: {exc}. Produce it with "
+            "`git diff` (or `diff -u`) and pass it unchanged."
+        ) from None
+    if not patch and text.strip():
+        raise FatalError(
+            f"{label}: holds no unified diff (no '--- a/file' / '+++ b/file' headers or "
+            "'diff --git' lines were found). Pass the output of `git diff`."
+        )
+    files = []
+    for patched in patch:
+        status = _status(patched)
+        source = _strip_prefix(patched.source_file, "a/")
+        target = _strip_prefix(patched.target_file, "b/")
+        info = str(patched.patch_info or "")
+        if status in ("renamed", "copied"):
+            for line in info.splitlines():
+                if line.startswith(("rename from ", "copy from ")):
+                    source = unquote(line.split(" from ", 1)[1])
+                elif line.startswith(("rename to ", "copy to ")):
+                    target = unquote(line.split(" to ", 1)[1])
+        path = source if status == "deleted" else target
+        old_path = source if status in ("renamed", "copied") else path
+        added: list[Line] = []
+        removed: list[Line] = []
+        for hunk in patched:
+            for line in hunk:
+                if line.is_added:
+                    added.append(Line(line.target_line_no, _text(line.value)))
+                elif line.is_removed:
+                    removed.append(Line(line.source_line_no, _text(line.value)))
+        similarity = _SIMILARITY.search(info)
+        old_mode = getattr(patched, "source_mode", None)
+        new_mode = getattr(patched, "target_mode", None)
+        if status != "added" and old_mode is None:
+            old_mode = new_mode or "100644"
+        if status != "deleted" and new_mode is None:
+            new_mode = old_mode or "100644"
+        if status == "added":
+            old_mode = None
+        if status == "deleted":
+            new_mode = None
+        change = FileChange(
+            path=path,
+            old_path=old_path,
+            status=status,
+            added=tuple(added),
+            removed=tuple(removed),
+            binary=bool(patched.is_binary_file),
+            old_mode=old_mode,
+            new_mode=new_mode,
+            similarity=int(similarity.group(1)) if similarity else None,
+            undecodable=any("\ufffd" in line.text for line in (*added, *removed)),
+        )
+        if MODE_SUBMODULE in (old_mode, new_mode):
+            change = change._replace(added=(), removed=())
+        files.append(change)
+    return files

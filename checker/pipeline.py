@@ -1,0 +1,113 @@
+"""The data flow of `agentcheck diff`: read the change, load policy and task, run the checks,
+report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checker.changeset import ChangeSet, PullRequest
+from checker.errors import FatalError
+from checker.reader import FileReader
+
+
+def _rev_reader(repo: object, rev: str) -> tuple[str, object]:
+    from checker.git import Repository
+
+    assert isinstance(repo, Repository)
+    sha = repo.resolve(rev)
+
+    def read(path: str) -> str | None:
+        data = repo.show_file(sha, path)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FatalError(f"{path} (at {rev}): not UTF-8; policy files must be UTF-8.") \
+                from None
+
+    return sha, read
+
+
+def check_change(
+    *,
+    revision_range: str | None,
+    staged: bool,
+    patch_file: str | None,
+    task_file: str | None,
+    config_file: str | None,
+    policy_rev: str | None,
+    context_file: str | None,
+    fmt: str,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    color: bool,
+) -> tuple[str, bool]:
+    """The report's text and whether it fails at the chosen threshold."""
+    from checker import context, engine, policy as policies, task as tasks
+    from checker.findings import fails
+    from checker.report import Report, render
+
+    repo = None
+    if patch_file is None or policy_rev is not None:
+        from checker.git import Repository
+
+        repo = Repository(".")
+    elif _inside_repository():
+        from checker.git import Repository
+
+        repo = Repository(".")
+    root = repo.root if repo is not None else Path.cwd()
+
+    event_path = context_file or context.default_event_path()
+    pull_request: PullRequest | None = context.load_event(event_path) if event_path else None
+
+    read_at_rev = None
+    rev_label = ""
+    if policy_rev is not None:
+        assert repo is not None
+        _, read_at_rev = _rev_reader(repo, policy_rev)
+        rev_label = policy_rev
+    policy = policies.load(root, config_file, read_at_rev, rev_label)  # type: ignore[arg-type]
+    task = tasks.load(root, task_file, pull_request.body if pull_request else None,
+                      read_at_rev, rev_label)  # type: ignore[arg-type]
+
+    change, reader = _read_change(repo, revision_range, staged, patch_file)
+    if pull_request is not None:
+        change = change._replace(pull_request=pull_request)
+
+    outcome = engine.run(change, policy, task, reader, engine.Selection(select, ignore))
+    report = Report(
+        findings=outcome.findings,
+        waived=outcome.waived,
+        files=len(engine.without_excluded(change, policy).files),
+        source=change.source,
+        policy=policy.source,
+        task=f"{task.id} ({task.source})" if task is not None and task.values.get("id")
+        else (task.source if task is not None else None),
+    )
+    threshold = fail_on or policy.fail_on
+    return render(report, fmt, color), fails(outcome.findings, threshold)
+
+
+def _inside_repository() -> bool:
+    here = Path.cwd().resolve()
+    return any((p / ".git").exists() for p in (here, *here.parents))
+
+
+def _read_change(
+    repo: object, revision_range: str | None, staged: bool, patch_file: str | None
+) -> tuple[ChangeSet, FileReader]:
+    from checker import changes
+
+    if patch_file is not None:
+        return changes.from_patch(patch_file)
+    from checker.git import Repository
+
+    assert isinstance(repo, Repository)
+    if staged:
+        return changes.from_index(repo)
+    if revision_range:
+        return changes.from_range(repo, revision_range)
+    return changes.from_worktree(repo)

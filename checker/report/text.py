@@ -1,0 +1,72 @@
+"""Text output in the shape of ruff and flake8: `path:line:col: CODE message`, the source line
+and a caret; colour only on a terminal."""
+
+from __future__ import annotations
+
+from checker.findings import Finding
+from checker.report import Report
+from checker.report.escape import visible
+
+_COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+def _paint(color: bool, name: str, text: str) -> str:
+    if not color:
+        return text
+    from pygments.console import colorize
+
+    return colorize(name, text)
+
+
+def _location(finding: Finding) -> str:
+    if finding.path is None:
+        return ""
+    parts = [visible(finding.path)]
+    if finding.line is not None:
+        parts.append(str(finding.line))
+        if finding.column is not None:
+            parts.append(str(finding.column))
+    return ":".join(parts) + ": "
+
+
+def _finding(finding: Finding, color: bool) -> list[str]:
+    severity = finding.severity or "error"
+    code = _paint(color, _COLORS[severity], finding.code)
+    where = _paint(color, "bold", _location(finding)) if finding.path else ""
+    lines = [f"{where}{code} {visible(finding.message)}"]
+    if finding.snippet is not None and finding.line is not None:
+        shown = visible(finding.snippet.expandtabs(4))
+        gutter = " " * len(str(finding.line))
+        column = finding.column or 1
+        # The caret sits under the character at `column`, counted after escaping.
+        prefix = visible(finding.snippet[: column - 1].expandtabs(4))
+        lines.append(f"{gutter} |")
+        lines.append(f"{finding.line} | {shown}")
+        lines.append(f"{gutter} | {' ' * len(prefix)}{_paint(color, _COLORS[severity], '^')}")
+    return lines
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(report: Report, color: bool = False) -> str:
+    out: list[str] = []
+    for finding in report.findings:
+        out.extend(_finding(finding, color))
+        if finding.snippet is not None:
+            out.append("")
+    context = f"{_plural(report.files, 'file')}, {report.source}; policy: {report.policy}"
+    if report.task:
+        context += f"; task: {report.task}"
+    if report.findings:
+        counts = [_plural(report.count(s), s) for s in ("error", "warning", "info")
+                  if report.count(s)]
+        out.append(f"Found {', '.join(counts)} ({visible(context)}).")
+    else:
+        out.append(f"All checks passed ({visible(context)}).")
+    if report.waived:
+        codes = sorted({f.code for f in report.waived})
+        out.append(f"Allowed by pull request labels: {len(report.waived)} "
+                   f"finding(s) of {', '.join(codes)}.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,120 @@
+"""Validation of policy and task documents: every error names the file, the key and the line,
+and says how to fix it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from checker.errors import FatalError
+from checker.globs import check_pattern
+from checker.tomlfile import key_line
+
+Validator = Callable[[Any], Any]  # returns the checked value or raises ValueError(why)
+Schema = Mapping[str, "Validator | Schema"]
+
+
+class Document:
+    """A parsed TOML document and where it came from, for messages."""
+
+    def __init__(self, label: str, text: str, data: dict[str, Any], prefix: tuple[str, ...] = ()):
+        self.label = label  # e.g. "agentcheck.toml" or "pyproject.toml (at origin/main)"
+        self.text = text
+        self.data = data
+        self.prefix = prefix  # ("tool", "agentcheck") when the keys live in pyproject.toml
+
+    def error(self, table: tuple[str, ...], key: str | None, why: str) -> FatalError:
+        full = (*self.prefix, *table)
+        line = key_line(self.text, full, key) if key is not None else key_line(self.text, full, None)
+        where = f"{self.label}:{line}" if line else self.label
+        name = ".".join(p for p in (*table, key) if p) or "(top level)"
+        return FatalError(f"{where}: {name}: {why}")
+
+
+def validate(doc: Document, schema: Schema, data: Mapping[str, Any],
+             table: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Check DATA against SCHEMA; returns the converted values keyed as in the document."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        rule = schema.get(key)
+        if rule is None:
+            known = sorted(schema)
+            near = difflib.get_close_matches(key, known, n=1)
+            hint = f" Did you mean '{near[0]}'?" if near else ""
+            where = f"[{'.'.join(table)}]" if table else "the top level"
+            raise doc.error(table, key, f"unknown key in {where}.{hint} Known keys: "
+                            f"{', '.join(known)}.")
+        if isinstance(rule, Mapping):
+            if not isinstance(value, dict):
+                raise doc.error(table, key, f"must be a table ([{'.'.join((*table, key))}]), "
+                                f"not {_kind(value)}.")
+            out[key] = validate(doc, rule, value, (*table, key))
+            continue
+        try:
+            out[key] = rule(value)
+        except ValueError as exc:
+            raise doc.error(table, key, f"{exc}.") from None
+    return out
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def one_of(*choices: str) -> Validator:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise ValueError(f"must be one of {', '.join(repr(c) for c in choices)}, "
+                             f"not {value!r}")
+        return value
+    return check
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {_kind(value)} {value!r}")
+    return value
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"must be a whole number above 0, not {value!r}")
+    return value
+
+
+def positive_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"must be a number above 0, not {value!r}")
+    return float(value)
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {_kind(value)}")
+    return value
+
+
+def strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise ValueError(f'must be a list of strings: write ["{value}"]')
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings")
+    return tuple(value)
+
+
+def globs(value: Any) -> tuple[str, ...]:
+    patterns = strings(value)
+    for pattern in patterns:
+        why = check_pattern(pattern)
+        if why:
+            raise ValueError(f"bad glob {pattern!r}: {why}")
+    return patterns
+
+
+def tables(value: Any) -> tuple[dict[str, Any], ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError("must be an array of tables ([[...]] entries)")
+    return tuple(value)

@@ -1,0 +1,142 @@
+"""Fixtures: real git repositories in temporary folders, and the real `agentcheck` command."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus"
+
+_BIN = Path(sys.executable).parent
+AGENTCHECK = shutil.which("agentcheck", path=str(_BIN)) or shutil.which("agentcheck")
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GIT_", "GITHUB_", "AGENTCHECK_")) and k != "NO_COLOR"}
+    env.update(GIT_ENV)
+    env["HOME"] = env.get("AGENTCHECK_TEST_HOME", env.get("HOME", "/tmp"))
+    env.update(extra)
+    return env
+
+
+class Result(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    @property
+    def codes(self) -> list[str]:
+        """The rule codes reported, from --format json output."""
+        return [f["code"] for f in self.json()["findings"]]
+
+
+class Repo:
+    """A real git repository in a temporary folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Test Author")
+        self.git("config", "user.email", "author@example.com")
+        self.git("config", "commit.gpgsign", "false")
+        self.git("config", "core.autocrlf", "false")
+
+    def git(self, *args: str, input_data: bytes | None = None, check: bool = True) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=self.root, env=clean_env(), input=input_data,
+            capture_output=True, check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {done.stderr.decode()}")
+        return done.stdout.decode("utf-8", "surrogateescape")
+
+    def write(self, path: str, content: str | bytes) -> Path:
+        full = self.root / path
+        full.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            full.write_bytes(content.encode("utf-8"))
+        else:
+            full.write_bytes(content)
+        return full
+
+    def commit(self, message: str = "commit", files: dict[str, str | bytes] | None = None) -> str:
+        for path, content in (files or {}).items():
+            self.write(path, content)
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def run(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> Result:
+        return run_agentcheck(*args, cwd=cwd or self.root, stdin=stdin, env=env)
+
+    def snapshot(self) -> dict[str, str]:
+        """Everything agentcheck must leave alone: index, refs, HEAD, config, work tree."""
+        state: dict[str, str] = {}
+        git_dir = Path(self.git("rev-parse", "--absolute-git-dir").strip())
+        for name in ("index", "HEAD", "config", "packed-refs", "ORIG_HEAD", "MERGE_HEAD"):
+            path = git_dir / name
+            if path.exists():
+                state[f".git/{name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        refs = git_dir / "refs"
+        for path in sorted(refs.rglob("*")):
+            if path.is_file():
+                state[f".git/{path.relative_to(git_dir)}"] = path.read_text()
+        for path in sorted(self.root.rglob("*")):
+            rel = path.relative_to(self.root)
+            if rel.parts[0] == ".git":
+                continue
+            if path.is_symlink():
+                state[str(rel)] = "link:" + os.readlink(path)
+            elif path.is_file():
+                state[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                state[str(rel)] = "dir"
+        return state
+
+
+def run_agentcheck(*args: str, cwd: Path, stdin: bytes | None = None,
+                   env: dict[str, str] | None = None) -> Result:
+    command = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
+    done = subprocess.run(
+        [*command, *args], cwd=cwd, env=env or clean_env(), input=stdin,
+        capture_output=True, check=False, timeout=300,
+    )
+    return Result(done.returncode, done.stdout.decode("utf-8", "replace"),
+                  done.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Repo]:
+    yield Repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not beside this checkout ({CORPUS} is missing); "
+                    "it holds real-world files that are never copied into the project")
+    return CORPUS
