@@ -67,4 +67,4 @@ def string_list(name: str, key: str) -> tuple[str, ...]:
     value = table(name)
     for part in key.split("."):
         value = value[part]
-    return tuple(value)  # type: ignore[arg-type]
+    return tuple(value)

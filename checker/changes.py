@@ -118,8 +118,12 @@ def from_worktree(repo: Repository) -> tuple[ChangeSet, GitReader]:
     # The work tree side of `git diff <tree>` has no blob ids for files changed on disk.
     head_ids = {}
     files.extend(_untracked_change(repo.root, p) for p in repo.untracked())
-    change = ChangeSet(tuple(files), "worktree", f"uncommitted changes vs {label or 'an empty repository'}",
-                       base=base)
+    change = ChangeSet(
+        tuple(files),
+        "worktree",
+        f"uncommitted changes vs {label or 'an empty repository'}",
+        base=base,
+    )
     return change, GitReader(repo, base, None, "worktree", base_ids, head_ids)
 
 
@@ -127,8 +131,9 @@ def from_index(repo: Repository) -> tuple[ChangeSet, GitReader]:
     """What is staged: the index vs HEAD (what `git commit` would record)."""
     base, label = _base_of_worktree(repo)
     files, base_ids, head_ids = repo.diff("--cached", base)
-    change = ChangeSet(tuple(files), "index", f"staged changes vs {label or 'an empty repository'}",
-                       base=base)
+    change = ChangeSet(
+        tuple(files), "index", f"staged changes vs {label or 'an empty repository'}", base=base
+    )
     return change, GitReader(repo, base, None, "index", base_ids, head_ids)
 
 
@@ -152,7 +157,9 @@ def from_range(repo: Repository, spec: str) -> tuple[ChangeSet, GitReader]:
     if exclude is not None:
         commits = repo.commits(exclude, head)
     files, base_ids, head_ids = repo.diff(base, head)
-    change = ChangeSet(tuple(files), "range", f"git diff {spec}", base=base, head=head, commits=commits)
+    change = ChangeSet(
+        tuple(files), "range", f"git diff {spec}", base=base, head=head, commits=commits
+    )
     return change, GitReader(repo, base, head, "tree", base_ids, head_ids)
 
 
@@ -173,4 +180,3 @@ def from_patch(source: str) -> tuple[ChangeSet, NoContentReader]:
         label = source
     files = parse_patch(data, label)
     return ChangeSet(tuple(files), "patch", f"patch: {label}"), NoContentReader()
-

@@ -41,8 +41,10 @@ def _guarded(func: F) -> F:
         except Exception as exc:
             if os.environ.get("AGENTCHECK_DEBUG"):
                 raise
-            _fail(f"internal error ({type(exc).__name__}: {exc}). This is a bug in agentcheck; "
-                  "rerun with AGENTCHECK_DEBUG=1 for the traceback and report it.")
+            _fail(
+                f"internal error ({type(exc).__name__}: {exc}). This is a bug in agentcheck; "
+                "rerun with AGENTCHECK_DEBUG=1 for the traceback and report it."
+            )
         return None
 
     return wrapper  # type: ignore[return-value]
@@ -57,54 +59,107 @@ def _codes(value: str | None, option: str) -> tuple[str, ...]:
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
     for code in codes:
         if not any(k.startswith(code) for k in known):
-            raise FatalError(f"{option} {code}: no rule has that code or prefix; "
-                             "`agentcheck rules` lists them (e.g. AC1, AC101).")
+            raise FatalError(
+                f"{option} {code}: no rule has that code or prefix; "
+                "`agentcheck rules` lists them (e.g. AC1, AC101)."
+            )
     return codes
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="agentcheck",
-                      message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="agentcheck", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """Check a change written by a coding agent against the process the team declared."""
 
 
 @main.command()
 @click.argument("revision_range", metavar="[RANGE]", required=False)
-@click.option("--staged", is_flag=True, help="Check the index against HEAD (what will be committed).")
+@click.option(
+    "--staged", is_flag=True, help="Check the index against HEAD (what will be committed)."
+)
 @click.option("--base", "base_ref", metavar="REF", help="Check REF...HEAD (from the merge base).")
-@click.option("--patch", "patch_file", metavar="FILE|-", help="Read a unified diff instead of asking git.")
-@click.option("--task", "task_file", metavar="FILE", help="Task spec (default .agentcheck/task.toml).")
-@click.option("--config", "config_file", metavar="FILE", help="Policy file (default agentcheck.toml).")
-@click.option("--policy-from", "policy_rev", metavar="REV", help="Read policy and task from REV (for CI).")
-@click.option("--context", "context_file", metavar="FILE", help="GitHub event JSON (default $GITHUB_EVENT_PATH under Actions).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "output_file", metavar="FILE", help="Write the report to FILE instead of stdout.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Lowest severity that fails (default: policy, else error).")
+@click.option(
+    "--patch", "patch_file", metavar="FILE|-", help="Read a unified diff instead of asking git."
+)
+@click.option(
+    "--task", "task_file", metavar="FILE", help="Task spec (default .agentcheck/task.toml)."
+)
+@click.option(
+    "--config", "config_file", metavar="FILE", help="Policy file (default agentcheck.toml)."
+)
+@click.option(
+    "--policy-from", "policy_rev", metavar="REV", help="Read policy and task from REV (for CI)."
+)
+@click.option(
+    "--context",
+    "context_file",
+    metavar="FILE",
+    help="GitHub event JSON (default $GITHUB_EVENT_PATH under Actions).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--output", "output_file", metavar="FILE", help="Write the report to FILE instead of stdout."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    help="Lowest severity that fails (default: policy, else error).",
+)
 @click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC1,AC301).")
 @click.option("--ignore", metavar="CODES", help="Skip these codes or prefixes.")
 @_guarded
 def diff(
-    revision_range: str | None, staged: bool, base_ref: str | None, patch_file: str | None,
-    task_file: str | None, config_file: str | None, policy_rev: str | None,
-    context_file: str | None, fmt: str, output_file: str | None, fail_on: str | None,
-    select: str | None, ignore: str | None,
+    revision_range: str | None,
+    staged: bool,
+    base_ref: str | None,
+    patch_file: str | None,
+    task_file: str | None,
+    config_file: str | None,
+    policy_rev: str | None,
+    context_file: str | None,
+    fmt: str,
+    output_file: str | None,
+    fail_on: str | None,
+    select: str | None,
+    ignore: str | None,
 ) -> None:
     """Check a change: uncommitted work (default), --staged, a RANGE (A..B, A...B, REV),
     --base REF, or a --patch file."""
     from checker.pipeline import check_change
 
-    chosen = [name for name, given in (("RANGE", revision_range), ("--staged", staged),
-                                       ("--base", base_ref), ("--patch", patch_file)) if given]
+    chosen = [
+        name
+        for name, given in (
+            ("RANGE", revision_range),
+            ("--staged", staged),
+            ("--base", base_ref),
+            ("--patch", patch_file),
+        )
+        if given
+    ]
     if len(chosen) > 1:
-        raise FatalError(f"{' and '.join(chosen)} cannot be combined: pick one way to say which "
-                         "change to check.")
+        raise FatalError(
+            f"{' and '.join(chosen)} cannot be combined: pick one way to say which change to check."
+        )
     text, failed = check_change(
         revision_range=revision_range or (f"{base_ref}...HEAD" if base_ref else None),
-        staged=staged, patch_file=patch_file, task_file=task_file, config_file=config_file,
-        policy_rev=policy_rev, context_file=context_file, fmt=fmt, fail_on=fail_on,
-        select=_codes(select, "--select"), ignore=_codes(ignore, "--ignore"),
-        color=output_file is None and sys.stdout.isatty() and fmt == "text"
+        staged=staged,
+        patch_file=patch_file,
+        task_file=task_file,
+        config_file=config_file,
+        policy_rev=policy_rev,
+        context_file=context_file,
+        fmt=fmt,
+        fail_on=fail_on,
+        select=_codes(select, "--select"),
+        ignore=_codes(ignore, "--ignore"),
+        color=output_file is None
+        and sys.stdout.isatty()
+        and fmt == "text"
         and "NO_COLOR" not in os.environ,
     )
     _emit(text, output_file)
@@ -133,8 +188,15 @@ def list_rules(fmt: str) -> None:
 
     rules = catalog.all_rules().values()
     if fmt == "json":
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity,
-                                "summary": r.summary} for r in rules], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
         return
     for r in rules:
         click.echo(f"{r.code}  {r.severity:<8} {r.name:<28} {r.summary}")
@@ -151,14 +213,22 @@ def explain(code: str) -> None:
     rule = rules.get(code.strip().upper())
     if rule is None:
         raise FatalError(f"no rule {code!r}: `agentcheck rules` lists every code.")
-    parts = [f"{rule.code} {rule.name} (default severity: {rule.severity})", "",
-             rule.summary + ".", "", rule.explanation]
+    parts = [
+        f"{rule.code} {rule.name} (default severity: {rule.severity})",
+        "",
+        rule.summary + ".",
+        "",
+        rule.explanation,
+    ]
     if rule.example:
         parts += ["", "Example:", "", *("    " + line for line in rule.example.splitlines())]
     if rule.allow:
         parts += ["", "How to allow it:", "", rule.allow]
-    parts += ["", f"To turn it off: `--ignore {rule.code}`, or `{rule.code} = \"off\"` under "
-              "[severity] in agentcheck.toml."]
+    parts += [
+        "",
+        f'To turn it off: `--ignore {rule.code}`, or `{rule.code} = "off"` under '
+        "[severity] in agentcheck.toml.",
+    ]
     click.echo("\n".join(parts))
 
 

@@ -22,8 +22,10 @@ def _text(value: Any, where: str, label: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise FatalError(f"{label}: {where} must be a string in a GitHub event, not "
-                         f"{type(value).__name__}. Pass the event JSON GitHub wrote.")
+        raise FatalError(
+            f"{label}: {where} must be a string in a GitHub event, not "
+            f"{type(value).__name__}. Pass the event JSON GitHub wrote."
+        )
     return value
 
 
@@ -32,16 +34,21 @@ def load_event(path: str) -> PullRequest | None:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise FatalError(f"--context {path}: cannot be read: {exc.strerror}. Pass the path of "
-                         "a GitHub event JSON file ($GITHUB_EVENT_PATH).") from None
+        raise FatalError(
+            f"--context {path}: cannot be read: {exc.strerror}. Pass the path of "
+            "a GitHub event JSON file ($GITHUB_EVENT_PATH)."
+        ) from None
     try:
         event = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise FatalError(f"--context {path}: not valid JSON ({exc}). Pass the event JSON "
-                         "GitHub wrote ($GITHUB_EVENT_PATH).") from None
+        raise FatalError(
+            f"--context {path}: not valid JSON ({exc}). Pass the event JSON "
+            "GitHub wrote ($GITHUB_EVENT_PATH)."
+        ) from None
     if not isinstance(event, dict):
-        raise FatalError(f"--context {path}: a GitHub event is a JSON object, not "
-                         f"{type(event).__name__}.")
+        raise FatalError(
+            f"--context {path}: a GitHub event is a JSON object, not {type(event).__name__}."
+        )
     pr = event.get("pull_request")
     if pr is None:
         return None
@@ -50,15 +57,15 @@ def load_event(path: str) -> PullRequest | None:
     user = pr.get("user") or {}
     head = pr.get("head") or {}
     base = pr.get("base") or {}
-    for name, part in (("user", user), ("head", head), ("base", base)):
+    for part_name, part in (("user", user), ("head", head), ("base", base)):
         if not isinstance(part, dict):
-            raise FatalError(f"--context {path}: pull_request.{name} must be an object.")
+            raise FatalError(f"--context {path}: pull_request.{part_name} must be an object.")
     labels_raw = pr.get("labels") or []
     if not isinstance(labels_raw, list):
         raise FatalError(f"--context {path}: pull_request.labels must be a list.")
     labels = []
     for label in labels_raw:
-        name = label.get("name") if isinstance(label, dict) else label
+        name: Any = label.get("name") if isinstance(label, dict) else label
         labels.append(_text(name, "pull_request.labels[].name", f"--context {path}"))
     number = pr.get("number", event.get("number"))
     if number is not None and (isinstance(number, bool) or not isinstance(number, int)):

@@ -33,8 +33,7 @@ class Outcome(NamedTuple):
 def without_excluded(change: ChangeSet, policy: Policy) -> ChangeSet:
     if not policy.exclude:
         return change
-    kept = tuple(f for f in change.files
-                 if not all(policy.exclude.match(p) for p in f.paths))
+    kept = tuple(f for f in change.files if not all(policy.exclude.match(p) for p in f.paths))
     return change._replace(files=kept)
 
 
@@ -65,25 +64,27 @@ def run(
     policy: Policy,
     task: Task | None,
     reader: FileReader,
-    selection: Selection = Selection(),
+    selection: Selection | None = None,
 ) -> Outcome:
+    selection = selection or Selection()
     change = without_excluded(change, policy)
     labels = change.pull_request.labels if change.pull_request else ()
-    allowed = tuple(label[len(ALLOW_LABEL):].upper() for label in labels
-                    if label.startswith(ALLOW_LABEL))
+    allowed = tuple(
+        label[len(ALLOW_LABEL) :].upper() for label in labels if label.startswith(ALLOW_LABEL)
+    )
     findings: list[Finding] = []
     waived: list[Finding] = []
     for check in registry():
         if not any(selection.wants(code) for code in check.codes):
             continue
-        for finding in check.run(change, policy, task, reader):
-            if not selection.wants(finding.code):
+        for found in check.run(change, policy, task, reader):
+            if not selection.wants(found.code):
                 continue
-            level = _severity(finding, policy)
+            level = _severity(found, policy)
             if level == "off":
                 continue
             severity: Severity = level  # type: ignore[assignment]
-            finding = finding._replace(severity=severity, snippet=_snippet(finding, change))
+            finding = found._replace(severity=severity, snippet=_snippet(found, change))
             if allowed and code_matches(finding.code, allowed):
                 waived.append(finding)
             else:

@@ -10,17 +10,24 @@ import re
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from checker.changeset import ChangeSet, Commit, FileChange, Status
+from checker.changeset import Commit, FileChange, Status
 from checker.errors import FatalError
-from checker.reader import looks_binary
 from checker.unified import parse_section
 
 # The variables git sets while running hooks point at the outer repository; like pre-commit we
 # drop them, but keep the index file so `--staged` sees what `git commit -a` is about to commit.
 _KEEP_ENV = {
-    "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY",
-    "GIT_CONFIG_COUNT", "GIT_HTTP_PROXY_AUTHMETHOD", "GIT_ALLOW_PROTOCOL", "GIT_ASKPASS",
-    "GIT_INDEX_FILE", "GIT_CEILING_DIRECTORIES",
+    "GIT_EXEC_PATH",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_SSL_CAINFO",
+    "GIT_SSL_NO_VERIFY",
+    "GIT_CONFIG_COUNT",
+    "GIT_HTTP_PROXY_AUTHMETHOD",
+    "GIT_ALLOW_PROTOCOL",
+    "GIT_ASKPASS",
+    "GIT_INDEX_FILE",
+    "GIT_CEILING_DIRECTORIES",
 }
 
 
@@ -29,8 +36,10 @@ def _scrub_environment() -> None:
     if index_file and not os.path.isabs(index_file):
         os.environ["GIT_INDEX_FILE"] = os.path.abspath(index_file)
     for key in list(os.environ):
-        if key.startswith("GIT_") and key not in _KEEP_ENV and not key.startswith(
-            ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")
+        if (
+            key.startswith("GIT_")
+            and key not in _KEEP_ENV
+            and not key.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
         ):
             del os.environ[key]
     # GitPython must not ask for git's location interactively or refresh on import.
@@ -42,8 +51,13 @@ _scrub_environment()
 import git as gitpython  # noqa: E402  (after the environment is scrubbed)
 
 _STATUS: dict[str, Status] = {
-    "A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
-    "T": "typechange", "U": "unmerged",
+    "A": "added",
+    "M": "modified",
+    "D": "deleted",
+    "R": "renamed",
+    "C": "copied",
+    "T": "typechange",
+    "U": "unmerged",
 }
 _EMPTY_TREE = {
     "sha1": "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
@@ -51,8 +65,19 @@ _EMPTY_TREE = {
 }
 _NULL = re.compile(r"^0+$")
 _DIFF_OPTIONS = (
-    "--raw", "-z", "-p", "-U0", "-M", "-C", "--no-abbrev", "--no-color", "--no-ext-diff",
-    "--no-textconv", "--submodule=short", "--ignore-submodules=none", "--src-prefix=a/",
+    "--raw",
+    "-z",
+    "-p",
+    "-U0",
+    "-M",
+    "-C",
+    "--no-abbrev",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--submodule=short",
+    "--ignore-submodules=none",
+    "--src-prefix=a/",
     "--dst-prefix=b/",
 )
 
@@ -123,7 +148,9 @@ class Repository:
         """The full commit id REV names, or an error that says why it names none."""
         if rev.startswith("-"):
             raise FatalError(f"'{rev}' is not a revision (it starts with '-').")
-        out = self.try_run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        out = self.try_run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+        )
         if out:
             return out.decode().strip()
         hint = ""
@@ -167,8 +194,14 @@ class Repository:
         spec = [include] if exclude is None else [f"^{exclude}", include]
         count = [] if limit is None else [f"--max-count={limit}"]
         out = self.run(
-            "log", "-z", "--no-color", *count, "--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B",
-            "--end-of-options", *spec, "--",
+            "log",
+            "-z",
+            "--no-color",
+            *count,
+            "--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B",
+            "--end-of-options",
+            *spec,
+            "--",
         )
         fields = out.decode("utf-8", "replace").split("\0")
         found = []
@@ -183,7 +216,7 @@ class Repository:
         if not out:
             return None
         meta, _, name = out.split(b"\0")[0].partition(b"\t")
-        mode, kind, sha = meta.decode().split()
+        _, kind, sha = meta.decode().split()
         if kind != "blob" or name.decode("utf-8", "surrogateescape") != path:
             return None
         return self.blob(sha)
@@ -194,7 +227,7 @@ class Repository:
             _, kind, _, data = self._git.get_object_data(ref)
         except (ValueError, gitpython.GitCommandError):
             return None
-        return data if kind == b"blob" or kind == "blob" else None
+        return data if kind in {b"blob", "blob"} else None
 
     # -- diffs -------------------------------------------------------------------------------
 
@@ -259,8 +292,14 @@ def _split_raw(out: bytes) -> tuple[list[RawEntry], bytes]:
             pos = end + 1
         entries.append(
             RawEntry(
-                old_mode, new_mode, old_sha, new_sha, status[0],
-                int(status[1:]) if status[1:] else None, path, old_path,
+                old_mode,
+                new_mode,
+                old_sha,
+                new_sha,
+                status[0],
+                int(status[1:]) if status[1:] else None,
+                path,
+                old_path,
             )
         )
     while pos < n and out[pos : pos + 1] == b"\0":

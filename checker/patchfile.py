@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 
-import unidiff
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchedFile, PatchSet
 
 from checker.changeset import MODE_SUBMODULE, FileChange, Line, Status
 from checker.errors import FatalError
 
 _SIMILARITY = re.compile(r"^similarity index (\d+)%", re.MULTILINE)
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f",
-            "r": "\r", "v": "\v"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "r": "\r",
+    "v": "\v",
+}
 
 
 def unquote(path: str) -> str:
@@ -40,7 +50,7 @@ def _strip_prefix(path: str, prefix: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
-def _status(patched: unidiff.PatchedFile) -> Status:
+def _status(patched: PatchedFile) -> Status:
     info = str(patched.patch_info or "")
     if patched.is_added_file:
         return "added"
@@ -63,8 +73,8 @@ def parse_patch(data: bytes, label: str) -> list[FileChange]:
     except UnicodeDecodeError:
         text = data.decode("utf-8", "replace")
     try:
-        patch = unidiff.PatchSet(text)
-    except unidiff.UnidiffParseError as exc:
+        patch = PatchSet(text)
+    except UnidiffParseError as exc:
         raise FatalError(
             f"{label}: not a unified diff agentcheck can read: {exc}. Produce it with "
             "`git diff` (or `diff -u`) and pass it unchanged."
@@ -81,20 +91,20 @@ def parse_patch(data: bytes, label: str) -> list[FileChange]:
         target = _strip_prefix(patched.target_file, "b/")
         info = str(patched.patch_info or "")
         if status in ("renamed", "copied"):
-            for line in info.splitlines():
-                if line.startswith(("rename from ", "copy from ")):
-                    source = unquote(line.split(" from ", 1)[1])
-                elif line.startswith(("rename to ", "copy to ")):
-                    target = unquote(line.split(" to ", 1)[1])
+            for header in info.splitlines():
+                if header.startswith(("rename from ", "copy from ")):
+                    source = unquote(header.split(" from ", 1)[1])
+                elif header.startswith(("rename to ", "copy to ")):
+                    target = unquote(header.split(" to ", 1)[1])
         path = source if status == "deleted" else target
         old_path = source if status in ("renamed", "copied") else path
         added: list[Line] = []
         removed: list[Line] = []
         for hunk in patched:
             for line in hunk:
-                if line.is_added:
+                if line.is_added and line.target_line_no is not None:
                     added.append(Line(line.target_line_no, _text(line.value)))
-                elif line.is_removed:
+                elif line.is_removed and line.source_line_no is not None:
                     removed.append(Line(line.source_line_no, _text(line.value)))
         similarity = _SIMILARITY.search(info)
         old_mode = getattr(patched, "source_mode", None)

@@ -3,17 +3,19 @@ report."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.changeset import ChangeSet, PullRequest
 from checker.errors import FatalError
 from checker.reader import FileReader
 
-
-def _rev_reader(repo: object, rev: str) -> tuple[str, object]:
+if TYPE_CHECKING:
     from checker.git import Repository
 
-    assert isinstance(repo, Repository)
+
+def _rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
     sha = repo.resolve(rev)
 
     def read(path: str) -> str | None:
@@ -23,10 +25,9 @@ def _rev_reader(repo: object, rev: str) -> tuple[str, object]:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            raise FatalError(f"{path} (at {rev}): not UTF-8; policy files must be UTF-8.") \
-                from None
+            raise FatalError(f"{path} (at {rev}): not UTF-8; policy files must be UTF-8.") from None
 
-    return sha, read
+    return read
 
 
 def check_change(
@@ -45,16 +46,14 @@ def check_change(
     color: bool,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
-    from checker import context, engine, policy as policies, task as tasks
+    from checker import context, engine
+    from checker import policy as policies
+    from checker import task as tasks
     from checker.findings import fails
     from checker.report import Report, render
 
     repo = None
-    if patch_file is None or policy_rev is not None:
-        from checker.git import Repository
-
-        repo = Repository(".")
-    elif _inside_repository():
+    if patch_file is None or policy_rev is not None or _inside_repository():
         from checker.git import Repository
 
         repo = Repository(".")
@@ -63,15 +62,16 @@ def check_change(
     event_path = context_file or context.default_event_path()
     pull_request: PullRequest | None = context.load_event(event_path) if event_path else None
 
-    read_at_rev = None
+    read_at_rev: Callable[[str], str | None] | None = None
     rev_label = ""
     if policy_rev is not None:
         assert repo is not None
-        _, read_at_rev = _rev_reader(repo, policy_rev)
+        read_at_rev = _rev_reader(repo, policy_rev)
         rev_label = policy_rev
-    policy = policies.load(root, config_file, read_at_rev, rev_label)  # type: ignore[arg-type]
-    task = tasks.load(root, task_file, pull_request.body if pull_request else None,
-                      read_at_rev, rev_label)  # type: ignore[arg-type]
+    policy = policies.load(root, config_file, read_at_rev, rev_label)
+    task = tasks.load(
+        root, task_file, pull_request.body if pull_request else None, read_at_rev, rev_label
+    )
 
     change, reader = _read_change(repo, revision_range, staged, patch_file)
     if pull_request is not None:
@@ -84,7 +84,8 @@ def check_change(
         files=len(engine.without_excluded(change, policy).files),
         source=change.source,
         policy=policy.source,
-        task=f"{task.id} ({task.source})" if task is not None and task.values.get("id")
+        task=f"{task.id} ({task.source})"
+        if task is not None and task.values.get("id")
         else (task.source if task is not None else None),
     )
     threshold = fail_on or policy.fail_on
@@ -97,15 +98,13 @@ def _inside_repository() -> bool:
 
 
 def _read_change(
-    repo: object, revision_range: str | None, staged: bool, patch_file: str | None
+    repo: Repository | None, revision_range: str | None, staged: bool, patch_file: str | None
 ) -> tuple[ChangeSet, FileReader]:
     from checker import changes
 
     if patch_file is not None:
         return changes.from_patch(patch_file)
-    from checker.git import Repository
-
-    assert isinstance(repo, Repository)
+    assert repo is not None
     if staged:
         return changes.from_index(repo)
     if revision_range:

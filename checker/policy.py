@@ -12,7 +12,14 @@ from checker import catalog
 from checker.errors import FatalError
 from checker.globs import Globs
 from checker.schema import (
-    Document, boolean, globs, one_of, positive_int, positive_number, strings, tables,
+    Document,
+    boolean,
+    globs,
+    one_of,
+    positive_int,
+    positive_number,
+    strings,
+    tables,
     validate,
 )
 from checker.tomlfile import key_line, parse_toml
@@ -31,7 +38,7 @@ def _codepoints(value: Any) -> frozenset[int]:
         try:
             point = int(text, 16)
         except ValueError:
-            raise ValueError(f"{item!r} is not a code point: write it as \"U+200E\"") from None
+            raise ValueError(f'{item!r} is not a code point: write it as "U+200E"') from None
         if not 0 <= point <= 0x10FFFF:
             raise ValueError(f"{item!r} is beyond U+10FFFF")
         found.add(point)
@@ -40,17 +47,14 @@ def _codepoints(value: Any) -> frozenset[int]:
 
 def _severities(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ValueError("must be a table of CODE = \"error\" | \"warning\" | \"info\" | \"off\"")
+        raise ValueError('must be a table of CODE = "error" | "warning" | "info" | "off"')
     known = catalog.all_rules()
     for code, level in value.items():
         if not any(c.startswith(code) for c in known) or not code:
-            raise ValueError(
-                f"unknown rule code {code!r}; `agentcheck rules` lists the codes"
-            )
+            raise ValueError(f"unknown rule code {code!r}; `agentcheck rules` lists the codes")
         if level not in ("error", "warning", "info", "off"):
             raise ValueError(
-                f"{code} = {level!r}: the severity must be \"error\", \"warning\", \"info\" or "
-                "\"off\""
+                f'{code} = {level!r}: the severity must be "error", "warning", "info" or "off"'
             )
     return dict(value)
 
@@ -59,8 +63,9 @@ def _contracts_from(value: Any) -> tuple[str, ...]:
     names = (value,) if isinstance(value, str) else strings(value)
     for name in names:
         if name not in ("importlinter", "tach", "none"):
-            raise ValueError(f"{name!r} is not a source of contracts: use \"importlinter\", "
-                             "\"tach\" or \"none\"")
+            raise ValueError(
+                f'{name!r} is not a source of contracts: use "importlinter", "tach" or "none"'
+            )
     return names
 
 
@@ -204,10 +209,13 @@ def load(
         if config is not None:
             text = read_at_rev(config)
             if text is None:
-                raise FatalError(f"--config {config}: no such file at {rev_label}. Name a file "
-                                 "that exists in that revision, or drop --policy-from.")
-            return from_text(text, config + suffix, config, config.endswith(PYPROJECT)) or \
-                _no_table(config + suffix)
+                raise FatalError(
+                    f"--config {config}: no such file at {rev_label}. Name a file "
+                    "that exists in that revision, or drop --policy-from."
+                )
+            return from_text(
+                text, config + suffix, config, config.endswith(PYPROJECT)
+            ) or _no_table(config + suffix)
         text = read_at_rev(POLICY_FILE)
         if text is not None:
             return from_text(text, POLICY_FILE + suffix, POLICY_FILE, False)  # type: ignore[return-value]
@@ -220,8 +228,10 @@ def load(
     if config is not None:
         path = Path(config)
         if not path.is_file():
-            raise FatalError(f"--config {config}: no such file. Pass the path of an "
-                             "agentcheck.toml (or a pyproject.toml with [tool.agentcheck]).")
+            raise FatalError(
+                f"--config {config}: no such file. Pass the path of an "
+                "agentcheck.toml (or a pyproject.toml with [tool.agentcheck])."
+            )
         rel = _relative(root, path)
         return from_text(_read(path), config, rel, path.name == PYPROJECT) or _no_table(config)
     candidate = root / POLICY_FILE
@@ -236,8 +246,9 @@ def load(
 
 
 def _no_table(label: str) -> Policy:
-    raise FatalError(f"{label}: has no [tool.agentcheck] table. Add one, or pass an "
-                     "agentcheck.toml.")
+    raise FatalError(
+        f"{label}: has no [tool.agentcheck] table. Add one, or pass an agentcheck.toml."
+    )
 
 
 def _relative(root: Path, path: Path) -> str | None:

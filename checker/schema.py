@@ -26,14 +26,17 @@ class Document:
 
     def error(self, table: tuple[str, ...], key: str | None, why: str) -> FatalError:
         full = (*self.prefix, *table)
-        line = key_line(self.text, full, key) if key is not None else key_line(self.text, full, None)
+        line = (
+            key_line(self.text, full, key) if key is not None else key_line(self.text, full, None)
+        )
         where = f"{self.label}:{line}" if line else self.label
         name = ".".join(p for p in (*table, key) if p) or "(top level)"
         return FatalError(f"{where}: {name}: {why}")
 
 
-def validate(doc: Document, schema: Schema, data: Mapping[str, Any],
-             table: tuple[str, ...] = ()) -> dict[str, Any]:
+def validate(
+    doc: Document, schema: Schema, data: Mapping[str, Any], table: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Check DATA against SCHEMA; returns the converted values keyed as in the document."""
     out: dict[str, Any] = {}
     for key, value in data.items():
@@ -43,12 +46,16 @@ def validate(doc: Document, schema: Schema, data: Mapping[str, Any],
             near = difflib.get_close_matches(key, known, n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
             where = f"[{'.'.join(table)}]" if table else "the top level"
-            raise doc.error(table, key, f"unknown key in {where}.{hint} Known keys: "
-                            f"{', '.join(known)}.")
+            raise doc.error(
+                table, key, f"unknown key in {where}.{hint} Known keys: {', '.join(known)}."
+            )
         if isinstance(rule, Mapping):
             if not isinstance(value, dict):
-                raise doc.error(table, key, f"must be a table ([{'.'.join((*table, key))}]), "
-                                f"not {_kind(value)}.")
+                raise doc.error(
+                    table,
+                    key,
+                    f"must be a table ([{'.'.join((*table, key))}]), not {_kind(value)}.",
+                )
             out[key] = validate(doc, rule, value, (*table, key))
             continue
         try:
@@ -59,17 +66,23 @@ def validate(doc: Document, schema: Schema, data: Mapping[str, Any],
 
 
 def _kind(value: Any) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-             list: "a list", dict: "a table"}
+    names = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)
 
 
 def one_of(*choices: str) -> Validator:
     def check(value: Any) -> str:
         if not isinstance(value, str) or value not in choices:
-            raise ValueError(f"must be one of {', '.join(repr(c) for c in choices)}, "
-                             f"not {value!r}")
+            raise ValueError(f"must be one of {', '.join(repr(c) for c in choices)}, not {value!r}")
         return value
+
     return check
 
 

@@ -29,8 +29,9 @@ def _python_roots(root: Path, tracked: list[str]) -> list[str]:
 def starter_text(root: Path, tracked: list[str]) -> str:
     from checker import catalog
 
-    instructions = _present(root, tracked, catalog.string_list("instructions",
-                                                               "instruction-files.globs"))
+    instructions = _present(
+        root, tracked, catalog.string_list("instructions", "instruction-files.globs")
+    )
     table = catalog.table("paths")
     protected_globs: tuple[str, ...] = ()
     for group in table["protected"].values():
@@ -62,16 +63,27 @@ def starter_text(root: Path, tracked: list[str]) -> str:
         "protected = []",
     ]
     if protected:
-        lines.append("# Protected files found here: " + ", ".join(protected[:8])
-                     + (" ..." if len(protected) > 8 else ""))
+        lines.append(
+            "# Protected files found here: "
+            + ", ".join(protected[:8])
+            + (" ..." if len(protected) > 8 else "")
+        )
     if instructions:
-        lines += ["", "# Agent instruction files found here (changes to them are AC303): "
-                  + ", ".join(instructions[:8]) + (" ..." if len(instructions) > 8 else "")]
+        lines += [
+            "",
+            "# Agent instruction files found here (changes to them are AC303): "
+            + ", ".join(instructions[:8])
+            + (" ..." if len(instructions) > 8 else ""),
+        ]
     lines += ["", "[unicode]", '# Code points allowed everywhere, e.g. ["U+200E"].', "allow = []"]
     if roots:
-        lines += ["", "[imports]", f"roots = {roots!r}".replace("'", '"'),
-                  "# Declare contracts with [[imports.contracts]] (layers, forbidden,",
-                  "# independence), or reuse an import-linter configuration."]
+        lines += [
+            "",
+            "[imports]",
+            f"roots = {roots!r}".replace("'", '"'),
+            "# Declare contracts with [[imports.contracts]] (layers, forbidden,",
+            "# independence), or reuse an import-linter configuration.",
+        ]
     lines += ["", "[severity]", '# AC303 = "error"', ""]
     return "\n".join(lines)
 
@@ -80,8 +92,9 @@ def write_starter(force: bool, to_stdout: bool) -> str:
     from checker.git import Repository
 
     repo = Repository(".")
-    tracked = [p.decode("utf-8", "surrogateescape")
-               for p in repo.run("ls-files", "-z").split(b"\0") if p]
+    tracked = [
+        p.decode("utf-8", "surrogateescape") for p in repo.run("ls-files", "-z").split(b"\0") if p
+    ]
     text = starter_text(repo.root, tracked)
     if to_stdout:
         import click
@@ -90,7 +103,9 @@ def write_starter(force: bool, to_stdout: bool) -> str:
         return ""
     target = repo.root / "agentcheck.toml"
     if target.exists() and not force:
-        raise FatalError(f"{target} already exists; pass --force to overwrite it, or --stdout "
-                         "to print a starter policy.")
+        raise FatalError(
+            f"{target} already exists; pass --force to overwrite it, or --stdout "
+            "to print a starter policy."
+        )
     target.write_text(text, encoding="utf-8")
     return f"Wrote {target}. Review it, commit it, and run `agentcheck diff`."

@@ -26,8 +26,10 @@ def _edges(value: Any) -> tuple[str, ...]:
     items = strings(value)
     for item in items:
         if not _EDGE.match(item):
-            raise ValueError(f"{item!r} is not an import edge: write \"importer -> imported\", "
-                             "e.g. \"app.notifications -> app.db\"")
+            raise ValueError(
+                f'{item!r} is not an import edge: write "importer -> imported", '
+                'e.g. "app.notifications -> app.db"'
+            )
     return items
 
 
@@ -113,8 +115,10 @@ def load(
             body = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
-            raise FatalError(f"--task {task_file}: cannot be read ({why}). Pass the path of a "
-                             "task spec TOML file.") from None
+            raise FatalError(
+                f"--task {task_file}: cannot be read ({why}). Pass the path of a "
+                "task spec TOML file."
+            ) from None
         try:
             rel: str | None = path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:

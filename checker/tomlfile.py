@@ -18,7 +18,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 def parse_toml(text: str, label: str) -> dict[str, Any]:
     """Parse TOML text; LABEL names where it came from in the error message."""
     try:
-        return tomllib.loads(text)
+        document: dict[str, Any] = tomllib.loads(text)
+        return document
     except tomllib.TOMLDecodeError as exc:
         raise FatalError(
             f"{label}: not valid TOML: {exc}. Fix the syntax at that line "

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,8 +29,11 @@ GIT_ENV = {
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GIT_", "GITHUB_", "AGENTCHECK_")) and k != "NO_COLOR"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "GITHUB_", "AGENTCHECK_")) and k != "NO_COLOR"
+    }
     env.update(GIT_ENV)
     env["HOME"] = env.get("AGENTCHECK_TEST_HOME", env.get("HOME", "/tmp"))
     env.update(extra)
@@ -66,8 +68,12 @@ class Repo:
 
     def git(self, *args: str, input_data: bytes | None = None, check: bool = True) -> str:
         done = subprocess.run(
-            ["git", *args], cwd=self.root, env=clean_env(), input=input_data,
-            capture_output=True, check=False,
+            ["git", *args],
+            cwd=self.root,
+            env=clean_env(),
+            input=input_data,
+            capture_output=True,
+            check=False,
         )
         if check and done.returncode != 0:
             raise AssertionError(f"git {' '.join(args)} failed: {done.stderr.decode()}")
@@ -89,8 +95,13 @@ class Repo:
         self.git("commit", "-q", "--allow-empty", "-m", message)
         return self.git("rev-parse", "HEAD").strip()
 
-    def run(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> Result:
+    def run(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Result:
         return run_agentcheck(*args, cwd=cwd or self.root, stdin=stdin, env=env)
 
     def snapshot(self) -> dict[str, str]:
@@ -118,25 +129,36 @@ class Repo:
         return state
 
 
-def run_agentcheck(*args: str, cwd: Path, stdin: bytes | None = None,
-                   env: dict[str, str] | None = None) -> Result:
+def run_agentcheck(
+    *args: str, cwd: Path, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> Result:
     command = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
     done = subprocess.run(
-        [*command, *args], cwd=cwd, env=env or clean_env(), input=stdin,
-        capture_output=True, check=False, timeout=300,
+        [*command, *args],
+        cwd=cwd,
+        env=env or clean_env(),
+        input=stdin,
+        capture_output=True,
+        check=False,
+        timeout=300,
     )
-    return Result(done.returncode, done.stdout.decode("utf-8", "replace"),
-                  done.stderr.decode("utf-8", "replace"))
+    return Result(
+        done.returncode,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+    )
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Iterator[Repo]:
-    yield Repo(tmp_path / "repo")
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "repo")
 
 
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not beside this checkout ({CORPUS} is missing); "
-                    "it holds real-world files that are never copied into the project")
+        pytest.skip(
+            f"the shared corpus is not beside this checkout ({CORPUS} is missing); "
+            "it holds real-world files that are never copied into the project"
+        )
     return CORPUS

@@ -37,8 +37,9 @@ def _policy_edit(file: FileChange, reader: FileReader) -> bool:
     return bool(_agentcheck_table(base) != _agentcheck_table(head))
 
 
-def check(change: ChangeSet, policy: Policy, task: Task | None,
-          reader: FileReader) -> Iterator[Finding]:
+def check(
+    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+) -> Iterator[Finding]:
     process = process_files(policy, task)
     allowed = task.allow_protected if task is not None else None
     setting_up = change.kind in ("worktree", "index")
@@ -52,7 +53,9 @@ def check(change: ChangeSet, policy: Policy, task: Task | None,
                     "AC301",
                     f"{path} is a protected path (matches {pattern!r}); the task does not "
                     "allow it (allow-protected)",
-                    file.path, line, column,
+                    file.path,
+                    line,
+                    column,
                 )
         what = next((process[p] for p in file.paths if p in process), None)
         if what is not None and _policy_edit(file, reader):
@@ -62,15 +65,19 @@ def check(change: ChangeSet, policy: Policy, task: Task | None,
                     "AC302",
                     f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
                     "human must review this edit",
-                    file.path, line, column,
+                    file.path,
+                    line,
+                    column,
                 )
         if any(policy.instruction_files.match(p) for p in file.paths):
             verb = {"added": "added", "deleted": "deleted", "renamed": "renamed"}.get(
-                file.status, "changed")
+                file.status, "changed"
+            )
             yield Finding(
                 "AC303",
                 f"{file.path} is an agent instruction file and was {verb}: agents obey it, so "
                 "a human must review the edit",
-                file.path, line, column,
+                file.path,
+                line,
+                column,
             )
-

@@ -14,23 +14,27 @@ from checker.task import Task
 CODES = ("AC101", "AC102", "AC103")
 
 
-def check(change: ChangeSet, policy: Policy, task: Task | None,
-          reader: FileReader) -> Iterator[Finding]:
+def check(
+    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+) -> Iterator[Finding]:
     if task is None:
         if policy.require_task and change.files:
             yield Finding(
                 "AC103",
                 "no task spec, and the policy requires one: write .agentcheck/task.toml, pass "
                 "--task FILE, or put an agentcheck block in the pull request body",
-                policy.path, policy.line_of("require-task"), 1 if policy.path else None,
+                policy.path,
+                policy.line_of("require-task"),
+                1 if policy.path else None,
             )
         return
     process = process_files(policy, task)
     for file in change.files:
         line = file.first_line
         column = 1 if line else None
-        outside = [p for p in file.paths if p not in process and task.paths
-                   and not task.paths.match(p)]
+        outside = [
+            p for p in file.paths if p not in process and task.paths and not task.paths.match(p)
+        ]
         if outside:
             globs = ", ".join(task.paths.patterns)
             what = " and ".join(outside)
@@ -39,7 +43,9 @@ def check(change: ChangeSet, policy: Policy, task: Task | None,
                 "AC101",
                 f"{what} {'is' if len(outside) == 1 else 'are'} outside the task's paths"
                 f"{moved} (task {task.id}: {globs})",
-                file.path, line, column,
+                file.path,
+                line,
+                column,
             )
         for path in file.paths:
             pattern = task.forbid.first_match(path) if task.forbid else None
@@ -47,5 +53,7 @@ def check(change: ChangeSet, policy: Policy, task: Task | None,
                 yield Finding(
                     "AC102",
                     f"{path} is forbidden by the task (task {task.id}: matches {pattern!r})",
-                    file.path, line, column,
+                    file.path,
+                    line,
+                    column,
                 )

@@ -55,8 +55,9 @@ def _attribute_rules(reader: FileReader, paths: set[str]) -> list[tuple[Globs, b
 
 def counted(change: ChangeSet, policy: Policy, reader: FileReader) -> list[FileChange]:
     """The files that count toward size: not pure renames, lockfiles, generated or vendored."""
-    candidates = [f for f in change.files if not f.is_pure_rename
-                  and not policy.not_counted.match(f.path)]
+    candidates = [
+        f for f in change.files if not f.is_pure_rename and not policy.not_counted.match(f.path)
+    ]
     rules = _attribute_rules(reader, {f.path for f in candidates})
     if not rules:
         return candidates
@@ -76,8 +77,9 @@ def _largest(files: list[FileChange]) -> str:
     return ", ".join(f"{f.path} ({f.lines_changed:,})" for f in top if f.lines_changed)
 
 
-def check(change: ChangeSet, policy: Policy, task: Task | None,
-          reader: FileReader) -> Iterator[Finding]:
+def check(
+    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+) -> Iterator[Finding]:
     if not change.files:
         return
     files = counted(change, policy, reader)
@@ -94,14 +96,18 @@ def check(change: ChangeSet, policy: Policy, task: Task | None,
                 "AC201",
                 f"{lines:,} changed lines, over {ratio:g} x the task's expected-lines "
                 f"{task.expected_lines:,} (= {limit:,.0f}){detail}",
-                task_where[0], line, 1 if line else None,
+                task_where[0],
+                line,
+                1 if line else None,
             )
     if lines > policy.max_lines:
         line = policy.line_of("size", "max-lines")
         yield Finding(
             "AC202",
             f"{lines:,} changed lines, over size.max-lines {policy.max_lines:,}{detail}",
-            policy.path if line else None, line, 1 if line else None,
+            policy.path if line else None,
+            line,
+            1 if line else None,
         )
     if task is not None and task.expected_files is not None:
         limit = task.expected_files * ratio
@@ -111,12 +117,16 @@ def check(change: ChangeSet, policy: Policy, task: Task | None,
                 "AC203",
                 f"{len(files):,} changed files, over {ratio:g} x the task's expected-files "
                 f"{task.expected_files:,} (= {limit:,.0f})",
-                task_where[0], line, 1 if line else None,
+                task_where[0],
+                line,
+                1 if line else None,
             )
     if len(files) > policy.max_files:
         line = policy.line_of("size", "max-files")
         yield Finding(
             "AC203",
             f"{len(files):,} changed files, over size.max-files {policy.max_files:,}",
-            policy.path if line else None, line, 1 if line else None,
+            policy.path if line else None,
+            line,
+            1 if line else None,
         )

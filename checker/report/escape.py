@@ -16,8 +16,10 @@ _INVISIBLE_POINTS = re.compile(
 
 
 def _needs_escape(char: str) -> bool:
-    return (unicodedata.category(char) in _INVISIBLE_CATEGORIES
-            or _INVISIBLE_POINTS.match(char) is not None)
+    return (
+        unicodedata.category(char) in _INVISIBLE_CATEGORIES
+        or _INVISIBLE_POINTS.match(char) is not None
+    )
 
 
 def visible(text: str, keep_tabs: bool = False) -> str:
@@ -25,9 +27,8 @@ def visible(text: str, keep_tabs: bool = False) -> str:
         return text
     out = []
     for char in text:
-        if char == "\t" and keep_tabs:
-            out.append(char)
-        elif (char.isascii() and char.isprintable()) or not _needs_escape(char):
+        printable = char.isascii() and char.isprintable()
+        if (char == "\t" and keep_tabs) or printable or not _needs_escape(char):
             out.append(char)
         else:
             out.append(f"<U+{ord(char):04X}>")

@@ -60,13 +60,16 @@ def render(report: Report, color: bool = False) -> str:
     if report.task:
         context += f"; task: {report.task}"
     if report.findings:
-        counts = [_plural(report.count(s), s) for s in ("error", "warning", "info")
-                  if report.count(s)]
+        counts = [
+            _plural(report.count(s), s) for s in ("error", "warning", "info") if report.count(s)
+        ]
         out.append(f"Found {', '.join(counts)} ({visible(context)}).")
     else:
         out.append(f"All checks passed ({visible(context)}).")
     if report.waived:
         codes = sorted({f.code for f in report.waived})
-        out.append(f"Allowed by pull request labels: {len(report.waived)} "
-                   f"finding(s) of {', '.join(codes)}.")
+        out.append(
+            f"Allowed by pull request labels: {len(report.waived)} "
+            f"finding(s) of {', '.join(codes)}."
+        )
     return "\n".join(out) + "\n"
