@@ -121,6 +121,7 @@ def diff(
     config_file: str | None,
     policy_rev: str | None,
     context_file: str | None,
+    message_file: str | None,
     fmt: str,
     output_file: str | None,
     fail_on: str | None,
@@ -153,6 +154,7 @@ def diff(
         config_file=config_file,
         policy_rev=policy_rev,
         context_file=context_file,
+        message_file=message_file,
         fmt=fmt,
         fail_on=fail_on,
         select=_codes(select, "--select"),
@@ -178,6 +180,12 @@ def _emit(text: str, output_file: str | None) -> None:
 
 
 @main.command(name="rules")
+@click.option(
+    "--message",
+    "message_file",
+    metavar="FILE",
+    help="A commit message being written (the commit-msg hook passes it); checked with the change.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_guarded
 def list_rules(fmt: str) -> None:

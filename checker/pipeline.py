@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checker.changeset import ChangeSet, PullRequest
+from checker.changeset import ChangeSet, Commit, PullRequest
 from checker.errors import FatalError
 from checker.reader import FileReader
 
@@ -40,6 +40,7 @@ def check_change(
     policy_rev: str | None,
     context_file: str | None,
     fmt: str,
+    message_file: str | None = None,
     fail_on: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -76,6 +77,8 @@ def check_change(
     change, reader = _read_change(repo, revision_range, staged, patch_file)
     if pull_request is not None:
         change = change._replace(pull_request=pull_request)
+    if message_file is not None:
+        change = change._replace(commits=(*change.commits, _message_commit(message_file)))
 
     outcome = engine.run(change, policy, task, reader, engine.Selection(select, ignore))
     report = Report(
@@ -110,3 +113,26 @@ def _read_change(
     if revision_range:
         return changes.from_range(repo, revision_range)
     return changes.from_worktree(repo)
+
+
+PENDING_COMMIT = "(commit message being written)"
+
+
+def _message_commit(path: str) -> Commit:
+    """The commit message a commit-msg hook is given, as git will record it: comment lines and
+    everything below the scissors line dropped."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise FatalError(
+            f"--message {path}: cannot be read: {exc.strerror}. Pass the commit message file "
+            "(the commit-msg hook passes .git/COMMIT_EDITMSG)."
+        ) from None
+    text = raw.decode("utf-8", "replace")
+    kept = []
+    for line in text.splitlines():
+        if line.startswith("# ------------------------ >8 ------------------------"):
+            break
+        if not line.startswith("#"):
+            kept.append(line)
+    return Commit(PENDING_COMMIT, "", "", "\n".join(kept).strip("\n"))
