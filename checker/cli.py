@@ -102,6 +102,12 @@ def main() -> None:
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option(
+    "--message",
+    "message_file",
+    metavar="FILE",
+    help="A commit message being written (the commit-msg hook passes it); checked with the change.",
+)
+@click.option(
     "--output", "output_file", metavar="FILE", help="Write the report to FILE instead of stdout."
 )
 @click.option(
@@ -111,6 +117,9 @@ def main() -> None:
 )
 @click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC1,AC301).")
 @click.option("--ignore", metavar="CODES", help="Skip these codes or prefixes.")
+@click.option(
+    "--show-change", is_flag=True, help="Print the change as agentcheck reads it (JSON); no checks."
+)
 @_guarded
 def diff(
     revision_range: str | None,
@@ -127,6 +136,7 @@ def diff(
     fail_on: str | None,
     select: str | None,
     ignore: str | None,
+    show_change: bool,
 ) -> None:
     """Check a change: uncommitted work (default), --staged, a RANGE (A..B, A...B, REV),
     --base REF, or a --patch file."""
@@ -159,6 +169,7 @@ def diff(
         fail_on=fail_on,
         select=_codes(select, "--select"),
         ignore=_codes(ignore, "--ignore"),
+        show_change=show_change,
         color=output_file is None
         and sys.stdout.isatty()
         and fmt == "text"
@@ -180,12 +191,6 @@ def _emit(text: str, output_file: str | None) -> None:
 
 
 @main.command(name="rules")
-@click.option(
-    "--message",
-    "message_file",
-    metavar="FILE",
-    help="A commit message being written (the commit-msg hook passes it); checked with the change.",
-)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_guarded
 def list_rules(fmt: str) -> None:

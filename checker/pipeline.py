@@ -41,6 +41,7 @@ def check_change(
     context_file: str | None,
     fmt: str,
     message_file: str | None = None,
+    show_change: bool = False,
     fail_on: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -80,6 +81,10 @@ def check_change(
     if message_file is not None:
         change = change._replace(commits=(*change.commits, _message_commit(message_file)))
 
+    if show_change:
+        from checker.report.change import render_change
+
+        return render_change(change), False
     outcome = engine.run(change, policy, task, reader, engine.Selection(select, ignore))
     report = Report(
         findings=outcome.findings,
