@@ -54,13 +54,11 @@ def load_event(path: str) -> PullRequest | None:
         return None
     if not isinstance(pr, dict):
         raise FatalError(f"--context {path}: pull_request must be an object.")
-    user = pr.get("user") or {}
-    head = pr.get("head") or {}
-    base = pr.get("base") or {}
+    user, head, base = ({} if pr.get(k) is None else pr[k] for k in ("user", "head", "base"))
     for part_name, part in (("user", user), ("head", head), ("base", base)):
         if not isinstance(part, dict):
             raise FatalError(f"--context {path}: pull_request.{part_name} must be an object.")
-    labels_raw = pr.get("labels") or []
+    labels_raw = [] if pr.get("labels") is None else pr["labels"]
     if not isinstance(labels_raw, list):
         raise FatalError(f"--context {path}: pull_request.labels must be a list.")
     labels = []
