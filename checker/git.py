@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 
 from checker.changeset import Commit, FileChange, Status
 from checker.errors import FatalError
-from checker.unified import parse_section
+from checker.unified import parse_section, section_path
 
 # The variables git sets while running hooks point at the outer repository; like pre-commit we
 # drop them, but keep the index file so `--staged` sees what `git commit -a` is about to commit.
@@ -44,6 +44,8 @@ def _scrub_environment() -> None:
             del os.environ[key]
     # GitPython must not ask for git's location interactively or refresh on import.
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    # Git must not refresh the index behind our back: agentcheck never writes the repository.
+    os.environ["GIT_OPTIONAL_LOCKS"] = "0"
 
 
 _scrub_environment()
@@ -120,7 +122,7 @@ class Repository:
     def run(self, *args: str) -> bytes:
         try:
             out = self._git.execute(
-                ["git", "-c", "core.quotepath=false", *args],
+                ["git", "-c", "core.quotepath=false", "-c", "diff.autoRefreshIndex=false", *args],
                 stdout_as_string=False,
                 strip_newline_in_stdout=False,
             )
@@ -307,13 +309,17 @@ def _split_raw(out: bytes) -> tuple[list[RawEntry], bytes]:
     return entries, out[pos:]
 
 
-def _sections(patch: bytes) -> list[bytes]:
+def _sections(patch: bytes) -> dict[str, list[bytes]]:
+    """The patch's `diff --git` sections by path, in order (a type change has two)."""
+    found: dict[str, list[bytes]] = {}
     if not patch:
-        return []
+        return found
     parts = patch.split(b"\ndiff --git ")
     if parts[0].startswith(b"diff --git "):
         parts[0] = parts[0][len(b"diff --git ") :]
-    return parts
+    for part in parts:
+        found.setdefault(section_path(part), []).append(part)
+    return found
 
 
 def _mode(mode: str) -> str | None:
@@ -323,21 +329,19 @@ def _mode(mode: str) -> str | None:
 def _pair(entries: list[RawEntry], patch: bytes) -> list[FileChange]:
     sections = _sections(patch)
     files: list[FileChange] = []
-    index = 0
     for entry in entries:
         status = _STATUS.get(entry.status, "modified")
         if status == "unmerged":
             files.append(FileChange(entry.path, entry.old_path, status))
             continue
-        section = sections[index] if index < len(sections) else b""
-        index += 1
-        hunks = parse_section(section)
+        mine = sections.get(entry.path, [])
+        if not mine and entry.old_mode == entry.new_mode and _NULL.match(entry.new_sha):
+            continue  # only the work tree file's stat data changed; its content did not
+        hunks = parse_section(mine.pop(0) if mine else b"")
         added, removed, binary = hunks.added, hunks.removed, hunks.binary
         undecodable = hunks.undecodable
-        # git shows a change of type (file <-> symlink) as a deletion and a creation.
-        if status == "typechange" and b"\ndeleted file mode" in section and index < len(sections):
-            second = parse_section(sections[index])
-            index += 1
+        if status == "typechange" and mine:  # git shows it as a deletion and a creation
+            second = parse_section(mine.pop(0))
             added, binary = second.added, binary or second.binary
             undecodable = undecodable or second.undecodable
         change = FileChange(

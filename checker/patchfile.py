@@ -9,40 +9,9 @@ from unidiff.patch import PatchedFile, PatchSet
 
 from checker.changeset import MODE_SUBMODULE, FileChange, Line, Status
 from checker.errors import FatalError
+from checker.unified import unquote
 
 _SIMILARITY = re.compile(r"^similarity index (\d+)%", re.MULTILINE)
-_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    '"': '"',
-    "\\": "\\",
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "r": "\r",
-    "v": "\v",
-}
-
-
-def unquote(path: str) -> str:
-    """Undo git's C-style quoting of unusual file names ("new\\nline", octal UTF-8 bytes)."""
-    if not (len(path) >= 2 and path.startswith('"') and path.endswith('"')):
-        return path
-    body, out, i = path[1:-1], bytearray(), 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
-                out.append(int(body[i + 1 : i + 4], 8))
-                i += 4
-                continue
-            out += _ESCAPES.get(nxt, nxt).encode()
-            i += 2
-            continue
-        out += char.encode()
-        i += 1
-    return out.decode("utf-8", "surrogateescape")
 
 
 def _strip_prefix(path: str, prefix: str) -> str:

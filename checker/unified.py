@@ -72,3 +72,64 @@ def parse_section(section: bytes) -> Hunks:
                 continue
             undecodable = undecodable or bad
     return Hunks(tuple(added), tuple(removed), binary, undecodable)
+
+
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "r": "\r",
+    "v": "\v",
+}
+
+
+def unquote(path: str) -> str:
+    """Undo git's C-style quoting of unusual file names ("new\\nline", octal UTF-8 bytes)."""
+    if not (len(path) >= 2 and path.startswith('"') and path.endswith('"')):
+        return path
+    body, out, i = path[1:-1], bytearray(), 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
+                out.append(int(body[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out += _ESCAPES.get(nxt, nxt).encode()
+            i += 2
+            continue
+        out += char.encode()
+        i += 1
+    return out.decode("utf-8", "surrogateescape")
+
+
+def section_path(section: bytes) -> str:
+    """The head-side path of one `diff --git` section (the old path for a deletion), read from
+    the lines git writes unambiguously: rename/copy headers, then ---/+++ lines, then the
+    `a/P b/P` line whose two halves are equal."""
+    lines = section.split(b"\n", 12)
+    first = lines[0].decode("utf-8", "surrogateescape")
+    old: str | None = None
+    for raw in lines[1:]:
+        line = raw.decode("utf-8", "surrogateescape")
+        if line.startswith(("rename to ", "copy to ")):
+            return unquote(line.split(" to ", 1)[1])
+        if line.startswith("--- "):
+            old = unquote(line[4:].rstrip("\t")).removeprefix("a/")
+        elif line.startswith("+++ "):
+            new = unquote(line[4:].rstrip("\t"))
+            return old or "" if new == "/dev/null" else new.removeprefix("b/")
+        elif line.startswith(("@@", "Binary files", "GIT binary patch")):
+            break
+    if first.startswith('"'):
+        i = 1
+        while i < len(first) and first[i] != '"':
+            i += 2 if first[i] == "\\" else 1
+        return unquote(first[i + 1 :].strip()).removeprefix("b/")
+    half = (len(first) - 5) // 2
+    return first[2 : 2 + half]

@@ -292,3 +292,24 @@ def test_conflicted_index(repo: Repo) -> None:
     assert staged["f.txt"]["status"] == "unmerged"
     worktree = files(show(repo))
     assert "<<<<<<< HEAD" in [text for _, text in worktree["f.txt"]["added"]]
+
+
+def test_touched_but_unchanged_files_are_not_changes(repo: Repo) -> None:
+    repo.commit("base", {"same.txt": "same\n", "edited.txt": "1\n"})
+    later = 4_000_000_000
+    os.utime(repo.root / "same.txt", (later, later))
+    repo.write("edited.txt", "2\n")
+    assert set(files(show(repo))) == {"edited.txt"}
+
+
+@pytest.mark.parametrize("name", ["plain name", "new\nline", "tab\tname", "ünï"])
+def test_mode_only_and_empty_files_with_unusual_names(repo: Repo, name: str) -> None:
+    repo.commit("base", {name: "echo\n"})
+    os.chmod(repo.root / name, 0o755)
+    repo.write(f"{name}.empty", "")
+    repo.git("add", "-A")
+    for args in ((), ("--staged",)):
+        seen = files(show(repo, *args))
+        assert seen[name]["new_mode"] == "100755", args
+        assert seen[f"{name}.empty"]["status"] == "added", args
+        assert seen[f"{name}.empty"]["added"] == []
