@@ -196,12 +196,13 @@ def test_ac302_pyproject_only_when_the_agentcheck_table_changes(repo: Repo) -> N
 def test_ac302_task_spec_added_while_setting_up_is_not_reported(repo: Repo) -> None:
     repo.commit("base", {"README.md": "r\n"})
     repo.write(".agentcheck/task.toml", 'paths = ["src/**"]\n')
+    repo.write("agentcheck.toml", "[size]\nmax-lines = 100\n")
     repo.write("src/a.py", "a = 1\n")
     assert codes(repo) == []
     repo.git("add", "-A")
     assert codes(repo, "--staged") == []
     head = repo.commit("task and work")
-    assert codes(repo, head) == ["AC302"]  # committed: the edit needs review
+    assert codes(repo, head) == ["AC302", "AC302"]  # committed: the edits need review
 
 
 def test_ac303_instruction_file_changed_is_a_warning(repo: Repo) -> None:

@@ -59,8 +59,8 @@ def check(
                 )
         what = next((process[p] for p in file.paths if p in process), None)
         if what is not None and _policy_edit(file, reader):
-            new_task = file.status == "added" and setting_up and what == "the task spec"
-            if not new_task:
+            # A policy or task added by uncommitted work is being set up, not loosened.
+            if not (file.status == "added" and setting_up):
                 yield Finding(
                     "AC302",
                     f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "

@@ -1,0 +1,181 @@
+"""The commands besides `diff`: --version, rules, explain, init; and the rule catalog loading
+the same way from a source checkout, an editable install and an installed wheel."""
+
+from __future__ import annotations
+
+import json
+import site
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from checker import __version__, catalog
+from tests.conftest import Repo, clean_env, run_agentcheck
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run_agentcheck("--version", cwd=tmp_path)
+    assert result.code == 0
+    assert result.out.strip() == f"agentcheck {__version__}"
+
+
+def test_rules_lists_every_catalog_entry(tmp_path: Path) -> None:
+    result = run_agentcheck("rules", "--format", "json", cwd=tmp_path)
+    assert result.code == 0
+    listed = {r["code"]: r for r in json.loads(result.out)}
+    on_disk: dict[str, str] = {}
+    for path in sorted((PROJECT / "rules").glob("*.toml")):
+        for entry in tomllib.loads(path.read_text(encoding="utf-8")).get("rule", []):
+            on_disk[entry["code"]] = entry["severity"]
+    assert {c: r["severity"] for c, r in listed.items()} == on_disk
+    assert {"AC101", "AC202", "AC303"} <= set(listed)
+    text = run_agentcheck("rules", cwd=tmp_path).out.splitlines()
+    assert len(text) == len(listed)
+    assert text[0].split()[:2] == ["AC101", "error"]
+
+
+def test_every_rule_has_an_explanation_example_and_allowance() -> None:
+    for rule in catalog.all_rules().values():
+        assert rule.code.startswith("AC") and len(rule.code) == 5, rule.code
+        assert rule.severity in ("error", "warning", "info", "off"), rule.code
+        assert len(rule.explanation) > 80, rule.code
+        assert rule.example, rule.code
+        assert rule.allow, rule.code
+
+
+def test_explain(tmp_path: Path) -> None:
+    result = run_agentcheck("explain", "ac301", cwd=tmp_path)
+    assert result.code == 0
+    assert result.out.startswith("AC301 protected-path (default severity: error)")
+    assert "Example:" in result.out
+    assert "How to allow it:" in result.out
+    assert "allow-protected" in result.out
+
+
+def test_init_writes_a_policy_that_loads_and_refuses_to_overwrite(repo: Repo) -> None:
+    repo.commit(
+        "base",
+        {
+            "src/app/__init__.py": "",
+            "AGENTS.md": "Rules\n",
+            ".github/workflows/ci.yml": "on: push\n",
+            "uv.lock": "x\n",
+        },
+    )
+    before = repo.git("status", "--porcelain")
+    result = repo.run("init")
+    assert result.code == 0, result.err
+    written = (repo.root / "agentcheck.toml").read_text()
+    assert "AGENTS.md" in written
+    assert ".github/workflows/ci.yml" in written
+    assert 'roots = ["src"]' in written
+    assert repo.git("status", "--porcelain") == before + "?? agentcheck.toml\n"
+    repo.write("x.py", "x = 1\n")
+    checked = repo.run("diff", "--format", "json")
+    assert checked.code == 0, checked.err
+    assert checked.json()["summary"]["policy"] == "agentcheck.toml"
+    again = repo.run("init")
+    assert again.code == 2
+    assert "already exists" in again.err
+    assert repo.run("init", "--force").code == 0
+    printed = repo.run("init", "--stdout")
+    assert printed.out == written
+
+
+def _python_in(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+@pytest.fixture(scope="module")
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with agentcheck installed from a wheel built here; its
+    dependencies come from the test environment, without the editable install."""
+    root = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root), str(PROJECT)],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        check=False,
+    )
+    if built.returncode != 0:
+        pytest.fail(f"building the wheel failed: {built.stderr}")
+    wheel = next(root.glob("agentcheck-*.whl"))
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = _python_in(venv)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        env=clean_env(),
+    )
+    venv_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # A path line in a .pth file adds the folder without running its own .pth files, so the
+    # test environment's editable install stays out.
+    Path(venv_site, "test-deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return venv
+
+
+def test_rules_load_from_an_installed_wheel(wheel_venv: Path, tmp_path: Path) -> None:
+    python = _python_in(wheel_venv)
+    probe = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from checker import catalog; print(catalog.rules_dir()); print(len(catalog.all_rules()))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        check=True,
+    )
+    where, count = probe.stdout.split()
+    assert str(wheel_venv) in where, where
+    assert where.endswith("checker/rules")
+    assert int(count) == len(catalog.all_rules())
+    script = wheel_venv / "bin" / "agentcheck"
+    listed = subprocess.run(
+        [str(script), "rules"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        check=True,
+    )
+    assert len(listed.stdout.splitlines()) == len(catalog.all_rules())
+
+
+def test_rules_load_from_a_source_checkout(tmp_path: Path) -> None:
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in "
+            "repr(f)]; sys.path.insert(0, sys.argv[1]); from checker import catalog; "
+            "print(catalog.rules_dir()); print(len(catalog.all_rules()))",
+            str(PROJECT),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        check=True,
+    )
+    where, count = probe.stdout.split()
+    assert Path(where) == PROJECT / "rules"
+    assert int(count) == len(catalog.all_rules())
+
+
+def test_editable_install_maps_rules_to_the_checkout() -> None:
+    assert catalog.rules_dir() == PROJECT / "rules"
