@@ -7,12 +7,12 @@ import json
 import site
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from checker import __version__, catalog
+from checker.tomlfile import parse_toml
 from tests.conftest import Repo, clean_env, run_agentcheck
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def test_rules_lists_every_catalog_entry(tmp_path: Path) -> None:
     listed = {r["code"]: r for r in json.loads(result.out)}
     on_disk: dict[str, str] = {}
     for path in sorted((PROJECT / "rules").glob("*.toml")):
-        for entry in tomllib.loads(path.read_text(encoding="utf-8")).get("rule", []):
+        for entry in parse_toml(path.read_text(encoding="utf-8"), str(path)).get("rule", []):
             on_disk[entry["code"]] = entry["severity"]
     assert {c: r["severity"] for c, r in listed.items()} == on_disk
     assert {"AC101", "AC202", "AC303"} <= set(listed)
@@ -41,7 +41,8 @@ def test_rules_lists_every_catalog_entry(tmp_path: Path) -> None:
 
 def test_every_rule_has_an_explanation_example_and_allowance() -> None:
     for rule in catalog.all_rules().values():
-        assert rule.code.startswith("AC") and len(rule.code) == 5, rule.code
+        assert rule.code.startswith("AC"), rule.code
+        assert len(rule.code) == 5, rule.code
         assert rule.severity in ("error", "warning", "info", "off"), rule.code
         assert len(rule.explanation) > 80, rule.code
         assert rule.example, rule.code
@@ -132,7 +133,8 @@ def test_rules_load_from_an_installed_wheel(wheel_venv: Path, tmp_path: Path) ->
         [
             str(python),
             "-c",
-            "from checker import catalog; print(catalog.rules_dir()); print(len(catalog.all_rules()))",
+            "from checker import catalog; print(catalog.rules_dir()); "
+            "print(len(catalog.all_rules()))",
         ],
         capture_output=True,
         text=True,

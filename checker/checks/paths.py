@@ -58,17 +58,17 @@ def check(
                     column,
                 )
         what = next((process[p] for p in file.paths if p in process), None)
-        if what is not None and _policy_edit(file, reader):
-            # A policy or task added by uncommitted work is being set up, not loosened.
-            if not (file.status == "added" and setting_up):
-                yield Finding(
-                    "AC302",
-                    f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
-                    "human must review this edit",
-                    file.path,
-                    line,
-                    column,
-                )
+        # A policy or task added by uncommitted work is being set up, not loosened.
+        being_set_up = file.status == "added" and setting_up
+        if what is not None and not being_set_up and _policy_edit(file, reader):
+            yield Finding(
+                "AC302",
+                f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
+                "human must review this edit",
+                file.path,
+                line,
+                column,
+            )
         if any(policy.instruction_files.match(p) for p in file.paths):
             verb = {"added": "added", "deleted": "deleted", "renamed": "renamed"}.get(
                 file.status, "changed"
