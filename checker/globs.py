@@ -34,7 +34,7 @@ def _translate(pattern: str) -> tuple[str, bool]:
 class Globs:
     """A list of patterns; a path matches when the last pattern that matches it includes it."""
 
-    __slots__ = ("_negated", "_ordered", "_simple", "patterns")
+    __slots__ = ("_each", "_negated", "_ordered", "_simple", "patterns")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = tuple(patterns)
@@ -42,6 +42,7 @@ class Globs:
         self._negated = any(not include for (_, include), _ in compiled)
         self._simple: re.Pattern[str] | None = None
         self._ordered: list[tuple[re.Pattern[str], bool]] = []
+        self._each: list[tuple[re.Pattern[str], str]] | None = None
         if self._negated:
             self._ordered = [(re.compile(rx), inc) for (rx, inc), _ in compiled]
         elif compiled:
@@ -63,12 +64,15 @@ class Globs:
         return result
 
     def first_match(self, path: str) -> str | None:
-        """The pattern that decides PATH, for messages ("matches 'deploy/**'")."""
-        decided: str | None = None
-        for pattern in self.patterns:
-            if Globs((pattern.removeprefix("!"),)).match(path):
-                decided = None if pattern.startswith("!") else pattern
-        return decided
+        """The pattern that decides PATH, for messages ("matches 'deploy/**'"); None when the
+        path does not match."""
+        if not self.match(path):
+            return None
+        if self._each is None:
+            self._each = [
+                (re.compile(_translate(p)[0]), p) for p in self.patterns if not p.startswith("!")
+            ]
+        return next((p for regex, p in reversed(self._each) if regex.match(path)), None)
 
 
 def check_pattern(pattern: str) -> str | None:
