@@ -294,3 +294,55 @@ def test_policy_from_revision(repo: Repo) -> None:
     assert "AC202" not in loosened  # the change's own policy would let it pass
     strict = codes(repo, f"{base}..{head}", "--policy-from", base)
     assert sorted(strict) == ["AC202", "AC302"]
+
+
+def test_runs_from_a_subdirectory_with_root_relative_paths(repo: Repo) -> None:
+    repo.commit("base", {".agentcheck/task.toml": 'paths = ["src/**"]\n', "lib/x.py": "x\n"})
+    repo.write("lib/x.py", "y\n")
+    result = repo.run("diff", "--format", "json", cwd=repo.root / "lib")
+    assert result.code == 1
+    assert [(f["code"], f["path"]) for f in result.json()["findings"]] == [("AC101", "lib/x.py")]
+
+
+def _on_terminal(repo: Repo, env: dict[str, str]) -> tuple[int, str]:
+    """Run `agentcheck diff` with its output on a pseudo-terminal."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.conftest import AGENTCHECK
+
+    main, secondary = pty.openpty()
+    command = [AGENTCHECK] if AGENTCHECK else ["agentcheck"]
+    process = subprocess.Popen(
+        [*command, "diff"], cwd=repo.root, stdout=secondary, stderr=secondary, env=env
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(main)
+    return process.returncode, b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal(repo: Repo) -> None:
+    from tests.conftest import clean_env
+
+    repo.commit("base", {"a": "a\n"})
+    repo.write(".github/workflows/x.yml", "on: push\n")
+    code, shown = _on_terminal(repo, clean_env(TERM="xterm"))
+    assert code == 1
+    assert "\x1b[" in shown
+    assert "AC301" in shown
+    assert "\x1b[" not in repo.run("diff").out
+    code, plain = _on_terminal(repo, clean_env(TERM="xterm", NO_COLOR="1"))
+    assert code == 1
+    assert "\x1b[" not in plain
+    assert "AC301" in plain
