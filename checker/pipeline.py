@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.changeset import ChangeSet, Commit, PullRequest
 from checker.errors import FatalError
@@ -13,6 +13,9 @@ from checker.reader import FileReader
 
 if TYPE_CHECKING:
     from checker.git import Repository
+    from checker.policy import Policy
+    from checker.report import Report
+    from checker.task import Task
 
 
 def _rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
@@ -30,7 +33,16 @@ def _rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
     return read
 
 
-def check_change(
+class Inputs(NamedTuple):
+    """What the checks look at: the change, a reader of its files, the policy and the task."""
+
+    change: ChangeSet
+    reader: FileReader
+    policy: Policy
+    task: Task | None
+
+
+def read_inputs(
     *,
     revision_range: str | None,
     staged: bool,
@@ -39,20 +51,12 @@ def check_change(
     config_file: str | None,
     policy_rev: str | None,
     context_file: str | None,
-    fmt: str,
     message_file: str | None = None,
-    show_change: bool = False,
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    color: bool,
-) -> tuple[str, bool]:
-    """The report's text and whether it fails at the chosen threshold."""
-    from checker import context, engine
+) -> Inputs:
+    """Read the change with its pull request context, the policy and the task."""
+    from checker import context
     from checker import policy as policies
     from checker import task as tasks
-    from checker.findings import fails
-    from checker.report import Report, render
 
     repo = None
     if patch_file is None or policy_rev is not None or _inside_repository():
@@ -81,12 +85,21 @@ def check_change(
     if message_file is not None:
         change = change._replace(commits=(*change.commits, _message_commit(message_file)))
 
-    if show_change:
-        from checker.report.change import render_change
+    return Inputs(change, reader, policy, task)
 
-        return render_change(change), False
-    outcome = engine.run(change, policy, task, reader, engine.Selection(select, ignore))
-    report = Report(
+
+def build_report(
+    inputs: Inputs, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
+) -> Report:
+    """Run the checks and gather what every reporter needs."""
+    from checker import engine
+    from checker.agents import detect
+    from checker.report import Report
+
+    change, policy, task = inputs.change, inputs.policy, inputs.task
+    outcome = engine.run(change, policy, task, inputs.reader, engine.Selection(select, ignore))
+    known = change.pull_request is not None or bool(change.commits)
+    return Report(
         findings=outcome.findings,
         waived=outcome.waived,
         files=len(engine.without_excluded(change, policy).files),
@@ -95,9 +108,63 @@ def check_change(
         task=f"{task.id} ({task.source})"
         if task is not None and task.values.get("id")
         else (task.source if task is not None else None),
+        agent=detect(change.pull_request, change.commits) if known else None,
     )
-    threshold = fail_on or policy.fail_on
-    return render(report, fmt, color), fails(outcome.findings, threshold)
+
+
+def check_change(
+    *,
+    revision_range: str | None,
+    staged: bool,
+    patch_file: str | None,
+    task_file: str | None,
+    config_file: str | None,
+    policy_rev: str | None,
+    context_file: str | None,
+    fmt: str,
+    message_file: str | None = None,
+    show_change: bool = False,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    color: bool,
+    sarif_file: str | None = None,
+) -> tuple[str, bool]:
+    """The report's text and whether it fails at the chosen threshold."""
+    from checker.findings import fails
+    from checker.report import render
+
+    inputs = read_inputs(
+        revision_range=revision_range,
+        staged=staged,
+        patch_file=patch_file,
+        task_file=task_file,
+        config_file=config_file,
+        policy_rev=policy_rev,
+        context_file=context_file,
+        message_file=message_file,
+    )
+    if show_change:
+        from checker.report.change import render_change
+
+        return render_change(inputs.change), False
+    report = build_report(inputs, select, ignore)
+    if sarif_file is not None:
+        write_text(sarif_file, render(report, "sarif"), "--sarif")
+    if fmt == "github":
+        from checker.report.github import write_summary
+
+        write_summary(report)
+    threshold = fail_on or inputs.policy.fail_on
+    return render(report, fmt, color), fails(report.findings, threshold)
+
+
+def write_text(path: str, text: str, option: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise FatalError(f"{option} {path}: cannot be written: {exc.strerror}.") from None
 
 
 def _inside_repository() -> bool:
