@@ -50,14 +50,15 @@ def _guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _codes(value: str | None, option: str) -> tuple[str, ...]:
+def _codes(value: str | None, option: str, strict: bool = True) -> tuple[str, ...]:
     if not value:
         return ()
     from checker import catalog
 
     known = catalog.all_rules()
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
-    for code in codes:
+    # Not strict: a code no rule has selects nothing (a hook written for a newer rule set).
+    for code in codes if strict else ():
         if not any(k.startswith(code) for k in known):
             raise FatalError(
                 f"{option} {code}: no rule has that code or prefix; "
@@ -99,7 +100,19 @@ def main() -> None:
     help="GitHub event JSON (default $GITHUB_EVENT_PATH under Actions).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--sarif", "sarif_file", metavar="FILE", help="Also write the report as SARIF to FILE."
+)
+@click.option(
+    "--pre-push",
+    is_flag=True,
+    help="Check what is being pushed: $PRE_COMMIT_FROM_REF...$PRE_COMMIT_TO_REF (pre-commit).",
 )
 @click.option(
     "--message",
@@ -118,6 +131,11 @@ def main() -> None:
 @click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC1,AC301).")
 @click.option("--ignore", metavar="CODES", help="Skip these codes or prefixes.")
 @click.option(
+    "--allow-unknown-codes",
+    is_flag=True,
+    help="--select/--ignore codes no rule has match nothing instead of being an error.",
+)
+@click.option(
     "--show-change", is_flag=True, help="Print the change as agentcheck reads it (JSON); no checks."
 )
 @_guarded
@@ -132,10 +150,13 @@ def diff(
     context_file: str | None,
     message_file: str | None,
     fmt: str,
+    sarif_file: str | None,
+    pre_push: bool,
     output_file: str | None,
     fail_on: str | None,
     select: str | None,
     ignore: str | None,
+    allow_unknown_codes: bool,
     show_change: bool,
 ) -> None:
     """Check a change: uncommitted work (default), --staged, a RANGE (A..B, A...B, REV),
@@ -149,6 +170,7 @@ def diff(
             ("--staged", staged),
             ("--base", base_ref),
             ("--patch", patch_file),
+            ("--pre-push", pre_push),
         )
         if given
     ]
@@ -156,6 +178,13 @@ def diff(
         raise FatalError(
             f"{' and '.join(chosen)} cannot be combined: pick one way to say which change to check."
         )
+    if pre_push:
+        from checker.hooks import push_range
+
+        revision_range = push_range()
+        if revision_range is None:
+            click.echo("agentcheck: the push starts a new history; there is no base to compare.")
+            sys.exit(0)
     text, failed = check_change(
         revision_range=revision_range or (f"{base_ref}...HEAD" if base_ref else None),
         staged=staged,
@@ -167,9 +196,10 @@ def diff(
         message_file=message_file,
         fmt=fmt,
         fail_on=fail_on,
-        select=_codes(select, "--select"),
-        ignore=_codes(ignore, "--ignore"),
+        select=_codes(select, "--select", strict=not allow_unknown_codes),
+        ignore=_codes(ignore, "--ignore", strict=not allow_unknown_codes),
         show_change=show_change,
+        sarif_file=sarif_file,
         color=output_file is None
         and sys.stdout.isatty()
         and fmt == "text"
@@ -256,3 +286,60 @@ def init(force: bool, to_stdout: bool) -> None:
     message = write_starter(force=force, to_stdout=to_stdout)
     if message:
         click.echo(message, err=to_stdout)
+
+
+@main.command(name="action")
+@click.option(
+    "--event",
+    "event_path",
+    metavar="FILE",
+    envvar="GITHUB_EVENT_PATH",
+    help="The pull request event JSON (default $GITHUB_EVENT_PATH).",
+)
+@click.option(
+    "--task", "task_file", metavar="FILE", envvar="AGENTCHECK_TASK", help="Task spec, at the base."
+)
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    envvar="AGENTCHECK_CONFIG",
+    help="Policy file, read at the base revision.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    envvar="AGENTCHECK_FAIL_ON",
+    help="Lowest severity that fails (default: the base policy, else error).",
+)
+@click.option(
+    "--agents-only",
+    is_flag=True,
+    envvar="AGENTCHECK_AGENTS_ONLY",
+    help="Fail only pull requests an agent wrote; show findings on others as warnings.",
+)
+@click.option(
+    "--sarif",
+    "sarif_file",
+    metavar="FILE",
+    envvar="AGENTCHECK_SARIF_FILE",
+    help="Write SARIF here (default $RUNNER_TEMP/agentcheck.sarif under Actions).",
+)
+@click.option("--remote", default="origin", show_default=True, help="Where to fetch history.")
+@_guarded
+def action(
+    event_path: str | None,
+    task_file: str | None,
+    config_file: str | None,
+    fail_on: str | None,
+    agents_only: bool,
+    sarif_file: str | None,
+    remote: str,
+) -> None:
+    """Check a pull request as the GitHub Action does: base...head, policy and task from the
+    base, annotations, job summary, SARIF and step outputs."""
+    from checker.action import Options, run
+
+    options = Options(event_path, task_file, config_file, fail_on, agents_only, sarif_file, remote)
+    outcome = run(options, sys.stdout)
+    sys.exit(EXIT_FINDINGS if outcome.failed else 0)

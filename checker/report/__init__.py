@@ -25,6 +25,14 @@ def render(report: Report, fmt: str, color: bool = False) -> str:
         from checker.report.json import render as render_json
 
         return render_json(report)
+    if fmt == "sarif":
+        from checker.report.sarif import render as render_sarif
+
+        return render_sarif(report)
+    if fmt == "github":
+        from checker.report.github import render as render_github
+
+        return render_github(report)
     from checker.report.text import render as render_text
 
     return render_text(report, color)

@@ -1,0 +1,187 @@
+"""GitHub Actions output: one workflow-command annotation per finding, errors first, and a
+Markdown job summary for $GITHUB_STEP_SUMMARY.
+
+Everything that came from the change (paths, messages, branch names) is made visible first,
+then escaped: a file name or message can never end the command early or start another one."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from typing import Any
+
+from checker import catalog
+from checker.errors import FatalError
+from checker.findings import Finding
+from checker.report import Report
+from checker.report.escape import visible
+
+# GitHub shows at most this many annotations of each level per step (and 50 per job).
+SHOWN_PER_LEVEL = 10
+SUMMARY_ROWS = 300
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+# Mid-line, only these start Markdown syntax; "<", ">" and "&" are HTML-escaped first.
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
+
+
+def escape_data(text: str) -> str:
+    """A command's message, per the runner's rules: %, CR and LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A command's property value: also ':' and ',', which end a property."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _title(finding: Finding) -> str:
+    rules = catalog.all_rules()
+    rule = rules.get(finding.code)
+    return f"{finding.code} {rule.name}" if rule is not None else finding.code
+
+
+def annotation(finding: Finding) -> str:
+    properties = []
+    if finding.path is not None:
+        properties.append(f"file={escape_property(visible(finding.path))}")
+        if finding.line is not None:
+            properties.append(f"line={finding.line}")
+            if finding.column is not None:
+                properties.append(f"col={finding.column}")
+    properties.append(f"title={escape_property(_title(finding))}")
+    command = COMMANDS[finding.severity or "error"]
+    return f"::{command} {','.join(properties)}::{escape_data(visible(finding.message))}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _counts(report: Report) -> str:
+    counts = [_plural(report.count(s), s) for s in ("error", "warning", "info") if report.count(s)]
+    return ", ".join(counts) if counts else "no findings"
+
+
+def render(report: Report) -> str:
+    """The annotations, in report order (errors first), then one plain line of counts."""
+    lines = [annotation(f) for f in report.findings]
+    closing = f"agentcheck: {_counts(report)} in {_plural(report.files, 'file')}"
+    if report.waived:
+        closing += f"; {len(report.waived)} allowed by pull request labels"
+    lines.append(visible(closing) + "; the job summary lists every finding.")
+    return "\n".join(lines) + "\n"
+
+
+# -- the job summary ------------------------------------------------------------------------
+
+
+def md(text: str) -> str:
+    """Untrusted text as inert Markdown for a table cell or a sentence: invisible characters
+    made visible, HTML and Markdown syntax escaped, on one line."""
+    shown = html.escape(visible(text), quote=False)
+    return _MARKDOWN.sub(r"\\\1", shown)
+
+
+def _where(finding: Finding) -> str:
+    if finding.path is None:
+        return "(the change as a whole)"
+    place = finding.path
+    if finding.line is not None:
+        place += f":{finding.line}"
+        if finding.column is not None:
+            place += f":{finding.column}"
+    return md(place)
+
+
+def _table(findings: list[Finding], limit: int) -> list[str]:
+    rows = ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
+    for finding in findings[:limit]:
+        rows.append(
+            f"| {finding.severity or 'error'} | {md(_title(finding))} | {_where(finding)} "
+            f"| {md(finding.message)} |"
+        )
+    if len(findings) > limit:
+        rows += ["", f"… and {len(findings) - limit} more (`--format json` lists them all)."]
+    return rows
+
+
+def not_annotated(findings: list[Finding]) -> list[Finding]:
+    """The findings past the first SHOWN_PER_LEVEL of their level, which GitHub drops."""
+    seen: dict[str, int] = {}
+    dropped = []
+    for finding in findings:
+        level = finding.severity or "error"
+        seen[level] = seen.get(level, 0) + 1
+        if seen[level] > SHOWN_PER_LEVEL:
+            dropped.append(finding)
+    return dropped
+
+
+def _agent_line(agent: dict[str, Any] | None) -> str:
+    if agent is None:
+        return "Agent detection: no pull request or commits to look at."
+    if not agent.get("detected"):
+        return "Agent detection: no coding agent detected (rules/agents.toml identities)."
+    reasons = [
+        f"{md(str(by.get('agent', '')))} ({md(str(by.get('signal', '')))}: "
+        f"{md(str(by.get('value', '')))})"
+        for by in agent.get("by", [])
+    ]
+    return "Agent detection: **agent pull request**: " + "; ".join(reasons) + "."
+
+
+def summary(report: Report, note: str | None = None) -> str:
+    """The job summary: counts, agent detection, policy and task, every finding, what was not
+    annotated inline, and what pull request labels allowed."""
+    out = ["## agentcheck", ""]
+    checked = f"{_plural(report.files, 'file')} checked ({md(report.source)})"
+    verdict = (
+        f"**{_counts(report)}** in {checked}."
+        if report.findings
+        else f"**All checks passed**: {checked}."
+    )
+    out += [verdict, ""]
+    out.append(f"Policy: {md(report.policy)}.")
+    out.append(f"Task: {md(report.task) if report.task else 'none'}.")
+    out.append(_agent_line(report.agent))
+    if note:
+        out += ["", md(note)]
+    if report.findings:
+        out += ["", "### Findings", "", *_table(report.findings, SUMMARY_ROWS)]
+        dropped = not_annotated(report.findings)
+        if dropped:
+            out += [
+                "",
+                "### Not annotated inline",
+                "",
+                f"GitHub shows at most {SHOWN_PER_LEVEL} annotations of each level per step "
+                f"(and 50 per job), so these {len(dropped)} appear only in this table: "
+                + ", ".join(f"{md(f.code)} at {_where(f)}" for f in dropped[:SUMMARY_ROWS])
+                + ".",
+            ]
+    if report.waived:
+        out += [
+            "",
+            "### Allowed by pull request labels",
+            "",
+            "A maintainer's `agentcheck:allow-CODE` label waived these findings:",
+            "",
+            *_table(report.waived, SUMMARY_ROWS),
+        ]
+    return "\n".join(out) + "\n"
+
+
+def write_summary(report: Report, note: str | None = None) -> str | None:
+    """Append the summary to $GITHUB_STEP_SUMMARY when it is set; the path written, or None."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return None
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(summary(report, note))
+    except OSError as exc:
+        raise FatalError(
+            f"$GITHUB_STEP_SUMMARY {path}: cannot be written: {exc.strerror}."
+        ) from None
+    return path

@@ -1,0 +1,140 @@
+"""SARIF 2.1.0 for GitHub code scanning: every rule of the catalog with its descriptions and
+help, and one result per finding with a relative location. Ids, rule order and fingerprints
+depend only on the findings, so two runs over the same change give the same document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import quote
+
+from checker import __version__, catalog
+from checker.findings import Finding
+from checker.policy import POLICY_FILE
+from checker.report import Report
+from checker.report.escape import visible
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/agentcheck/"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT = "agentcheckFinding/v1"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendation"}
+
+
+def _help_markdown(rule: catalog.Rule) -> str:
+    parts = [f"**{rule.code} {rule.name}**: {rule.summary}.", "", rule.explanation]
+    if rule.example:
+        parts += ["", "Example:", "", "~~~", rule.example, "~~~"]
+    if rule.allow:
+        parts += ["", "How to allow it:", "", rule.allow]
+    return "\n".join(parts)
+
+
+def _help_text(rule: catalog.Rule) -> str:
+    parts = [f"{rule.code} {rule.name}: {rule.summary}.", "", rule.explanation]
+    if rule.example:
+        parts += ["", "Example:", "", rule.example]
+    if rule.allow:
+        parts += ["", "How to allow it:", "", rule.allow]
+    return "\n".join(parts)
+
+
+def _rule(rule: catalog.Rule) -> dict[str, Any]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": f"{rule.summary}."},
+        "fullDescription": {"text": rule.explanation},
+        "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
+        "defaultConfiguration": {"level": LEVELS.get(rule.severity, "warning")},
+        "properties": {
+            "tags": ["agentcheck", rule.family],
+            "precision": "very-high",
+            "problem.severity": PROBLEM_SEVERITY.get(rule.severity, "warning"),
+        },
+    }
+
+
+def artifact_uri(path: str) -> str:
+    """A repository path as a relative URI reference: percent-encoded UTF-8, '/' kept."""
+    return quote(path, safe="/")
+
+
+def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
+    """Stable across runs and line shifts: the code, the path and the line's text (or the
+    message), plus a count for identical findings so each stays its own alert."""
+    anchor = finding.snippet.strip() if finding.snippet is not None else finding.message
+    key = f"{finding.code}\0{finding.path or ''}\0{anchor}"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    seen[digest] = seen.get(digest, 0) + 1
+    return f"{digest}:{seen[digest]}"
+
+
+def _result(
+    finding: Finding, index: dict[str, int], seen: dict[str, int], waived: bool
+) -> dict[str, Any]:
+    # Code scanning shows only results with a location; a finding about the change as a whole
+    # (a built-in size limit) points at the policy file, where the limit would be changed.
+    path = finding.path if finding.path is not None else POLICY_FILE
+    region: dict[str, int] = {"startLine": finding.line or 1}
+    if finding.column is not None:
+        region["startColumn"] = finding.column
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": LEVELS[finding.severity or "error"],
+        "message": {"text": visible(finding.message)},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(path), "uriBaseId": SRCROOT},
+                    "region": region,
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT: _fingerprint(finding, seen)},
+    }
+    if waived:
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"allowed by the pull request label "
+                f"agentcheck:allow-{finding.code}",
+            }
+        ]
+    return result
+
+
+def document(report: Report) -> dict[str, Any]:
+    rules = list(catalog.all_rules().values())
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    seen: dict[str, int] = {}
+    results = [_result(f, index, seen, waived=False) for f in report.findings]
+    results += [_result(f, index, seen, waived=True) for f in report.waived]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "agentcheck",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(rule) for rule in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    # ensure_ascii keeps invisible characters as \\u escapes in the file.
+    return json.dumps(document(report), indent=2, ensure_ascii=True) + "\n"
