@@ -1,6 +1,7 @@
 """Every git call agentcheck makes, through GitPython, with -z output where git offers it.
 
-Nothing here writes to the repository: only read-only plumbing and porcelain is used.
+Nothing here writes to the repository: only read-only plumbing and porcelain is used, except
+`Repository.fetch`, with which the GitHub Action completes a shallow CI clone.
 """
 
 from __future__ import annotations
@@ -169,6 +170,31 @@ class Repository:
     def is_shallow(self) -> bool:
         out = self.try_run("rev-parse", "--is-shallow-repository")
         return out is not None and out.strip() == b"true"
+
+    def has_commit(self, sha: str) -> bool:
+        """Whether the commit is in the clone (a shallow CI clone may lack it)."""
+        if sha.startswith("-"):
+            return False
+        return self.try_run("cat-file", "-e", f"{sha}^{{commit}}") is not None
+
+    def find_merge_base(self, a: str, b: str) -> str | None:
+        out = self.try_run("merge-base", a, b)
+        return out.decode().split()[0] if out and out.strip() else None
+
+    def fetch(
+        self, remote: str, shas: tuple[str, ...], *, depth: int | None = None, deepen: int = 0
+    ) -> None:
+        """Fetch commits by id into the object store, deeper by DEEPEN commits or to DEPTH.
+
+        The one git command agentcheck runs that writes to a repository: the GitHub Action
+        completes a shallow CI clone with it. It adds objects and the shallow list and writes
+        no branch or tag (only FETCH_HEAD)."""
+        options = ["--quiet", "--no-tags", "--no-recurse-submodules"]
+        if deepen:
+            options.append(f"--deepen={deepen}")
+        elif depth is not None:
+            options.append(f"--depth={depth}")
+        self.run("fetch", *options, "--end-of-options", remote, *shas)
 
     def empty_tree(self) -> str:
         out = self.try_run("rev-parse", "--show-object-format")

@@ -109,6 +109,15 @@ def load(
 ) -> Task | None:
     """--task FILE, else .agentcheck/task.toml (in the work tree or at a revision), else an
     agentcheck block in the pull request body, else None."""
+    if task_file is not None and read_at_rev is not None:
+        # In CI the work tree is the change under review; the task comes from the base.
+        found = read_at_rev(task_file)
+        if found is None:
+            raise FatalError(
+                f"--task {task_file}: no such file at {rev_label}. Name a task spec that exists "
+                "in that revision, or drop --policy-from."
+            )
+        return from_text(found, f"{task_file} (at {rev_label})", task_file)
     if task_file is not None:
         path = Path(task_file)
         try:

@@ -1,0 +1,639 @@
+"""The GitHub Action's entry point, `agentcheck action` as action.yml runs it, on real clones of
+real repositories with pull_request event payloads shaped like the ones GitHub writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tests.conftest import Repo, clean_env, run_agentcheck
+
+TASK = 'id = "NOTIF-12"\npaths = ["src/notifications/**", "tests/**"]\n'
+POLICY = '[paths]\nprotected = ["deploy/**"]\n'
+CLAUDE_TRAILER = "Co-authored-by: Claude <noreply@anthropic.com>"
+
+
+class ActionRun(NamedTuple):
+    code: int
+    out: str
+    err: str
+    outputs: dict[str, str]
+    summary: str
+    sarif: dict[str, Any] | None
+
+    @property
+    def commands(self) -> list[str]:
+        return [line for line in self.out.splitlines() if line.lstrip().startswith("::")]
+
+    def annotated(self, level: str) -> list[str]:
+        return [c for c in self.commands if c.startswith(f"::{level} ")]
+
+
+def parse_outputs(text: str) -> dict[str, str]:
+    """$GITHUB_OUTPUT as the runner reads it: name=value, or name<<DELIMITER ... DELIMITER."""
+    outputs: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        if "<<" in line:
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for inner in lines:
+                if inner == delimiter:
+                    break
+                value.append(inner)
+            outputs[name] = "\n".join(value)
+        elif "=" in line:
+            name, value_ = line.split("=", 1)
+            outputs[name] = value_
+    return outputs
+
+
+def event(
+    base: Repo,
+    *,
+    head_branch: str,
+    head_sha: str,
+    base_sha: str,
+    author: str = "octocat",
+    author_type: str = "User",
+    title: str = "Add the notification schema",
+    body: str = "Adds the schema.",
+    labels: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A pull_request event payload with the fields and nesting GitHub uses."""
+    user = {"login": author, "id": 583231, "type": author_type}
+    repository = {"id": 1296269, "full_name": "octo-org/app", "default_branch": "main"}
+    return {
+        "action": "opened",
+        "number": 7,
+        "pull_request": {
+            "url": "https://api.github.com/repos/octo-org/app/pulls/7",
+            "id": 1,
+            "number": 7,
+            "state": "open",
+            "draft": False,
+            "title": title,
+            "body": body,
+            "user": user,
+            "labels": [{"id": i, "name": name, "color": "ededed"} for i, name in enumerate(labels)],
+            "head": {
+                "label": f"octo-org:{head_branch}",
+                "ref": head_branch,
+                "sha": head_sha,
+                "user": user,
+                "repo": repository,
+            },
+            "base": {
+                "label": "octo-org:main",
+                "ref": "main",
+                "sha": base_sha,
+                "user": {"login": "octo-org", "type": "Organization"},
+                "repo": repository,
+            },
+            "merged": False,
+            "commits": 1,
+        },
+        "repository": repository,
+        "sender": user,
+    }
+
+
+def origin_with_pr(
+    tmp_path: Path,
+    branch: str,
+    files: dict[str, str | bytes],
+    message: str = "Change",
+    author: str | None = None,
+    base_files: dict[str, str | bytes] | None = None,
+) -> tuple[Repo, str, str]:
+    """An origin repository: main with a task and a policy, and BRANCH with one commit on it.
+    Returns the repository, the base sha (main) and the head sha (BRANCH)."""
+    origin = Repo(tmp_path / "origin")
+    origin.commit(
+        "Start",
+        {
+            ".agentcheck/task.toml": TASK,
+            "agentcheck.toml": POLICY,
+            "src/notifications/__init__.py": "",
+            "README.md": "# app\n",
+            **(base_files or {}),
+        },
+    )
+    origin.git("checkout", "-q", "-b", branch)
+    for path, content in files.items():
+        origin.write(path, content)
+    origin.git("add", "-A")
+    extra = ["--author", author] if author else []
+    origin.git("commit", "-q", "-m", message, *extra)
+    head = origin.git("rev-parse", "HEAD").strip()
+    origin.git("checkout", "-q", "main")
+    origin.commit("Main moves on", {"CHANGELOG.md": "- later\n"})
+    base = origin.git("rev-parse", "HEAD").strip()
+    # Like GitHub, serve any reachable commit by id (actions/checkout and our deepening rely on it).
+    origin.git("config", "uploadpack.allowReachableSHA1InWant", "true")
+    return origin, base, head
+
+
+def clone(tmp_path: Path, origin: Repo, branch: str, *, depth: int | None = None) -> Path:
+    work = tmp_path / "work"
+    options = ["--depth", str(depth)] if depth else []
+    subprocess.run(
+        ["git", "clone", "-q", *options, "--branch", branch, origin.root.as_uri(), str(work)],
+        env=clean_env(),
+        check=True,
+    )
+    return work
+
+
+def run_action(
+    tmp_path: Path, work: Path, payload: dict[str, Any], *args: str, **env: str
+) -> ActionRun:
+    event_file = tmp_path / "event.json"
+    event_file.write_text(json.dumps(payload), encoding="utf-8")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir(exist_ok=True)
+    outputs = tmp_path / "github-output"
+    summary = tmp_path / "step-summary.md"
+    for file in (outputs, summary):
+        file.write_text("", encoding="utf-8")
+    done = run_agentcheck(
+        "action",
+        *args,
+        cwd=work,
+        env=clean_env(
+            GITHUB_ACTIONS="true",
+            GITHUB_EVENT_NAME="pull_request",
+            GITHUB_EVENT_PATH=str(event_file),
+            GITHUB_OUTPUT=str(outputs),
+            GITHUB_STEP_SUMMARY=str(summary),
+            RUNNER_TEMP=str(runner_temp),
+            **env,
+        ),
+    )
+    parsed = parse_outputs(outputs.read_text(encoding="utf-8"))
+    sarif_path = parsed.get("sarif-file")
+    sarif = json.loads(Path(sarif_path).read_text()) if sarif_path else None
+    return ActionRun(
+        done.code, done.out, done.err, parsed, summary.read_text(encoding="utf-8"), sarif
+    )
+
+
+def sarif_codes(run: ActionRun) -> list[str]:
+    assert run.sarif is not None
+    return sorted(r["ruleId"] for r in run.sarif["runs"][0]["results"] if "suppressions" not in r)
+
+
+# -- pull requests by people and by agents ---------------------------------------------------
+
+
+def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "notif-schema", {"src/notifications/schema.py": "FIELDS = ()\n"}
+    )
+    work = clone(tmp_path, origin, "notif-schema")
+    run = run_action(
+        tmp_path, work, event(origin, head_branch="notif-schema", head_sha=head, base_sha=base)
+    )
+    assert run.code == 0, run.err
+    assert run.commands == []
+    assert run.outputs["findings"] == "0"
+    assert run.outputs["errors"] == "0"
+    assert run.outputs["agent"] == "false"
+    assert "All checks passed" in run.summary
+    assert "no coding agent detected" in run.summary
+    # The change is main...head: the later commit on main is not part of it.
+    assert "1 file checked" in run.summary
+
+
+def test_human_pr_with_agents_only_is_annotated_as_warnings_and_passes(tmp_path: Path) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "billing-fix", {"src/billing/invoice.py": "TOTAL = 1\n"}
+    )
+    work = clone(tmp_path, origin, "billing-fix")
+    payload = event(origin, head_branch="billing-fix", head_sha=head, base_sha=base)
+
+    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    assert run.code == 0, run.err
+    assert run.outputs["agent"] == "false"
+    assert run.annotated("error") == []
+    assert len(run.annotated("warning")) == 1
+    assert "src/billing/invoice.py" in run.annotated("warning")[0]
+    assert "title=AC101" in run.annotated("warning")[0]
+    assert "agents-only" in run.summary
+    assert run.outputs["errors"] == "0"
+    assert run.sarif is not None
+    assert {r["level"] for r in run.sarif["runs"][0]["results"]} == {"warning"}
+
+    # Without agents-only the same human pull request fails.
+    strict = run_action(tmp_path, work, payload)
+    assert strict.code == 1
+    assert len(strict.annotated("error")) == 1
+    assert strict.outputs["errors"] == "1"
+
+
+def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> None:
+    branch = "copilot/fix-billing-rounding"
+    origin, base, head = origin_with_pr(
+        tmp_path,
+        branch,
+        {"src/billing/invoice.py": "TOTAL = 1\n", "src/notifications/schema.py": "X = 1\n"},
+        author="copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
+    )
+    work = clone(tmp_path, origin, branch)
+    payload = event(
+        origin,
+        head_branch=branch,
+        head_sha=head,
+        base_sha=base,
+        author="copilot-swe-agent[bot]",
+        author_type="Bot",
+    )
+    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    assert run.code == 1, run.err
+    assert run.outputs["agent"] == "true"
+    assert run.outputs["errors"] == "1"
+    assert len(run.annotated("error")) == 1
+    assert "file=src/billing/invoice.py" in run.annotated("error")[0]
+    assert sarif_codes(run) == ["AC101"]
+    # The summary says why: the author login, the branch prefix and the commit's author.
+    assert "agent pull request" in run.summary
+    assert "GitHub Copilot coding agent (author: copilot-swe-agent\\[bot\\])" in run.summary
+    assert "(branch: copilot/fix-billing-rounding)" in run.summary
+    assert "commit-author" in run.summary
+
+
+def test_copilot_login_without_bot_suffix_is_the_same_agent(tmp_path: Path) -> None:
+    branch = "fix-typo"
+    origin, base, head = origin_with_pr(tmp_path, branch, {"tests/test_x.py": "X = 1\n"})
+    work = clone(tmp_path, origin, branch)
+    payload = event(origin, head_branch=branch, head_sha=head, base_sha=base, author="Copilot")
+    run = run_action(tmp_path, work, payload)
+    assert run.code == 0, run.err
+    assert run.outputs["agent"] == "true"
+    assert "(author: Copilot)" in run.summary
+
+
+def test_claude_code_pr_is_detected_by_its_co_author_trailer(tmp_path: Path) -> None:
+    branch = "feature/invoice-rounding"
+    origin, base, head = origin_with_pr(
+        tmp_path,
+        branch,
+        {"src/billing/invoice.py": "TOTAL = 1\n"},
+        message=f"Round invoice totals\n\nDone with care.\n\n{CLAUDE_TRAILER}\n",
+    )
+    work = clone(tmp_path, origin, branch)
+    payload = event(origin, head_branch=branch, head_sha=head, base_sha=base)
+    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    assert run.code == 1, run.err
+    assert run.outputs["agent"] == "true"
+    assert "Claude Code (co-author: Claude &lt;noreply@anthropic.com&gt;)" in run.summary
+    assert len(run.annotated("error")) == 1
+
+
+def test_pr_that_loosens_the_policy_is_checked_with_the_base_policy(tmp_path: Path) -> None:
+    branch = "copilot/deploy-tweak"
+    origin, base, head = origin_with_pr(
+        tmp_path,
+        branch,
+        {
+            # The change drops deploy/** from the protected paths and widens its own task...
+            "agentcheck.toml": "[paths]\nprotected = []\n",
+            ".agentcheck/task.toml": 'id = "NOTIF-12"\npaths = ["**"]\n',
+            # ...and then edits what the base policy protects, outside the base task.
+            "deploy/prod.yml": "replicas: 9\n",
+        },
+        base_files={"deploy/prod.yml": "replicas: 3\n"},
+    )
+    work = clone(tmp_path, origin, branch)
+    payload = event(origin, head_branch=branch, head_sha=head, base_sha=base)
+    run = run_action(tmp_path, work, payload)
+    assert run.code == 1, run.err
+    codes = sarif_codes(run)
+    assert codes.count("AC302") == 2  # the policy and the task spec
+    assert "AC301" in codes  # deploy/** is still protected
+    assert "AC101" in codes  # the base task's paths still apply
+    assert f"agentcheck.toml (at {base})" in run.summary
+    assert f".agentcheck/task.toml (at {base})" in run.summary
+
+
+def test_task_and_config_inputs_are_read_at_the_base(tmp_path: Path) -> None:
+    branch = "widen-task"
+    origin, base, head = origin_with_pr(
+        tmp_path,
+        branch,
+        {
+            "ci/task.toml": 'paths = ["**"]\n',
+            "ci/policy.toml": "[paths]\nprotected = []\n",
+            "deploy/prod.yml": "replicas: 9\n",
+        },
+        base_files={
+            "ci/task.toml": 'paths = ["src/**"]\n',
+            "ci/policy.toml": '[paths]\nprotected = ["deploy/**"]\n',
+        },
+    )
+    work = clone(tmp_path, origin, branch)
+    payload = event(origin, head_branch=branch, head_sha=head, base_sha=base)
+    run = run_action(
+        tmp_path,
+        work,
+        payload,
+        AGENTCHECK_TASK="./ci/task.toml",
+        AGENTCHECK_CONFIG="ci/policy.toml",
+    )
+    assert run.code == 1, run.err
+    codes = sarif_codes(run)
+    assert "AC101" in codes
+    assert "AC301" in codes
+    assert f"ci/task.toml (at {base})" in run.summary
+    # A task input that the base does not have is an error, not a fallback to the work tree.
+    missing = run_action(tmp_path, work, payload, AGENTCHECK_TASK="ci/new-task.toml")
+    assert missing.code == 2
+    assert "ci/new-task.toml: no such file at" in missing.err
+
+
+def test_allow_label_waives_and_the_summary_shows_it(tmp_path: Path) -> None:
+    branch = "copilot/billing"
+    origin, base, head = origin_with_pr(
+        tmp_path, branch, {"src/billing/invoice.py": "TOTAL = 1\n"}
+    )
+    work = clone(tmp_path, origin, branch)
+    payload = event(
+        origin,
+        head_branch=branch,
+        head_sha=head,
+        base_sha=base,
+        labels=("agentcheck:allow-AC101", "enhancement"),
+    )
+    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    assert run.code == 0, run.err
+    assert run.commands == []
+    assert run.outputs["findings"] == "0"
+    assert "### Allowed by pull request labels" in run.summary
+    assert "src/billing/invoice.py" in run.summary
+    assert run.sarif is not None
+    (result,) = run.sarif["runs"][0]["results"]
+    assert result["ruleId"] == "AC101"
+    assert result["suppressions"][0]["kind"] == "external"
+
+
+def test_sarif_file_input_and_fail_on_input(tmp_path: Path) -> None:
+    branch = "docs"
+    origin, base, head = origin_with_pr(tmp_path, branch, {"AGENTS.md": "Be terse.\n"})
+    work = clone(tmp_path, origin, branch)
+    payload = event(origin, head_branch=branch, head_sha=head, base_sha=base)
+    target = tmp_path / "out" / "agentcheck.sarif"
+    target.parent.mkdir()
+    lenient = run_action(tmp_path, work, payload, AGENTCHECK_SARIF_FILE=str(target))
+    assert lenient.outputs["sarif-file"] == str(target)
+    assert target.is_file()
+    warnings = [c for c in lenient.annotated("warning") if "title=AC303" in c]
+    assert len(warnings) == 1
+    assert lenient.code == 1  # AC101 (AGENTS.md is outside the task) is an error
+    strict = run_action(tmp_path, work, payload, AGENTCHECK_FAIL_ON="never")
+    assert strict.code == 0
+
+
+# -- finding the base in shallow clones -------------------------------------------------------
+
+
+def test_shallow_clone_is_deepened_to_the_merge_base(tmp_path: Path) -> None:
+    origin = Repo(tmp_path / "origin")
+    origin.commit("Start", {".agentcheck/task.toml": TASK, "src/notifications/a.py": ""})
+    origin.git("config", "uploadpack.allowReachableSHA1InWant", "true")
+    for i in range(60):
+        origin.commit(f"main {i}", {"src/notifications/a.py": f"A = {i}\n"})
+    origin.git("checkout", "-q", "-b", "claude/notif")
+    for i in range(70):  # more than the first fetch brings (50)
+        origin.commit(f"pr {i}", {"src/notifications/n.py": f"N = {i}\n"})
+    origin.commit("Out of scope", {"src/email/send.py": "SEND = 1\n"})
+    head = origin.git("rev-parse", "HEAD").strip()
+    origin.git("checkout", "-q", "main")
+    for i in range(5):
+        origin.commit(f"main later {i}", {"src/notifications/a.py": f"A = later {i}\n"})
+    base = origin.git("rev-parse", "HEAD").strip()
+
+    work = clone(tmp_path, origin, "claude/notif", depth=1)
+    assert (work / ".git" / "shallow").is_file()
+    payload = event(origin, head_branch="claude/notif", head_sha=head, base_sha=base)
+    run = run_action(tmp_path, work, payload)
+    assert run.code == 1, run.err
+    assert "the clone is shallow; fetching 100 more commits" in run.err
+    assert sarif_codes(run) == ["AC101"]
+    assert "src/email/send.py" in run.annotated("error")[0]
+    assert "2 files checked" in run.summary
+    assert run.outputs["agent"] == "true"  # the claude/ branch prefix
+    # Deepening wrote objects and the shallow list, never a branch or tag.
+    refs = subprocess.run(
+        ["git", "for-each-ref", "--format=%(refname)"],
+        cwd=work,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(refs) == ["refs/heads/claude/notif", "refs/remotes/origin/claude/notif"]
+
+
+def fast_import_history(origin: Repo, main_commits: int, branch_commits: int) -> None:
+    """Long histories in one `git fast-import` (thousands of commits in well under a second)."""
+    stream = []
+    mark = 0
+
+    def commit(ref: str, text: str, path: str, parent: int | None) -> int:
+        nonlocal mark
+        mark += 1
+        data = text.encode()
+        stream.append(f"commit {ref}\nmark :{mark}\n")
+        stream.append("committer Test <t@example.com> 1700000000 +0000\n")
+        stream.append(f"data {len(data)}\n{text}\n")
+        if parent is not None:
+            stream.append(f"from :{parent}\n")
+        content = f"{text}\n"
+        stream.append(f"M 100644 inline {path}\ndata {len(content)}\n{content}\n")
+        return mark
+
+    last = commit("refs/heads/main", "root", "src/a.py", None)
+    fork = last
+    for i in range(main_commits):
+        last = commit("refs/heads/main", f"main {i}", "src/a.py", last)
+    branch = fork
+    for i in range(branch_commits):
+        branch = commit("refs/heads/feature", f"feature {i}", "src/b.py", branch)
+    origin.git("fast-import", "--quiet", input_data="".join(stream).encode())
+
+
+def test_too_shallow_history_stops_with_the_fetch_depth_advice(tmp_path: Path) -> None:
+    origin = Repo(tmp_path / "origin")
+    origin.git("config", "uploadpack.allowReachableSHA1InWant", "true")
+    fast_import_history(origin, main_commits=3, branch_commits=2100)
+    base = origin.git("rev-parse", "main").strip()
+    head = origin.git("rev-parse", "feature").strip()
+    origin.git("checkout", "-q", "-f", "main")
+    work = clone(tmp_path, origin, "feature", depth=1)
+    payload = event(origin, head_branch="feature", head_sha=head, base_sha=base)
+    run = run_action(tmp_path, work, payload)
+    assert run.code == 2
+    assert "fetch-depth: 0" in run.err
+    assert "within 1950 more commits" in run.err
+    assert "Traceback" not in run.err
+    assert run.commands == []
+
+
+def test_full_clone_needs_no_fetch(tmp_path: Path) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "copilot/x", {"src/notifications/schema.py": "FIELDS = ()\n"}
+    )
+    work = clone(tmp_path, origin, "copilot/x")
+    # Fetching would fail: the remote is gone. A full clone has all it needs.
+    shutil.rmtree(origin.root)
+    run = run_action(
+        tmp_path, work, event(origin, head_branch="copilot/x", head_sha=head, base_sha=base)
+    )
+    assert run.code == 0, run.err
+    assert "fetching" not in run.err
+
+
+def test_missing_commit_that_cannot_be_fetched_is_a_clear_error(tmp_path: Path) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "copilot/x", {"src/notifications/schema.py": "FIELDS = ()\n"}
+    )
+    work = clone(tmp_path, origin, "copilot/x", depth=1)
+    shutil.rmtree(origin.root)
+    run = run_action(
+        tmp_path, work, event(origin, head_branch="copilot/x", head_sha=head, base_sha=base)
+    )
+    assert run.code == 2
+    assert "fetch-depth: 0" in run.err
+    assert "Traceback" not in run.err
+
+
+# -- events it cannot use ---------------------------------------------------------------------
+
+
+def test_event_without_a_pull_request_is_a_clear_error(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("Start", {"a.py": ""})
+    push = {"ref": "refs/heads/main", "before": "0" * 40, "after": "1" * 40, "commits": []}
+    run = run_action(tmp_path, repo.root, push)
+    assert run.code == 2
+    assert "on: pull_request" in run.err
+    assert run.outputs == {}
+
+
+def test_without_an_event_it_says_what_to_pass(repo: Repo) -> None:
+    repo.commit("Start", {"a.py": ""})
+    done = run_agentcheck("action", cwd=repo.root)
+    assert done.code == 2
+    assert "--event FILE" in done.err
+
+
+# -- injection ---------------------------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "src/::error file=x::forged.py",
+    "src/%0A::warning::forged.py",
+    "src/line\nbreak::error::forged.py",
+    "src/bidi\u202eyp.txt\u202c.py",
+    "src/comma,colon:percent%25.py",
+]
+
+
+def test_hostile_file_names_give_one_command_per_finding(tmp_path: Path) -> None:
+    branch = "copilot/hostile"
+    origin, base, head = origin_with_pr(
+        tmp_path,
+        branch,
+        dict.fromkeys(HOSTILE_NAMES, "X = 1\n"),
+        message=f"Hostile ::error::names %0A\n\n{CLAUDE_TRAILER}\n",
+    )
+    work = clone(tmp_path, origin, branch)
+    payload = event(
+        origin,
+        head_branch=branch,
+        head_sha=head,
+        base_sha=base,
+        title="::error::forged title %0A",
+        body="::warning::forged body\n::error::second line",
+    )
+    run = run_action(tmp_path, work, payload)
+    assert run.code == 1, run.err
+    assert len(run.commands) == int(run.outputs["findings"]) == len(HOSTILE_NAMES)
+    assert all(c.startswith("::error file=src/") for c in run.commands)
+    assert "\u202e" not in run.out
+    assert "\u202e" not in run.summary
+    assert "forged title" not in run.out
+    for line in run.out.splitlines():
+        assert line.startswith(("::error file=", "agentcheck: ")), line
+    assert not any(line.lstrip().startswith("::") for line in run.err.splitlines())
+    # Each command's properties stop at the first "::", and its file is the escaped path.
+    files = sorted(re.match(r"::error file=([^,]*),", c).group(1) for c in run.commands)  # type: ignore[union-attr]
+    assert all("::" not in f and "," not in f and ":" not in f for f in files)
+
+
+# -- agent detection in the JSON report --------------------------------------------------------
+
+
+def commit_as(repo: Repo, message: str, files: dict[str, str], **identity: str) -> str:
+    for path, content in files.items():
+        repo.write(path, content)
+    repo.git("add", "-A")
+    subprocess.run(
+        ["git", "commit", "-q", "-m", message],
+        cwd=repo.root,
+        env=clean_env(**identity),
+        check=True,
+    )
+    return repo.git("rev-parse", "HEAD").strip()
+
+
+def test_json_agent_is_null_without_pull_request_or_commits(repo: Repo) -> None:
+    repo.commit("Start", {"a.py": ""})
+    repo.write("b.py", "B = 1\n")
+    repo.git("add", "-A")
+    assert repo.run("diff", "--staged", "--format", "json").json()["agent"] is None
+
+
+def test_json_agent_from_commit_identities(repo: Repo) -> None:
+    base = repo.commit("Start", {"a.py": ""})
+    commit_as(repo, "By a person called Claude", {"b.py": "B = 1\n"},
+              GIT_AUTHOR_NAME="Claude Monet", GIT_AUTHOR_EMAIL="claude@monet.example")
+    people = repo.run("diff", f"{base}..HEAD", "--format", "json").json()["agent"]
+    assert people == {"detected": False, "by": []}
+
+    commit_as(repo, "By Cursor", {"c.py": "C = 1\n"},
+              GIT_AUTHOR_NAME="Cursor Agent", GIT_AUTHOR_EMAIL="cursoragent@cursor.com")
+    commit_as(repo, "Committed by OpenHands", {"d.py": "D = 1\n"},
+              GIT_COMMITTER_NAME="openhands", GIT_COMMITTER_EMAIL="openhands@all-hands.dev")
+    commit_as(repo, "Devin's", {"e.py": "E = 1\n"},
+              GIT_AUTHOR_NAME="Devin AI",
+              GIT_AUTHOR_EMAIL="158243242+devin-ai-integration[bot]@users.noreply.github.com")
+    agent = repo.run("diff", f"{base}..HEAD", "--format", "json").json()["agent"]
+    assert agent["detected"] is True
+    found = {(b["agent"], b["signal"]) for b in agent["by"]}
+    assert found == {
+        ("Cursor", "commit-author"),
+        ("OpenHands", "commit-committer"),
+        ("Devin", "commit-author"),
+    }
+
+
+def test_json_agent_from_the_commit_message_being_written(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("Start", {"a.py": ""})
+    repo.write("b.py", "B = 1\n")
+    repo.git("add", "-A")
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text(f"Add b\n\n{CLAUDE_TRAILER}\n# a comment line\n", encoding="utf-8")
+    done = repo.run("diff", "--staged", "--message", str(message), "--format", "json")
+    assert done.json()["agent"] == {
+        "detected": True,
+        "by": [
+            {
+                "agent": "Claude Code",
+                "signal": "co-author",
+                "value": "Claude <noreply@anthropic.com>",
+            }
+        ],
+    }
