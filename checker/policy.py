@@ -11,15 +11,16 @@ from typing import Any
 from checker import catalog
 from checker.errors import FatalError
 from checker.globs import Globs
+from checker.imports import settings as import_settings
 from checker.schema import (
     Document,
+    Entries,
     boolean,
     globs,
     one_of,
     positive_int,
     positive_number,
     strings,
-    tables,
     validate,
 )
 from checker.tomlfile import key_line, parse_toml
@@ -83,7 +84,12 @@ SCHEMA: dict[str, Any] = {
     },
     "paths": {"protected": globs},
     "unicode": {"allow": _codepoints, "scan": one_of("all", "instruction-files")},
-    "imports": {"roots": strings, "contracts-from": _contracts_from, "contracts": tables},
+    "imports": {
+        "roots": import_settings.roots,
+        "contracts-from": _contracts_from,
+        "type-checking-imports": boolean,
+        "contracts": Entries(import_settings.check_contract),
+    },
     "severity": _severities,
 }
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from checker.errors import FatalError
 from checker.globs import check_pattern
-from checker.tomlfile import key_line
+from checker.tomlfile import entry_line, key_line
 
 Validator = Callable[[Any], Any]  # returns the checked value or raises ValueError(why)
-Schema = Mapping[str, "Validator | Schema"]
+Schema = Mapping[str, "Validator | Entries | Schema"]
 
 
 class Document:
@@ -33,6 +33,47 @@ class Document:
         name = ".".join(p for p in (*table, key) if p) or "(top level)"
         return FatalError(f"{where}: {name}: {why}")
 
+    def entry_error(
+        self, table: tuple[str, ...], index: int, key: str | None, why: str
+    ) -> FatalError:
+        """An error in the INDEX-th (0-based) entry of the array of tables TABLE."""
+        full = (*self.prefix, *table)
+        line = entry_line(self.text, full, index, key) or key_line(
+            self.text, full[:-1], full[-1]
+        )
+        where = f"{self.label}:{line}" if line else self.label
+        name = f"{'.'.join(table)}[{index + 1}]" + (f".{key}" if key else "")
+        return FatalError(f"{where}: {name}: {why}")
+
+
+class EntryError(ValueError):
+    """Raised by an Entries check: KEY (None for the entry as a whole) is wrong, and why."""
+
+    def __init__(self, key: str | None, why: str) -> None:
+        super().__init__(why)
+        self.key = key
+        self.why = why
+
+
+class Entries:
+    """An array of tables ([[a.b]] entries), each checked by CHECK, which returns the entry's
+    converted value or raises EntryError naming the key at fault."""
+
+    def __init__(self, check: Callable[[dict[str, Any]], Any]) -> None:
+        self.check = check
+
+    def validate(self, doc: Document, table: tuple[str, ...], value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            why = "must be an array of tables ([[...]] entries)."
+            raise doc.error(table[:-1], table[-1], why)
+        found = []
+        for index, entry in enumerate(value):
+            try:
+                found.append(self.check(entry))
+            except EntryError as exc:
+                raise doc.entry_error(table, index, exc.key, f"{exc.why}.") from None
+        return tuple(found)
+
 
 def validate(
     doc: Document, schema: Schema, data: Mapping[str, Any], table: tuple[str, ...] = ()
@@ -49,6 +90,9 @@ def validate(
             raise doc.error(
                 table, key, f"unknown key in {where}.{hint} Known keys: {', '.join(known)}."
             )
+        if isinstance(rule, Entries):
+            out[key] = rule.validate(doc, (*table, key), value)
+            continue
         if isinstance(rule, Mapping):
             if not isinstance(value, dict):
                 raise doc.error(

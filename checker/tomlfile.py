@@ -67,3 +67,27 @@ def key_line(text: str, table: tuple[str, ...], key: str | None) -> int | None:
             if full == ".".join((*table, key)):
                 return number
     return None
+
+
+def entry_line(text: str, table: tuple[str, ...], index: int, key: str | None) -> int | None:
+    """The line of KEY in the INDEX-th (0-based) `[[table]]` entry, or of that entry's header
+    when KEY is None or not written there."""
+    want = ".".join(table)
+    seen = -1
+    header_line: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            name = ".".join(p.strip().strip("\"'") for p in header.group(1).split("."))
+            if header_line is not None:
+                break  # the entry ended without KEY
+            if line.strip().startswith("[[") and name == want:
+                seen += 1
+                if seen == index:
+                    header_line = number
+            continue
+        if header_line is not None and key is not None:
+            match = _KEY.match(line)
+            if match and match.group(1).strip("\"'") == key:
+                return number
+    return header_line

@@ -1,0 +1,116 @@
+"""AC401-AC404: import edges the change adds that break a contract.
+
+For each changed source file: the edges of its head version minus those of its base version, so
+moved, reordered and pre-existing imports stay silent. With a patch file (no whole files), the
+edges of its added lines minus those of its removed lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from checker.changeset import ChangeSet, FileChange
+from checker.findings import Finding
+from checker.imports.edges import Edge, language
+from checker.policy import Policy
+from checker.reader import FileReader
+from checker.task import Task
+
+CODES = ("AC401", "AC402", "AC403", "AC404")
+
+
+def _candidates(change: ChangeSet) -> list[FileChange]:
+    return [
+        f
+        for f in change.files
+        if f.status != "deleted"
+        and language(f.path) is not None
+        and not f.binary
+        and not f.is_symlink
+        and not f.is_submodule
+    ]
+
+
+def _first(edges: Sequence[Edge], added: set[int]) -> dict[tuple[str, str], Edge]:
+    """One edge per key: where an added line writes it, else where it first appears."""
+    chosen: dict[tuple[str, str], Edge] = {}
+    for edge in edges:
+        held = chosen.get(edge.key)
+        if held is None or (held.line not in added and edge.line in added):
+            chosen[edge.key] = edge
+    return chosen
+
+
+def check(
+    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+) -> Iterator[Finding]:
+    files = _candidates(change)
+    if not files:
+        return
+    from checker.imports import sources
+    from checker.imports.patterns import compile_edge, is_path
+    from checker.imports.sides import Side, detect_roots
+
+    contracts, declared = sources.gather(policy, reader)
+    if not contracts:
+        return
+    roots = policy.get("imports", "roots")
+    if roots is None:
+        named = [p for d in declared for p in d.packages]
+        named += [n.split(".")[0] for c in contracts for n in c.names() if not is_path(n)]
+        paths = reader.head_paths() or reader.base_paths()
+        roots = (*detect_roots(paths, named), *(r for d in declared for r in d.roots))
+    allowed = [compile_edge(e) for e in task.allow_imports] if task is not None else []
+    type_only = bool(policy.get("imports", "type-checking-imports", default=False))
+    head, base = Side(reader, True, roots), Side(reader, False, roots)
+    for file in files:
+        added = {line.number for line in file.added}
+        text = head.read(file.path)
+        if text is None and not head.paths:
+            # A patch: no whole files, so the added lines against the removed ones.
+            new_edges = head.read_lines(file.path, [(n.number, n.text) for n in file.added])
+            old_edges = base.read_lines(file.old_path, [(n.number, n.text) for n in file.removed])
+        elif text is None:
+            continue
+        else:
+            parsed = head.parse(file.path, text)
+            new_edges = parsed.edges
+            old_edges = []
+            if parsed.error is not None:
+                yield Finding(
+                    "AC404",
+                    f"{file.path} does not parse ({parsed.error}); its imports were read line "
+                    "by line, so some may be missed",
+                    file.path,
+                    parsed.error_line or file.first_line,
+                    1,
+                )
+            if file.status not in ("added",) and language(file.old_path) is not None:
+                old_text = base.read(file.old_path)
+                if old_text is not None:
+                    old_edges = base.parse(file.old_path, old_text).edges
+        if not type_only:
+            new_edges = [e for e in new_edges if not e.type_only]
+            old_edges = [e for e in old_edges if not e.type_only]
+        known = {e.key for e in old_edges}
+        fresh = [e for k, e in _first(new_edges, added).items() if k not in known]
+        if not fresh:
+            continue
+        # A contract the base file already broke through the same import stays silent: a moved
+        # file keeps its old violations without adding one.
+        broken_before = {
+            (e.imported.name, id(c)) for e in old_edges for c in contracts if c.broken_by(e)
+        }
+        for edge in sorted(fresh, key=lambda e: (e.line, e.column)):
+            if any(pattern.matches(edge) for pattern in allowed):
+                continue
+            for contract in contracts:
+                if (edge.imported.name, id(contract)) in broken_before:
+                    continue
+                if contract.broken_by(edge):
+                    yield Finding(
+                        contract.code,
+                        f"new import {edge} breaks contract '{contract.name}' ({contract.source})",
+                        file.path,
+                        edge.line,
+                        edge.column,
+                    )
