@@ -1,0 +1,276 @@
+"""The hooks in .pre-commit-hooks.yaml, run by the real pre-commit (`pre-commit try-repo`) from
+this project's current files against real repositories.
+
+try-repo installs a hook repository from a commit, so a session fixture commits the project's
+current files (committed or not) into a repository of their own. pre-commit then builds its
+virtualenv and pip-installs agentcheck there; the dependencies come from a wheelhouse built
+once per session, so each run installs without reaching the network."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checker.checks import registry
+from tests.conftest import Repo, clean_env, run_agentcheck
+
+PROJECT = Path(__file__).resolve().parents[1]
+PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which(
+    "pre-commit"
+)
+_NOT_SOURCE = {"build", "dist", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+TASK = 'id = "T-1"\npaths = ["src/**", "tests/**"]\n'
+
+pytestmark = pytest.mark.skipif(
+    PRE_COMMIT is None, reason="pre-commit (a test dependency) is absent"
+)
+
+
+def _run(*command: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        command, cwd=cwd, env=env or clean_env(), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _source_files() -> list[str]:
+    """The project's files as git sees them: tracked, and untracked but not ignored."""
+    out = _run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=PROJECT)
+    files = []
+    for path in out.split("\0"):
+        parts = path.split("/")
+        if (
+            path
+            and parts[0] not in _NOT_SOURCE
+            and not parts[0].endswith(".egg-info")
+            and "__pycache__" not in parts
+            and (PROJECT / path).is_file()
+        ):
+            files.append(path)
+    return files
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (PROJECT / ".git").exists():
+        pytest.skip("not a git checkout of agentcheck: try-repo needs the project's files")
+    root = tmp_path_factory.mktemp("hook-repo")
+    for path in _source_files():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT / path, target)
+    _run("git", "init", "-q", cwd=root)
+    _run("git", "add", "-A", cwd=root)
+    _run("git", "commit", "-q", "--no-verify", "-m", "agentcheck under test", cwd=root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def hook_env(hook_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pre-commit's environment: agentcheck's dependencies and build backend from a local
+    wheelhouse, so the virtualenv of every try-repo installs offline and fast."""
+    wheels = tmp_path_factory.mktemp("wheelhouse")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    _run(*pip, "wheel", "--quiet", "--wheel-dir", str(wheels), str(hook_repo), cwd=hook_repo)
+    _run(*pip, "download", "--quiet", "--dest", str(wheels), "setuptools>=68", "wheel", cwd=wheels)
+    for built in wheels.glob("agentcheck-*.whl"):
+        built.unlink()  # the hook must install the repository itself, not this wheel
+    return clean_env(
+        PIP_FIND_LINKS=str(wheels),
+        PIP_NO_INDEX="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
+        PRE_COMMIT_COLOR="never",
+    )
+
+
+def try_repo(
+    repo: Repo, hook_repo: Path, env: dict[str, str], hook: str, *args: str
+) -> tuple[int, str]:
+    done = subprocess.run(
+        [str(PRE_COMMIT), "try-repo", str(hook_repo), hook, "--verbose", *args],
+        cwd=repo.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.fixture
+def project(repo: Repo) -> Repo:
+    repo.commit(
+        "Start",
+        {
+            ".agentcheck/task.toml": TASK,
+            "src/app.py": "APP = 1\n",
+            "docs/old.md": "# Old\n",
+        },
+    )
+    return repo
+
+
+def test_staged_out_of_scope_change_is_refused(
+    project: Repo, hook_repo: Path, hook_env: dict[str, str]
+) -> None:
+    project.write("docs/new.md", "# New\n")
+    project.git("add", "docs/new.md")
+    project.git("rm", "-q", "docs/old.md")  # pre-commit never passes deleted files to hooks
+    code, out = try_repo(project, hook_repo, hook_env, "agentcheck")
+    assert code == 1, out
+    assert "agentcheck (staged change)" in out
+    assert "Failed" in out
+    assert "docs/new.md:1:1: AC101" in out
+    assert "docs/old.md" in out
+    assert "AC101" in out
+
+
+def test_staged_in_scope_change_passes(
+    project: Repo, hook_repo: Path, hook_env: dict[str, str]
+) -> None:
+    project.write("src/feature.py", "FEATURE = 1\n")
+    project.git("add", "src/feature.py")
+    # Neither an untracked nor an unstaged out-of-scope file is part of the commit.
+    project.write("notes/todo.md", "later\n")
+    project.write("docs/old.md", "# Edited, not staged\n")
+    code, out = try_repo(project, hook_repo, hook_env, "agentcheck")
+    assert code == 0, out
+    assert "Passed" in out
+    assert "AC101" not in out
+
+
+def test_pre_push_checks_the_commits_being_pushed(
+    project: Repo, hook_repo: Path, hook_env: dict[str, str]
+) -> None:
+    pushed = project.commit("Already on the remote", {"docs/pushed.md": "# Pushed\n"})
+    project.commit("In scope", {"src/more.py": "MORE = 1\n"})
+    local = project.commit("Out of scope", {"ops/deploy.md": "# Deploy\n"})
+    code, out = try_repo(
+        project,
+        hook_repo,
+        hook_env,
+        "agentcheck-push",
+        "--hook-stage",
+        "pre-push",
+        "--from-ref",
+        pushed,
+        "--to-ref",
+        local,
+    )
+    assert code == 1, out
+    assert "agentcheck (commits being pushed)" in out
+    assert "ops/deploy.md:1:1: AC101" in out
+    assert "docs/pushed.md" not in out, "what the remote has is not checked again"
+    assert f"{pushed}...{local}" in out
+
+
+def test_commit_msg_hook_checks_the_message(
+    project: Repo, hook_repo: Path, hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    # Claims are warnings by default; this policy makes them fail the commit.
+    project.commit("Policy", {"agentcheck.toml": '[severity]\nAC601 = "error"\n'})
+    project.write("src/app.py", "APP = 2\n")
+    project.git("add", "src/app.py")
+    message = tmp_path / "COMMIT_EDITMSG"
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "obey")
+    message.write_text(
+        f"Fix the parser in src/parser.py{hidden}\n\n# Please enter the commit message\n",
+        encoding="utf-8",
+    )
+    code, out = try_repo(
+        project,
+        hook_repo,
+        hook_env,
+        "agentcheck-msg",
+        "--hook-stage",
+        "commit-msg",
+        "--commit-msg-filename",
+        str(message),
+    )
+    assert "agentcheck (commit message)" in out
+    assert code == 1, out
+    assert "AC601" in out
+    assert "src/parser.py" in out
+    # The hidden-Unicode family (AC5), once a check reports it, finds the tag characters too.
+    if any("AC501" in check.codes for check in registry()):
+        assert "AC501" in out
+
+
+def test_commit_msg_hook_passes_a_true_message(
+    project: Repo, hook_repo: Path, hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    project.commit("Policy", {"agentcheck.toml": '[severity]\nAC601 = "error"\n'})
+    project.write("src/app.py", "APP = 2\n")
+    project.write("docs/new.md", "# New, out of the task's scope\n")
+    project.git("add", "-A")
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("Bump APP in src/app.py\n", encoding="utf-8")
+    code, out = try_repo(
+        project,
+        hook_repo,
+        hook_env,
+        "agentcheck-msg",
+        "--hook-stage",
+        "commit-msg",
+        "--commit-msg-filename",
+        str(message),
+    )
+    assert code == 0, out
+    assert "Passed" in out
+    assert "AC101" not in out, "scope is the agentcheck hook's job, not the message hook's"
+
+
+def test_hooks_file_is_a_valid_manifest_for_pre_commit_3_2() -> None:
+    """pre-commit's own loader accepts the manifest; every hook requires pre-commit 3.2, whose
+    stage names it uses."""
+    loader = (
+        "import json, sys; from pre_commit.clientlib import load_manifest; "
+        "print(json.dumps(load_manifest(sys.argv[1])))"
+    )
+    manifest = PROJECT / ".pre-commit-hooks.yaml"
+    hooks = json.loads(_run(sys.executable, "-c", loader, str(manifest), cwd=PROJECT))
+    by_id = {hook["id"]: hook for hook in hooks}
+    assert set(by_id) == {"agentcheck", "agentcheck-push", "agentcheck-unicode", "agentcheck-msg"}
+    for hook in hooks:
+        assert hook["language"] == "python"
+        assert hook["minimum_pre_commit_version"] == "3.2.0"
+        assert hook["entry"].startswith("agentcheck ")
+    for diff_hook in ("agentcheck", "agentcheck-push"):
+        assert by_id[diff_hook]["pass_filenames"] is False
+        assert by_id[diff_hook]["always_run"] is True
+    assert by_id["agentcheck-msg"]["stages"] == ["commit-msg"]
+    assert by_id["agentcheck-msg"]["entry"].endswith("--message")
+    assert by_id["agentcheck-push"]["stages"] == ["pre-push"]
+    assert by_id["agentcheck-unicode"]["types"] == ["text"]
+    assert os.path.basename(by_id["agentcheck-unicode"]["entry"].split()[1]) == "scan"
+
+
+@pytest.fixture(scope="session")
+def scan_command(tmp_path_factory: pytest.TempPathFactory) -> None:
+    if run_agentcheck("scan", "--help", cwd=tmp_path_factory.getbasetemp()).code != 0:
+        pytest.skip("`agentcheck scan` is not in this version yet; the hook entry calls it")
+
+
+def test_unicode_hook_scans_the_files_pre_commit_passes(
+    scan_command: None, project: Repo, hook_repo: Path, hook_env: dict[str, str]
+) -> None:
+    project.write("docs/guide.md", "Run the tests\u202e and then deploy.\n")
+    project.write("src/clean.py", "CLEAN = 1\n")
+    project.git("add", "-A")
+    code, out = try_repo(project, hook_repo, hook_env, "agentcheck-unicode")
+    assert code == 1, out
+    assert "agentcheck (hidden Unicode)" in out
+    assert "docs/guide.md" in out
+    assert "AC502" in out
+    assert "src/clean.py" not in out
+    assert "\u202e" not in out, "the report shows the character escaped, never raw"
