@@ -274,3 +274,50 @@ def test_unicode_hook_scans_the_files_pre_commit_passes(
     assert "AC502" in out
     assert "src/clean.py" not in out
     assert "\u202e" not in out, "the report shows the character escaped, never raw"
+
+
+# -- what the hook entries rely on, without pre-commit ----------------------------------------
+
+
+def test_pre_push_reads_the_refs_pre_commit_sets(project: Repo) -> None:
+    base = project.git("rev-parse", "HEAD").strip()
+    head = project.commit("Out of scope", {"ops/deploy.md": "# Deploy\n"})
+    pushed = project.run(
+        "diff",
+        "--pre-push",
+        "--format",
+        "json",
+        env=clean_env(PRE_COMMIT="1", PRE_COMMIT_FROM_REF=base, PRE_COMMIT_TO_REF=head),
+    )
+    assert pushed.code == 1
+    assert pushed.codes == ["AC101"]
+    assert pushed.json()["summary"]["source"] == f"git diff {base}...{head}"
+    # pre-commit sets no refs when the push carries the root commit: nothing to compare with.
+    new_history = project.run("diff", "--pre-push", env=clean_env(PRE_COMMIT="1"))
+    assert new_history.code == 0
+    assert "new history" in new_history.out
+    # Outside pre-commit the option says how to name the range instead.
+    by_hand = project.run("diff", "--pre-push")
+    assert by_hand.code == 2
+    assert "PRE_COMMIT_FROM_REF" in by_hand.err
+    both = project.run("diff", "--pre-push", "--staged")
+    assert both.code == 2
+    assert "cannot be combined" in both.err
+
+
+def test_unknown_codes_select_nothing_only_when_allowed(project: Repo) -> None:
+    project.write("ops/deploy.md", "# Deploy\n")
+    project.git("add", "-A")
+    strict = project.run("diff", "--staged", "--select", "AC9")
+    assert strict.code == 2
+    assert "AC9" in strict.err
+    lenient = project.run(
+        "diff", "--staged", "--allow-unknown-codes", "--select", "AC9", "--format", "json"
+    )
+    assert lenient.code == 0, lenient.err
+    assert lenient.codes == []
+    mixed = project.run(
+        "diff", "--staged", "--allow-unknown-codes", "--select", "AC9,AC1", "--format", "json"
+    )
+    assert mixed.code == 1
+    assert mixed.codes == ["AC101"]
