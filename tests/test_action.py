@@ -7,10 +7,14 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pytest
+
 from tests.conftest import Repo, clean_env, run_agentcheck
+from tests.project_copy import PROJECT, committed_project, offline_pip_env, run
 
 TASK = 'id = "NOTIF-12"\npaths = ["src/notifications/**", "tests/**"]\n'
 POLICY = '[paths]\nprotected = ["deploy/**"]\n'
@@ -357,9 +361,7 @@ def test_task_and_config_inputs_are_read_at_the_base(tmp_path: Path) -> None:
 
 def test_allow_label_waives_and_the_summary_shows_it(tmp_path: Path) -> None:
     branch = "copilot/billing"
-    origin, base, head = origin_with_pr(
-        tmp_path, branch, {"src/billing/invoice.py": "TOTAL = 1\n"}
-    )
+    origin, base, head = origin_with_pr(tmp_path, branch, {"src/billing/invoice.py": "TOTAL = 1\n"})
     work = clone(tmp_path, origin, branch)
     payload = event(
         origin,
@@ -598,18 +600,37 @@ def test_json_agent_is_null_without_pull_request_or_commits(repo: Repo) -> None:
 
 def test_json_agent_from_commit_identities(repo: Repo) -> None:
     base = repo.commit("Start", {"a.py": ""})
-    commit_as(repo, "By a person called Claude", {"b.py": "B = 1\n"},
-              GIT_AUTHOR_NAME="Claude Monet", GIT_AUTHOR_EMAIL="claude@monet.example")
+    commit_as(
+        repo,
+        "By a person called Claude",
+        {"b.py": "B = 1\n"},
+        GIT_AUTHOR_NAME="Claude Monet",
+        GIT_AUTHOR_EMAIL="claude@monet.example",
+    )
     people = repo.run("diff", f"{base}..HEAD", "--format", "json").json()["agent"]
     assert people == {"detected": False, "by": []}
 
-    commit_as(repo, "By Cursor", {"c.py": "C = 1\n"},
-              GIT_AUTHOR_NAME="Cursor Agent", GIT_AUTHOR_EMAIL="cursoragent@cursor.com")
-    commit_as(repo, "Committed by OpenHands", {"d.py": "D = 1\n"},
-              GIT_COMMITTER_NAME="openhands", GIT_COMMITTER_EMAIL="openhands@all-hands.dev")
-    commit_as(repo, "Devin's", {"e.py": "E = 1\n"},
-              GIT_AUTHOR_NAME="Devin AI",
-              GIT_AUTHOR_EMAIL="158243242+devin-ai-integration[bot]@users.noreply.github.com")
+    commit_as(
+        repo,
+        "By Cursor",
+        {"c.py": "C = 1\n"},
+        GIT_AUTHOR_NAME="Cursor Agent",
+        GIT_AUTHOR_EMAIL="cursoragent@cursor.com",
+    )
+    commit_as(
+        repo,
+        "Committed by OpenHands",
+        {"d.py": "D = 1\n"},
+        GIT_COMMITTER_NAME="openhands",
+        GIT_COMMITTER_EMAIL="openhands@all-hands.dev",
+    )
+    commit_as(
+        repo,
+        "Devin's",
+        {"e.py": "E = 1\n"},
+        GIT_AUTHOR_NAME="Devin AI",
+        GIT_AUTHOR_EMAIL="158243242+devin-ai-integration[bot]@users.noreply.github.com",
+    )
     agent = repo.run("diff", f"{base}..HEAD", "--format", "json").json()["agent"]
     assert agent["detected"] is True
     found = {(b["agent"], b["signal"]) for b in agent["by"]}
@@ -637,3 +658,124 @@ def test_json_agent_from_the_commit_message_being_written(repo: Repo, tmp_path: 
             }
         ],
     }
+
+
+# -- action.yml: the wiring itself --------------------------------------------------------------
+
+INPUTS = {"task", "config", "fail-on", "agents-only", "sarif-file", "python-version"}
+OUTPUTS = {"findings", "errors", "agent", "sarif-file"}
+EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+
+
+def action_yml() -> dict[str, Any]:
+    loader = "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))"
+    found: dict[str, Any] = json.loads(
+        run(sys.executable, "-c", loader, str(PROJECT / "action.yml"), cwd=PROJECT)
+    )
+    return found
+
+
+def steps_by_id(action: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {step["id"]: step for step in action["runs"]["steps"]}
+
+
+def test_action_yml_passes_inputs_as_environment_never_into_scripts() -> None:
+    action = action_yml()
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) == INPUTS
+    assert set(action["outputs"]) == OUTPUTS
+    for name, output in action["outputs"].items():
+        assert output["value"] == f"${{{{ steps.check.outputs.{name} }}}}"
+    for step in action["runs"]["steps"]:
+        if "run" in step:
+            assert "${{" not in step["run"], "an expression in a script is an injection point"
+            assert step["shell"] == "bash", "bash exists on Linux, macOS and Windows runners"
+    check = steps_by_id(action)["check"]
+    wired = {EXPRESSION.fullmatch(value).group(1) for value in check["env"].values()}  # type: ignore[union-attr]
+    assert {f"inputs.{name}" for name in INPUTS - {"python-version"}} <= wired
+    setup = steps_by_id(action)["python"]
+    assert setup["with"]["update-environment"] is False, "the job's own Python stays untouched"
+
+
+def _expand(value: str, context: dict[str, str]) -> str:
+    return EXPRESSION.sub(lambda m: context[m.group(1)], value)
+
+
+def run_step(
+    step: dict[str, Any], context: dict[str, str], env: dict[str, str], cwd: Path
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """One composite `run` step as the runner runs it: expressions expanded into its env, the
+    script given to bash, $GITHUB_OUTPUT read back."""
+    outputs = cwd.parent / f"output-{step['id']}"
+    outputs.write_text("", encoding="utf-8")
+    step_env = {**env, "GITHUB_OUTPUT": str(outputs)}
+    step_env.update({k: _expand(str(v), context) for k, v in step.get("env", {}).items()})
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=cwd,
+        env=step_env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    return done, parse_outputs(outputs.read_text(encoding="utf-8"))
+
+
+def test_action_yml_installs_agentcheck_from_its_own_files_and_checks(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    source = committed_project(tmp_path_factory)
+    pip_env = offline_pip_env(tmp_path_factory)
+    branch = "copilot/billing"
+    origin, base, head = origin_with_pr(
+        tmp_path,
+        branch,
+        {"src/billing/invoice.py": "TOTAL = 1\n"},
+        author="copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
+    )
+    work = clone(tmp_path, origin, branch)
+    # Modules in the pull request's files named like the ones the steps run must never load.
+    for name in ("checker", "pip", "venv"):
+        (work / name).mkdir()
+        (work / name / "__init__.py").write_text("raise SystemExit('PR code ran')\n")
+        (work / name / "__main__.py").write_text("raise SystemExit('PR code ran')\n")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    event_file = tmp_path / "event.json"
+    event_file.write_text(
+        json.dumps(event(origin, head_branch=branch, head_sha=head, base_sha=base)),
+        encoding="utf-8",
+    )
+    summary = tmp_path / "summary.md"
+    env = {
+        **pip_env,
+        "GITHUB_ACTIONS": "true",
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_EVENT_PATH": str(event_file),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    context = {
+        "steps.python.outputs.python-path": sys.executable,
+        "github.action_path": str(source),
+        "inputs.task": "",
+        "inputs.config": "",
+        "inputs.fail-on": "",
+        "inputs.agents-only": "true",
+        "inputs.sarif-file": "",
+    }
+    steps = steps_by_id(action_yml())
+
+    installed, install_outputs = run_step(steps["install"], context, env, work)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    context["steps.install.outputs.bin"] = install_outputs["bin"]
+    assert Path(install_outputs["bin"]).is_relative_to(runner_temp)
+
+    checked, outputs = run_step(steps["check"], context, env, work)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "PR code ran" not in checked.stdout + checked.stderr
+    assert outputs["agent"] == "true"
+    assert outputs["errors"] == "1"
+    assert outputs["sarif-file"] == str(runner_temp / "agentcheck.sarif")
+    assert "::error file=src/billing/invoice.py" in checked.stdout
+    assert "## agentcheck" in summary.read_text(encoding="utf-8")

@@ -19,12 +19,11 @@ import pytest
 
 from checker.checks import registry
 from tests.conftest import Repo, clean_env, run_agentcheck
+from tests.project_copy import PROJECT, committed_project, offline_pip_env, run
 
-PROJECT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which(
     "pre-commit"
 )
-_NOT_SOURCE = {"build", "dist", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 TASK = 'id = "T-1"\npaths = ["src/**", "tests/**"]\n'
 
 pytestmark = pytest.mark.skipif(
@@ -32,64 +31,17 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _run(*command: str, cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        command, cwd=cwd, env=env or clean_env(), capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def _source_files() -> list[str]:
-    """The project's files as git sees them: tracked, and untracked but not ignored."""
-    out = _run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=PROJECT)
-    files = []
-    for path in out.split("\0"):
-        parts = path.split("/")
-        if (
-            path
-            and parts[0] not in _NOT_SOURCE
-            and not parts[0].endswith(".egg-info")
-            and "__pycache__" not in parts
-            and (PROJECT / path).is_file()
-        ):
-            files.append(path)
-    return files
-
-
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (PROJECT / ".git").exists():
-        pytest.skip("not a git checkout of agentcheck: try-repo needs the project's files")
-    root = tmp_path_factory.mktemp("hook-repo")
-    for path in _source_files():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PROJECT / path, target)
-    _run("git", "init", "-q", cwd=root)
-    _run("git", "add", "-A", cwd=root)
-    _run("git", "commit", "-q", "--no-verify", "-m", "agentcheck under test", cwd=root)
-    return root
+    return committed_project(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def hook_env(hook_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """pre-commit's environment: agentcheck's dependencies and build backend from a local
-    wheelhouse, so the virtualenv of every try-repo installs offline and fast."""
-    wheels = tmp_path_factory.mktemp("wheelhouse")
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    _run(*pip, "wheel", "--quiet", "--wheel-dir", str(wheels), str(hook_repo), cwd=hook_repo)
-    _run(*pip, "download", "--quiet", "--dest", str(wheels), "setuptools>=68", "wheel", cwd=wheels)
-    for built in wheels.glob("agentcheck-*.whl"):
-        built.unlink()  # the hook must install the repository itself, not this wheel
-    return clean_env(
-        PIP_FIND_LINKS=str(wheels),
-        PIP_NO_INDEX="1",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
-        PRE_COMMIT_COLOR="never",
-    )
+def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = offline_pip_env(tmp_path_factory)
+    env["PRE_COMMIT_HOME"] = str(tmp_path_factory.mktemp("pre-commit-home"))
+    env["PRE_COMMIT_COLOR"] = "never"
+    return env
 
 
 def try_repo(
@@ -238,7 +190,7 @@ def test_hooks_file_is_a_valid_manifest_for_pre_commit_3_2() -> None:
         "print(json.dumps(load_manifest(sys.argv[1])))"
     )
     manifest = PROJECT / ".pre-commit-hooks.yaml"
-    hooks = json.loads(_run(sys.executable, "-c", loader, str(manifest), cwd=PROJECT))
+    hooks = json.loads(run(sys.executable, "-c", loader, str(manifest), cwd=PROJECT))
     by_id = {hook["id"]: hook for hook in hooks}
     assert set(by_id) == {"agentcheck", "agentcheck-push", "agentcheck-unicode", "agentcheck-msg"}
     for hook in hooks:
