@@ -135,6 +135,23 @@ def _repo_path(path: str | None) -> str | None:
     return path.replace("\\", "/").removeprefix("./")
 
 
+def report_failure(message: str, out: TextIO) -> None:
+    """Why the check could not run, where the pull request's author looks: one error
+    annotation and a line in the job summary. The caller still exits with status 2."""
+    from checker.report.escape import visible
+    from checker.report.github import escape_data, md
+
+    out.write(f"::error title=agentcheck could not run::{escape_data(visible(message))}\n")
+    out.flush()
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(f"## agentcheck\n\n**Could not run**: {md(message)}\n")
+        except OSError:
+            pass  # the message still reaches the log and the annotation
+
+
 def run(options: Options, out: TextIO) -> Outcome:
     from checker import context
     from checker.findings import fails

@@ -220,6 +220,54 @@ def _emit(text: str, output_file: str | None) -> None:
         raise FatalError(f"--output {output_file}: cannot be written: {exc.strerror}.") from None
 
 
+@main.command()
+@click.argument("paths", nargs=-1, metavar="[PATHS]...")
+@click.option(
+    "--config", "config_file", metavar="FILE", help="Policy file (default agentcheck.toml)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--output", "output_file", metavar="FILE", help="Write the report to FILE instead of stdout."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    help="Lowest severity that fails (default: policy, else error).",
+)
+@click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC501,AC503).")
+@click.option("--ignore", metavar="CODES", help="Skip these codes or prefixes.")
+@_guarded
+def scan(
+    paths: tuple[str, ...],
+    config_file: str | None,
+    fmt: str,
+    output_file: str | None,
+    fail_on: str | None,
+    select: str | None,
+    ignore: str | None,
+) -> None:
+    """Scan whole files for hidden Unicode (AC501-AC505): PATHS (files or directories), or by
+    default the repository's agent instruction files."""
+    from checker.scan import scan_files
+
+    text, failed = scan_files(
+        paths=paths,
+        config_file=config_file,
+        fmt=fmt,
+        fail_on=fail_on,
+        select=_codes(select, "--select"),
+        ignore=_codes(ignore, "--ignore"),
+        color=output_file is None
+        and sys.stdout.isatty()
+        and fmt == "text"
+        and "NO_COLOR" not in os.environ,
+    )
+    _emit(text, output_file)
+    sys.exit(EXIT_FINDINGS if failed else 0)
+
+
 @main.command(name="rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_guarded
@@ -338,8 +386,12 @@ def action(
 ) -> None:
     """Check a pull request as the GitHub Action does: base...head, policy and task from the
     base, annotations, job summary, SARIF and step outputs."""
-    from checker.action import Options, run
+    from checker.action import Options, report_failure, run
 
     options = Options(event_path, task_file, config_file, fail_on, agents_only, sarif_file, remote)
-    outcome = run(options, sys.stdout)
+    try:
+        outcome = run(options, sys.stdout)
+    except FatalError as exc:
+        report_failure(str(exc), sys.stdout)
+        raise
     sys.exit(EXIT_FINDINGS if outcome.failed else 0)

@@ -482,7 +482,12 @@ def test_too_shallow_history_stops_with_the_fetch_depth_advice(tmp_path: Path) -
     assert "fetch-depth: 0" in run.err
     assert "within 1950 more commits" in run.err
     assert "Traceback" not in run.err
-    assert run.commands == []
+    # The pull request shows why in one error annotation and in the job summary.
+    (command,) = run.commands
+    assert command.startswith("::error title=agentcheck could not run::")
+    assert "fetch-depth: 0" in command
+    assert "**Could not run**" in run.summary
+    assert run.outputs == {}
 
 
 def test_full_clone_needs_no_fetch(tmp_path: Path) -> None:
