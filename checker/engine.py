@@ -91,3 +91,18 @@ def run(
                 findings.append(finding)
     findings.sort(key=sort_key)
     return Outcome(findings, waived)
+
+
+def settle(found: list[Finding], policy: Policy, selection: Selection) -> list[Finding]:
+    """Findings made outside run() (the whole-file `scan`): the selection, the policy's
+    severities and the reporters' order, as run() applies them."""
+    findings: list[Finding] = []
+    for finding in found:
+        if not selection.wants(finding.code):
+            continue
+        level = _severity(finding, policy)
+        if level != "off":
+            severity: Severity = level  # type: ignore[assignment]
+            findings.append(finding._replace(severity=severity))
+    findings.sort(key=sort_key)
+    return findings

@@ -15,6 +15,7 @@ from checker.imports import settings as import_settings
 from checker.schema import (
     Document,
     Entries,
+    EntryError,
     boolean,
     globs,
     one_of,
@@ -33,17 +34,60 @@ DEFAULT_RATIO = 3.0
 
 
 def _codepoints(value: Any) -> frozenset[int]:
-    found = set()
+    found: set[int] = set()
     for item in strings(value):
-        text = item.upper().removeprefix("U+")
+        found.update(_codepoint_range(item))
+    return frozenset(found)
+
+
+def _codepoint_range(item: str) -> range:
+    """ "U+200E", or a range such as "U+FE00..U+FE0F"."""
+    first, dots, last = item.partition("..")
+    points = []
+    for text in (first, last) if dots else (first,):
         try:
-            point = int(text, 16)
+            point = int(text.strip().upper().removeprefix("U+"), 16)
         except ValueError:
-            raise ValueError(f'{item!r} is not a code point: write it as "U+200E"') from None
+            raise ValueError(
+                f'{item!r} is not a code point: write it as "U+200E" or "U+FE00..U+FE0F"'
+            ) from None
         if not 0 <= point <= 0x10FFFF:
             raise ValueError(f"{item!r} is beyond U+10FFFF")
-        found.add(point)
-    return frozenset(found)
+        points.append(point)
+    if points[-1] < points[0]:
+        raise ValueError(f"{item!r}: the range ends before it starts")
+    return range(points[0], points[-1] + 1)
+
+
+UNICODE_CODES = ("AC501", "AC502", "AC503", "AC504", "AC505")
+
+
+def _unicode_path_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """One [[unicode.paths]] entry: `paths` (globs) and what to `allow` there: code points,
+    ranges or whole rules; as {"paths", "points", "codes"}."""
+    for key in entry:
+        if key not in ("paths", "allow"):
+            raise EntryError(key, "unknown key; an entry has `paths` and `allow`")
+    for key in ("paths", "allow"):
+        if key not in entry:
+            raise EntryError(
+                None,
+                f"`{key}` is missing; an entry has `paths` (globs) and `allow` (code points such "
+                'as "U+200C", ranges such as "U+FE00..U+FE0F", or codes AC501-AC505)',
+            )
+    try:
+        patterns = globs(entry["paths"])
+    except ValueError as exc:
+        raise EntryError("paths", str(exc)) from None
+    try:
+        allowed = strings(entry["allow"])
+        codes = frozenset(a.upper() for a in allowed if a.upper() in UNICODE_CODES)
+        points = frozenset(
+            p for a in allowed if a.upper() not in UNICODE_CODES for p in _codepoint_range(a)
+        )
+    except ValueError as exc:
+        raise EntryError("allow", f"{exc}, or a code AC501-AC505") from None
+    return {"paths": patterns, "points": points, "codes": codes}
 
 
 def _severities(value: Any) -> dict[str, str]:
@@ -83,7 +127,11 @@ SCHEMA: dict[str, Any] = {
         "ignore": globs,
     },
     "paths": {"protected": globs},
-    "unicode": {"allow": _codepoints, "scan": one_of("all", "instruction-files")},
+    "unicode": {
+        "allow": _codepoints,
+        "scan": one_of("all", "instruction-files"),
+        "paths": Entries(_unicode_path_entry),
+    },
     "imports": {
         "roots": import_settings.roots,
         "contracts-from": _contracts_from,

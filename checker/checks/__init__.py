@@ -23,11 +23,12 @@ class Check(NamedTuple):
 
 def registry() -> tuple[Check, ...]:
     """Every check, imported here so a run that deselects a family never loads it."""
-    from checker.checks import imports, paths, scope, size
+    from checker.checks import imports, paths, scope, size, unicode
 
     return (
         Check(scope.CODES, scope.check),
         Check(size.CODES, size.check),
         Check(paths.CODES, paths.check),
         Check(imports.CODES, imports.check),
+        Check(unicode.CODES, unicode.check),
     )
