@@ -224,7 +224,7 @@ def test_unicode_hook_scans_the_files_pre_commit_passes(
     assert "agentcheck (hidden Unicode)" in out
     assert "docs/guide.md" in out
     assert "AC502" in out
-    assert "src/clean.py" not in out
+    assert "src/clean.py:" not in out, "no finding in the clean file"
     assert "\u202e" not in out, "the report shows the character escaped, never raw"
 
 
