@@ -23,12 +23,14 @@ class Check(NamedTuple):
 
 def registry() -> tuple[Check, ...]:
     """Every check, imported here so a run that deselects a family never loads it."""
-    from checker.checks import imports, paths, scope, size, unicode
+    from checker.checks import claims, imports, paths, scope, size, tampering, unicode
 
     return (
         Check(scope.CODES, scope.check),
         Check(size.CODES, size.check),
         Check(paths.CODES, paths.check),
         Check(imports.CODES, imports.check),
+        Check(claims.CODES, claims.check),
+        Check(tampering.CODES, tampering.check),
         Check(unicode.CODES, unicode.check),
     )

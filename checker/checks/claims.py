@@ -1,0 +1,270 @@
+"""AC601-AC603: what the pull request and the commit messages say the change did, against what
+the diff shows."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from checker import catalog
+from checker.changeset import ChangeSet
+from checker.checks import statements, testcode
+from checker.checks.statements import Claim, Statement
+from checker.findings import Finding
+from checker.pipeline import PENDING_COMMIT
+from checker.policy import Policy
+from checker.reader import FileReader
+from checker.report.escape import visible
+from checker.task import Task
+
+CODES = ("AC601", "AC602", "AC603")
+_QUOTE = 100
+_LISTED = 4
+_REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+class Source(NamedTuple):
+    label: str  # for messages: "the pull request description", "commit 1a2b3c4d"
+    text: str
+    commit: bool
+
+
+def sources(change: ChangeSet) -> list[Source]:
+    found = []
+    pr = change.pull_request
+    if pr is not None:
+        if pr.title.strip():
+            found.append(Source("the pull request title", pr.title, False))
+        if pr.body.strip():
+            found.append(Source("the pull request description", pr.body, False))
+    reverted = {m.group(1) for c in change.commits for m in _REVERTS.finditer(c.message)}
+    for commit in change.commits:
+        if commit.message.startswith("Merge ") or _REVERTS.search(commit.message):
+            continue
+        if any(commit.sha.startswith(sha) for sha in reverted):
+            continue  # undone later in the range: its claims no longer describe the change
+        label = "the commit message" if commit.sha == PENDING_COMMIT else f"commit {commit.sha[:8]}"
+        found.append(Source(label, commit.message, True))
+    return found
+
+
+def _quote(sentence: str, around: int = 0) -> str:
+    text = " ".join(sentence.split())
+    if len(text) > _QUOTE:
+        start = max(0, min(around - _QUOTE // 3, len(text) - _QUOTE))
+        text = ("…" if start else "") + text[start : start + _QUOTE].strip() + "…"
+    return visible(text.replace('"', "'"))
+
+
+def _listing(paths: list[str]) -> str:
+    shown = ", ".join(visible(p) for p in paths[:_LISTED])
+    more = len(paths) - _LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+class Repository(NamedTuple):
+    """What the claims are compared with."""
+
+    changed: frozenset[str]  # every path the change touches (both sides of a rename)
+    changed_list: list[str]  # in the change's order, for messages
+    known: frozenset[str]  # every file before or after the change (empty for a patch)
+
+
+def _under(path: str, folder: str) -> bool:
+    return ("/" + path).find("/" + folder + "/") != -1
+
+
+def _suffix(path: str, mention: str) -> bool:
+    return path == mention or path.endswith("/" + mention)
+
+
+class Verdict(NamedTuple):
+    target: str  # what the message names: the mention, or the one file it means
+    detail: str  # why the mention is a file, for the message
+
+
+def judge(claim: Claim, repo: Repository) -> Verdict | None:
+    """None when the change touches the claimed file, or the mention is no file claim."""
+    path = claim.mention.path
+    if not path or re.search(r"[*?<>{}$~\\\s]", path) or path.startswith(("http", "-")):
+        return None
+    absolute = path.startswith("/")
+    path = path.strip("/") if absolute else path
+    if not path:
+        return None
+    folder = claim.mention.path.endswith("/") or any(
+        p.startswith(path + "/") or _under(p, path) for p in repo.known
+    )
+    if folder and not statements.path_shaped(path):
+        if any(c == path or _under(c, path) for c in repo.changed):
+            return None
+        if not any(_under(p, path) for p in repo.known):
+            return None  # a folder nobody has: not a path we can check
+        return Verdict(path + "/", "no file below it changed")
+    if any(_suffix(c, path) for c in repo.changed):
+        return None
+    matches = sorted(p for p in repo.known if _suffix(p, path))
+    if len(matches) == 1:
+        return Verdict(matches[0], "")
+    if matches:
+        return Verdict(path, f"none of the {len(matches)} files of that name changed")
+    if absolute or not statements.path_shaped(path):
+        return None
+    if repo.known:
+        return Verdict(path, "no such file exists before or after the change")
+    return Verdict(path, "")
+
+
+def _similar(target: str, repo: Repository) -> str | None:
+    """A changed file the claim may have meant: same name, or same name without extension."""
+    name = posixpath.basename(target.rstrip("/"))
+    stem = name.split(".", 1)[0].lower()
+    for path in repo.changed_list:
+        other = posixpath.basename(path)
+        if other == name or (stem and other.split(".", 1)[0].lower() == stem):
+            return path
+    return None
+
+
+def check(
+    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+) -> Iterator[Finding]:
+    found = sources(change)
+    if not found:
+        return
+    changed_list: list[str] = []
+    for file in change.files:
+        changed_list.extend(p for p in file.paths if p not in changed_list)
+    repo = Repository(
+        frozenset(changed_list), changed_list, reader.base_paths() | reader.head_paths()
+    )
+    parsed = [
+        (source, list(statements.statements(source.text, commit=source.commit))) for source in found
+    ]
+    yield from _file_claims(parsed, repo)
+    yield from _test_claims(parsed, change, changed_list)
+
+
+def _file_claims(
+    parsed: list[tuple[Source, list[Statement]]], repo: Repository
+) -> Iterator[Finding]:
+    reported: dict[str, list[str]] = {}  # target -> the first message, then other sources
+    order: list[str] = []
+    for source, sentences in parsed:
+        for statement in sentences:
+            for claim in statements.claims(statement):
+                verdict = judge(claim, repo)
+                if verdict is None:
+                    continue
+                if verdict.target in reported:
+                    if source.label not in reported[verdict.target]:
+                        reported[verdict.target].append(source.label)
+                    continue
+                quote = _quote(statement.text, claim.mention.start)
+                reported[verdict.target] = [
+                    _file_message(source.label, quote, verdict, repo),
+                    source.label,
+                ]
+                order.append(verdict.target)
+    for target in order:
+        message, *labels = reported[target]
+        others = labels[1:]
+        if others:
+            message += f" (also in {', '.join(others)})"
+        yield Finding("AC601", message)
+
+
+def _file_message(label: str, quote: str, verdict: Verdict, repo: Repository) -> str:
+    target = visible(verdict.target)
+    message = f'{label} says "{quote}" but the change does not touch {target}'
+    if verdict.detail:
+        message += f" ({verdict.detail})"
+    if not repo.changed_list:
+        return message + "; the change is empty"
+    similar = _similar(verdict.target, repo)
+    if similar is not None:
+        message += f"; did you mean {visible(similar)}?"
+        rest = [p for p in repo.changed_list if p != similar]
+        if rest:
+            message += f" It also changes {_listing(rest)}"
+        return message
+    return message + f"; it changes {_listing(repo.changed_list)}"
+
+
+class _Patterns(NamedTuple):
+    written: re.Pattern[str]
+    ran: re.Pattern[str]
+
+
+def _patterns() -> _Patterns:
+    data = catalog.table("claims")["tests"]
+    return _Patterns(
+        re.compile("|".join(f"(?:{p})" for p in data["written"]), re.IGNORECASE),
+        re.compile("|".join(f"(?:{p})" for p in data["ran"]), re.IGNORECASE),
+    )
+
+
+def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """A test claim in STATEMENT, unless a negation or plan comes before it."""
+    if statement.section == "quiet" or statement.unchecked:
+        return None
+    text = _CODE_SPAN.sub(" code ", statement.text)
+    if text.rstrip().endswith("?"):
+        return None
+    match = pattern.search(text)
+    if match is None:
+        return None
+    w = statements.words()
+    before = re.findall(r"[a-z'’]+", text[: match.end()].lower())
+    if any(statements.negation(word, w) for word in before):
+        return None
+    return match
+
+
+def tests_changed(change: ChangeSet) -> bool:
+    """Any test file, test folder, or a test definition added inside a source file."""
+    for file in change.files:
+        if any(testcode.is_test_file(p) or testcode.is_test_support(p) for p in file.paths):
+            return True
+        language = testcode.language_of(file.path)
+        added = [line.text for line in file.added]
+        if language is not None and added and testcode.count(language.tests, added):
+            return True
+    return False
+
+
+def _test_claims(
+    parsed: list[tuple[Source, list[Statement]]], change: ChangeSet, changed: list[str]
+) -> Iterator[Finding]:
+    patterns = _patterns()
+    written = None
+    ran = None
+    for source, sentences in parsed:
+        for statement in sentences:
+            if written is None and (
+                _claim_in(statement, patterns.written) is not None
+                or any(testcode.is_test_file(c.mention.path) for c in statements.claims(statement))
+            ):
+                written = (source, statement)
+            if ran is None:
+                match = _claim_in(statement, patterns.ran)
+                ticked = statement.section == "tests" and statement.text.startswith(("✅", "✔"))
+                if match is not None or ticked:
+                    ran = (source, statement)
+    if written is not None and not tests_changed(change):
+        source, statement = written
+        shows = f"the change touches {_listing(changed)}" if changed else "the change is empty"
+        yield Finding(
+            "AC602",
+            f'{source.label} says "{_quote(statement.text)}" but no test file changed; {shows}',
+        )
+    if ran is not None:
+        source, statement = ran
+        yield Finding(
+            "AC603",
+            f'{source.label} says "{_quote(statement.text)}" but a diff cannot show a test '
+            "run; check the CI results",
+        )

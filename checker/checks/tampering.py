@@ -1,0 +1,329 @@
+"""AC701-AC703: a suite made green by deleting, disabling or weakening its tests."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from checker.changeset import ChangeSet, FileChange
+from checker.checks import testcode
+from checker.checks.testcode import Language, PythonTest
+from checker.findings import Finding
+from checker.policy import Policy
+from checker.reader import FileReader, decode_text, looks_binary
+from checker.report.escape import visible
+from checker.task import Task
+
+CODES = ("AC701", "AC702", "AC703")
+_QUOTE = 80
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None or looks_binary(data):
+        return None
+    return decode_text(data)[0]
+
+
+def _quote(text: str) -> str:
+    text = visible(text.strip())
+    return text if len(text) <= _QUOTE else text[: _QUOTE - 1] + "…"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class _File(NamedTuple):
+    change: FileChange
+    language: Language
+    base: str | None  # whole text before, when known
+    head: str | None
+
+
+def _resolver(read: Callable[[str], bytes | None]) -> testcode.Resolver:
+    def resolve(module: str, level: int, from_path: str) -> str | None:
+        for candidate in testcode.module_candidates(module, level, from_path):
+            text = _text(read(candidate))
+            if text is not None:
+                return text
+        return None
+
+    return resolve
+
+
+def check(
+    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+) -> Iterator[Finding]:
+    relevant = [f for f in change.files if not f.binary and not f.is_submodule and not f.is_symlink]
+    yield from _deleted_files(relevant, reader)
+    files = []
+    for file in relevant:
+        language = testcode.language_of(file.path)
+        if language is None or file.status == "deleted":
+            continue
+        test_like = (
+            testcode.is_test_file(file.path)
+            or testcode.is_test_support(file.path)
+            or language.inline_tests
+        )
+        if not test_like:
+            continue
+        files.append(
+            _File(file, language, _text(reader.base(file.old_path)), _text(reader.head(file.path)))
+        )
+    for entry in files:
+        yield from _disabled(entry)
+    yield from _renamed_away(relevant)
+    yield from _weakened(files, change, reader)
+
+
+def _deleted_files(files: list[FileChange], reader: FileReader) -> Iterator[Finding]:
+    added_names = {
+        posixpath.basename(f.path)
+        for f in files
+        if f.status in ("added", "renamed", "copied") and testcode.is_test_file(f.path)
+    }
+    for file in files:
+        if file.status != "deleted":
+            continue
+        framework = testcode.framework_of(file.path)
+        if framework is None or posixpath.basename(file.path) in added_names:
+            continue
+        language = testcode.language_of(file.path)
+        tests = ""
+        if language is not None and language.tests is not None:
+            base = _text(reader.base(file.path))
+            removed, _ = testcode.changed_code(file, language, base, None)
+            found = testcode.count(language.tests, removed.lines)
+            if found:
+                tests = f": its {_plural(found, 'test')} no longer run"
+        yield Finding(
+            "AC701",
+            f"{file.path} ({framework} test file) was deleted{tests or ' by the change'}",
+            file.path,
+        )
+
+
+def _renamed_away(files: list[FileChange]) -> Iterator[Finding]:
+    """A test file renamed so its framework no longer collects it."""
+    for file in files:
+        if file.status != "renamed":
+            continue
+        framework = testcode.framework_of(file.old_path)
+        if framework is not None and not testcode.is_test_file(file.path):
+            yield Finding(
+                "AC702",
+                f"test file {file.old_path} was renamed to {file.path}, which {framework} no "
+                "longer collects: its tests stop running",
+                file.path,
+                file.first_line,
+                1 if file.first_line else None,
+            )
+
+
+def _disabled(entry: _File) -> Iterator[Finding]:
+    language = entry.language
+    if language.disable is None and language.focus is None:
+        return
+    file = entry.change
+    _, added = testcode.changed_code(file, language, entry.base, entry.head)
+    # A marker line that was removed and added again (moved, re-indented) is not new.
+    before = Counter(text.strip() for _, text in file.removed)
+    texts = {line.number: line.text for line in file.added}
+    for number, code in zip(added.numbers, added.lines, strict=True):
+        found = None
+        for pattern, what in ((language.focus, "focused"), (language.disable, "disabled")):
+            match = pattern.search(code) if pattern is not None else None
+            if match is not None:
+                found = (match, what)
+                break
+        if found is None:
+            continue
+        original = texts.get(number, code)
+        if before[original.strip()] > 0:
+            before[original.strip()] -= 1
+            continue
+        match, what = found
+        if what == "focused":
+            effect = "runs the focused tests alone and silences every other test in the run"
+        else:
+            effect = "the test no longer runs"
+        yield Finding(
+            "AC702",
+            f"test {what}: `{_quote(original)}` added in {file.path}: {effect}",
+            file.path,
+            number,
+            match.start() + 1,
+        )
+
+
+def _weakened(files: list[_File], change: ChangeSet, reader: FileReader) -> Iterator[Finding]:
+    """AC701 for tests removed from files that remain, AC703 for assertions removed."""
+    python: list[_File] = []
+    other: list[_File] = []
+    for entry in files:
+        if entry.change.status not in ("modified", "renamed", "added", "copied"):
+            continue
+        is_python = entry.language.name == "python"
+        base_known = entry.base is not None or entry.change.status == "added"
+        if is_python and base_known and entry.head is not None:
+            python.append(entry)
+        else:
+            other.append(entry)
+    if python:
+        yield from _python_weakened(python, change, reader)
+    yield from _counted_weakened(other, change, reader)
+
+
+def _python_weakened(
+    files: list[_File], change: ChangeSet, reader: FileReader
+) -> Iterator[Finding]:
+    resolve_base, resolve_head = _resolver(reader.base), _resolver(reader.head)
+    parsed: list[tuple[_File, dict[str, PythonTest], dict[str, PythonTest]]] = []
+    for entry in files:
+        assert entry.head is not None
+        file = entry.change
+        base = (
+            testcode.python_tests(entry.base, file.old_path, resolve_base)
+            if entry.base is not None
+            else {}
+        )
+        head = testcode.python_tests(entry.head, file.path, resolve_head)
+        if base is None or head is None:
+            continue
+        parsed.append((entry, base, head))
+    gained: dict[str, set[str]] = {}  # new test name -> the files that gained it
+    for entry, base, head in parsed:
+        for name in head.keys() - base.keys():
+            gained.setdefault(name.rsplit(".", 1)[-1], set()).add(entry.change.path)
+    for entry, base, head in parsed:
+        file = entry.change
+        if not testcode.is_test_file(file.path) or file.status == "added":
+            continue
+        new_here = head.keys() - base.keys()
+        vanished = [
+            name
+            for name in sorted(base.keys() - head.keys(), key=lambda n: base[n].line)
+            if not gained.get(name.rsplit(".", 1)[-1], set()) - {file.path}
+        ]
+        if len(vanished) > len(new_here):
+            first = base[vanished[0]]
+            line = testcode.head_line(file, first.line, _line_count(entry.head))
+            if new_here:
+                what = (
+                    f"{file.path} has {_plural(len(vanished) - len(new_here), 'test')} fewer "
+                    f"after the change (removed: {', '.join(vanished)}; added: "
+                    f"{', '.join(sorted(new_here))})"
+                )
+            else:
+                names = ", ".join(vanished)
+                verb = "was" if len(vanished) == 1 else "were"
+                what = (
+                    f"{names} {verb} removed from {file.path} and no test of that name appears "
+                    "elsewhere in the change"
+                )
+            yield Finding("AC701", what, file.path, line, 1)
+        split = sum(head[name].assertions for name in new_here)
+        losses = [
+            (name, base[name].assertions, head[name].assertions)
+            for name in sorted(base.keys() & head.keys(), key=lambda n: head[n].line)
+            if head[name].assertions < base[name].assertions
+        ]
+        if sum(b - h for _, b, h in losses) <= split:
+            continue  # the assertions went to tests split off in the same file
+        for name, before, after in losses:
+            yield Finding(
+                "AC703",
+                f"{name} has {_plural(after, 'assertion')} after the change, {before} before: "
+                f"{before - after} removed without replacement",
+                file.path,
+                head[name].line,
+                1,
+            )
+
+
+def _counted_weakened(
+    files: list[_File], change: ChangeSet, reader: FileReader
+) -> Iterator[Finding]:
+    """Other languages (and Python without whole-file text): test definitions and assertion
+    calls counted on the changed lines, with what other files of the change add offsetting."""
+    measured = []
+    for entry in files:
+        language = entry.language
+        removed, added = testcode.changed_code(entry.change, language, entry.base, entry.head)
+        measured.append((entry, removed, added))
+    net_tests: Counter[str] = Counter()
+    net_asserts: Counter[str] = Counter()
+    for entry, removed, added in measured:
+        language = entry.language
+        net_tests[language.name] += testcode.count(language.tests, added.lines) - testcode.count(
+            language.tests, removed.lines
+        )
+        net_asserts[language.name] += testcode.count(
+            language.assertions, added.lines
+        ) - testcode.count(language.assertions, removed.lines)
+    measured_names = {e.language.name for e in files}
+    for file in change.files:  # helpers outside the test folders offset too
+        helper_language = testcode.language_of(file.path)
+        if helper_language is None or helper_language.name not in measured_names:
+            continue
+        if file.status == "deleted" or any(e.change is file for e in files):
+            continue
+        language = helper_language
+        net_asserts[language.name] += testcode.count(
+            language.assertions, [line.text for line in file.added]
+        ) - testcode.count(language.assertions, [line.text for line in file.removed])
+    for entry, removed, added in measured:
+        file, language = entry.change, entry.language
+        if not testcode.is_test_file(file.path) and not (
+            language.inline_tests and testcode.count(language.tests, removed.lines)
+        ):
+            continue
+        tests_lost = testcode.count(language.tests, removed.lines) - testcode.count(
+            language.tests, added.lines
+        )
+        if tests_lost > 0 and net_tests[language.name] < 0:
+            line = _first_line_matching(file, removed, language.tests, entry.head)
+            yield Finding(
+                "AC701",
+                f"{file.path} has {_plural(tests_lost, 'test')} fewer after the change and no "
+                "other file of the change adds as many",
+                file.path,
+                line,
+                1,
+            )
+        before = testcode.count(language.assertions, removed.lines)
+        after = testcode.count(language.assertions, added.lines)
+        if before > after and net_asserts[language.name] < 0:
+            line = _first_line_matching(file, removed, language.assertions, entry.head)
+            yield Finding(
+                "AC703",
+                f"{file.path} lost {_plural(before - after, 'assertion')}: the change removes "
+                f"{before} and adds {after}, and no other file of the change makes up for it",
+                file.path,
+                line,
+                1,
+            )
+
+
+def _line_count(text: str | None) -> int | None:
+    if text is None:
+        return None
+    return len(text.replace("\r\n", "\n").rstrip("\n").split("\n"))
+
+
+def _first_line_matching(
+    file: FileChange,
+    removed: testcode.SideCode,
+    pattern: re.Pattern[str] | None,
+    head: str | None,
+) -> int | None:
+    if pattern is None:
+        return None
+    for number, code in zip(removed.numbers, removed.lines, strict=True):
+        if pattern.search(code):
+            return testcode.head_line(file, number, _line_count(head))
+    return None

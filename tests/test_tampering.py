@@ -1,0 +1,496 @@
+"""AC701-AC703 on real repositories through the real command: test files deleted (not renamed),
+tests disabled or focused in every supported framework, assertions removed (not moved)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Repo
+
+
+def findings(repo: Repo, *args: str) -> list[dict[str, Any]]:
+    result = repo.run("diff", "--format", "json", "--select", "AC7", *args)
+    assert result.code == 0, result.err  # warnings by default: they never fail the run
+    found: list[dict[str, Any]] = result.json()["findings"]
+    assert all(f["severity"] == "warning" for f in found)
+    return found
+
+
+def located(found: list[dict[str, Any]]) -> set[tuple[str, str, int | None]]:
+    return {(f["code"], f["path"], f["line"]) for f in found}
+
+
+# AC701: deleted test files, by each framework's naming convention.
+
+TEST_FILES = {
+    "tests/test_cart.py": "def test_total():\n    assert total([]) == 0\n",  # pytest
+    "tests/testCheckout.py": "import unittest\n",  # unittest
+    "shop/tests.py": "from django.test import TestCase\n",  # Django's unittest module
+    "web/src/cart.test.ts": "it('adds', () => expect(1).toBe(1));\n",  # Jest / Vitest
+    "web/src/cart.spec.jsx": "it('renders', () => {});\n",
+    "web/src/__tests__/format.js": "test('formats', () => {});\n",
+    "test/server.js": "describe('server', () => {});\n",  # Mocha's ./test folder
+    "pkg/cart/cart_test.go": "package cart\n\nfunc TestTotal(t *testing.T) {}\n",
+    "app/src/test/java/com/acme/CartTest.java": "class CartTest {}\n",  # JUnit
+    "app/src/test/kotlin/com/acme/CartTests.kt": "class CartTests\n",
+    "spec/models/cart_spec.rb": "describe Cart do\nend\n",  # RSpec
+    "test/models/cart_test.rb": "class CartTest < Minitest::Test\nend\n",  # Minitest
+    "tests/cart.rs": "#[test]\nfn total() {}\n",  # Rust integration tests
+    "Shop.Tests/CartTests.cs": "public class CartTests {}\n",  # xUnit / NUnit / MSTest
+    "tests/Unit/CartTest.php": "<?php\nclass CartTest {}\n",  # PHPUnit
+    "Tests/ShopTests/CartTests.swift": "import XCTest\n",  # XCTest
+}
+NOT_TEST_FILES = {
+    "src/cart.py": "x = 1\n",
+    "tests/conftest.py": "import pytest\n",
+    "tests/helpers.py": "def make_cart():\n    return []\n",
+    "web/src/cart.ts": "export const cart = [];\n",
+    "pkg/cart/cart.go": "package cart\n",
+    "src/lib.rs": "pub fn total() {}\n",
+    "docs/testing.md": "# Testing\n",
+}
+
+
+def test_ac701_deleted_test_file_in_every_framework(repo: Repo) -> None:
+    repo.commit("base", {**TEST_FILES, **NOT_TEST_FILES})
+    for path in [*TEST_FILES, *NOT_TEST_FILES]:
+        repo.git("rm", "-q", path)
+    found = findings(repo)
+    assert {f["path"] for f in found} == set(TEST_FILES)
+    assert {f["code"] for f in found} == {"AC701"}
+    by_path = {f["path"]: f["message"] for f in found}
+    assert (
+        "(pytest test file) was deleted: its 1 test no longer run" in by_path["tests/test_cart.py"]
+    )
+    assert "(go test file)" in by_path["pkg/cart/cart_test.go"]
+    assert "(rust test file) was deleted: its 1 test no longer run" in by_path["tests/cart.rs"]
+    assert all(f["line"] is None for f in found)
+
+
+def test_ac701_a_rename_is_not_a_deletion(repo: Repo) -> None:
+    body = "def test_total():\n" + "    assert total([1]) == 1\n" * 8
+    repo.commit("base", {"tests/test_cart.py": body, "web/cart.test.ts": "it('a', () => {});\n"})
+    (repo.root / "tests/unit").mkdir()
+    repo.git("mv", "tests/test_cart.py", "tests/unit/test_cart.py")
+    (repo.root / "web/cart.test.ts").rename(repo.root / "web/basket.test.ts")
+    repo.git("add", "-A")
+    assert findings(repo) == []
+    repo.commit("move")
+    assert findings(repo, "HEAD~1..HEAD") == []
+    # A rename with edits (git still pairs the two sides) is not a deletion either.
+    repo.git("mv", "tests/unit/test_cart.py", "tests/test_basket.py")
+    repo.write("tests/test_basket.py", body + "    assert total([2]) == 2\n")
+    repo.git("add", "-A")
+    assert findings(repo, "--staged") == []
+
+
+def test_ac701_deleted_and_added_under_the_same_name_is_a_move(repo: Repo) -> None:
+    repo.commit("base", {"tests/test_cart.py": "def test_a():\n    assert 1\n"})
+    repo.git("rm", "-q", "tests/test_cart.py")
+    repo.write("tests/unit/test_cart.py", "import cart\n\n\ndef test_b():\n    assert cart.b\n")
+    assert findings(repo) == []
+
+
+def test_ac702_renamed_out_of_the_test_convention(repo: Repo) -> None:
+    repo.commit("base", {"tests/test_cart.py": "def test_a():\n    assert 1 == 1\n" * 3})
+    repo.git("mv", "tests/test_cart.py", "tests/cart_disabled.py")
+    found = findings(repo)
+    assert [(f["code"], f["path"]) for f in found] == [("AC702", "tests/cart_disabled.py")]
+    assert "pytest no longer collects" in found[0]["message"]
+
+
+def test_ac701_tests_removed_from_a_test_file_that_remains(repo: Repo) -> None:
+    base = (
+        "def test_a():\n    assert 1\n\n\n"
+        "def test_b():\n    assert 2\n\n\n"
+        "class TestC:\n    def test_c(self):\n        assert 3\n"
+    )
+    repo.commit("base", {"tests/test_x.py": base, "tests/test_y.py": "def test_y():\n    pass\n"})
+    repo.write("tests/test_x.py", "def test_a():\n    assert 1\n")
+    found = findings(repo)
+    assert [(f["code"], f["path"], f["line"]) for f in found] == [("AC701", "tests/test_x.py", 2)]
+    assert "test_b, TestC.test_c were removed from tests/test_x.py" in found[0]["message"]
+    # Moved to another file of the change (same names), or renamed in place: not removed.
+    repo.write(
+        "tests/test_y.py",
+        "def test_y():\n    pass\n\n\ndef test_b():\n    assert 2\n\n\n"
+        "class TestC:\n    def test_c(self):\n        assert 3\n",
+    )
+    assert findings(repo) == []
+    repo.write("tests/test_y.py", "def test_y():\n    pass\n")
+    repo.write(
+        "tests/test_x.py",
+        "def test_a():\n    assert 1\n\n\ndef test_b_renamed():\n    assert 2\n\n\n"
+        "def test_c_renamed():\n    assert 3\n",
+    )
+    assert findings(repo) == []
+
+
+def test_ac701_tests_removed_by_count_in_other_languages(repo: Repo) -> None:
+    go = "package cart\n\nfunc TestA(t *testing.T) {}\n\nfunc TestB(t *testing.T) {}\n"
+    repo.commit("base", {"cart_test.go": go, "web/a.test.ts": "it('a', () => {});\n"})
+    repo.write("cart_test.go", "package cart\n\nfunc TestA(t *testing.T) {}\n")
+    found = findings(repo)
+    assert located(found) == {("AC701", "cart_test.go", 3)}  # the last line: TestB was below
+    assert "1 test fewer" in found[0]["message"]
+    # Another file of the change gains as many tests of that language: moved.
+    repo.write("other_test.go", "package cart\n\nfunc TestB(t *testing.T) {}\n")
+    assert findings(repo) == []
+
+
+# AC702: every marker that disables or focuses a test, in each language.
+
+MARKERS: list[tuple[str, str, str, str]] = [
+    # (path, base, head, the text of the marker line)
+    (
+        "tests/test_p1.py",
+        "def test_a():\n    assert 1\n",
+        "import pytest\n\n\n@pytest.mark.skip(reason='later')\ndef test_a():\n    assert 1\n",
+        "@pytest.mark.skip(reason='later')",
+    ),
+    (
+        "tests/test_p2.py",
+        "import sys\n\n\ndef test_a():\n    assert 1\n",
+        "import sys\n\n\n@pytest.mark.skipif(sys.platform == 'linux', reason='x')\n"
+        "def test_a():\n    assert 1\n",
+        "@pytest.mark.skipif(sys.platform == 'linux', reason='x')",
+    ),
+    (
+        "tests/test_p3.py",
+        "def test_a():\n    assert 1\n",
+        "@pytest.mark.xfail\ndef test_a():\n    assert 1\n",
+        "@pytest.mark.xfail",
+    ),
+    (
+        "tests/test_p4.py",
+        "def test_a():\n    assert 1\n",
+        "def test_a():\n    pytest.skip('broken on CI')\n    assert 1\n",
+        "    pytest.skip('broken on CI')",
+    ),
+    (
+        "tests/test_p5.py",
+        "import pytest\n",
+        "import pytest\n\npytestmark = pytest.mark.skip\n",
+        "pytestmark = pytest.mark.skip",
+    ),
+    (
+        "tests/test_u1.py",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_a(self):\n"
+        "        self.assertTrue(1)\n",
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    @unittest.skip('x')\n"
+        "    def test_a(self):\n        self.assertTrue(1)\n",
+        "    @unittest.skip('x')",
+    ),
+    (
+        "tests/test_u2.py",
+        "class T(TestCase):\n    def test_a(self):\n        self.assertTrue(1)\n",
+        "class T(TestCase):\n    def test_a(self):\n        self.skipTest('x')\n"
+        "        self.assertTrue(1)\n",
+        "        self.skipTest('x')",
+    ),
+    (
+        "tests/conftest.py",
+        "import pytest\n",
+        "import pytest\n\n\ndef pytest_runtest_setup(item):\n    pytest.skip('all off')\n",
+        "    pytest.skip('all off')",
+    ),
+    (
+        "web/a.test.ts",
+        "it('a', () => {});\n",
+        "it.skip('a', () => {});\n",
+        "it.skip('a', () => {});",
+    ),
+    (
+        "web/b.test.ts",
+        "describe('b', () => {});\n",
+        "describe.skip('b', () => {});\n",
+        "describe.skip('b', () => {});",
+    ),
+    (
+        "web/c.spec.js",
+        "test('c', () => {});\n",
+        "test.skip('c', () => {});\n",
+        "test.skip('c', () => {});",
+    ),
+    ("web/d.test.tsx", "it('d', () => {});\n", "xit('d', () => {});\n", "xit('d', () => {});"),
+    (
+        "web/e.test.js",
+        "describe('e', () => {});\n",
+        "xdescribe('e', () => {});\n",
+        "xdescribe('e', () => {});",
+    ),
+    (
+        "web/f.test.ts",
+        "it('f', () => {});\n",
+        "it.only('f', () => {});\n",
+        "it.only('f', () => {});",
+    ),
+    (
+        "web/g.test.ts",
+        "describe('g', () => {});\n",
+        "describe.only('g', () => {});\n",
+        "describe.only('g', () => {});",
+    ),
+    ("web/h.spec.ts", "it('h', () => {});\n", "fit('h', () => {});\n", "fit('h', () => {});"),
+    (
+        "web/i.test.ts",
+        "test('i', () => {});\n",
+        "test.skipIf(process.env.CI)('i', () => {});\n",
+        "test.skipIf(process.env.CI)('i', () => {});",
+    ),
+    (
+        "app/src/test/java/com/acme/CartTest.java",
+        "class CartTest {\n    @Test\n    void total() {}\n}\n",
+        'class CartTest {\n    @Disabled("flaky")\n    @Test\n    void total() {}\n}\n',
+        '    @Disabled("flaky")',
+    ),
+    (
+        "app/src/test/java/com/acme/OldTest.java",
+        "class OldTest {\n    @Test\n    public void total() {}\n}\n",
+        "class OldTest {\n    @Ignore\n    @Test\n    public void total() {}\n}\n",
+        "    @Ignore",
+    ),
+    (
+        "cart_test.go",
+        "package cart\n\nfunc TestA(t *testing.T) {\n}\n",
+        'package cart\n\nfunc TestA(t *testing.T) {\n\tt.Skip("later")\n}\n',
+        '\tt.Skip("later")',
+    ),
+    (
+        "src/lib.rs",
+        "#[cfg(test)]\nmod tests {\n    #[test]\n    fn total() {}\n}\n",
+        "#[cfg(test)]\nmod tests {\n    #[test]\n    #[ignore]\n    fn total() {}\n}\n",
+        "    #[ignore]",
+    ),
+    (
+        "spec/cart_spec.rb",
+        "describe Cart do\n  it 'adds' do\n  end\nend\n",
+        "describe Cart do\n  xit 'adds' do\n  end\nend\n",
+        "  xit 'adds' do",
+    ),
+    (
+        "Shop.Tests/CartTests.cs",
+        "public class CartTests {\n    [Fact]\n    public void Adds() {}\n}\n",
+        'public class CartTests {\n    [Fact(Skip = "flaky")]\n    public void Adds() {}\n}\n',
+        '    [Fact(Skip = "flaky")]',
+    ),
+    (
+        "tests/CartTest.php",
+        "<?php\nclass CartTest {\n    public function testAdds() {\n    }\n}\n",
+        "<?php\nclass CartTest {\n    public function testAdds() {\n"
+        "        $this->markTestSkipped('x');\n    }\n}\n",
+        "        $this->markTestSkipped('x');",
+    ),
+    (
+        "Tests/CartTests.swift",
+        "func testAdds() throws {\n}\n",
+        'func testAdds() throws {\n    throw XCTSkip("later")\n}\n',
+        '    throw XCTSkip("later")',
+    ),
+]
+
+
+def test_ac702_every_marker_in_every_language(repo: Repo) -> None:
+    repo.commit("base", {path: base for path, base, _, _ in MARKERS})
+    for path, _, head, _ in MARKERS:
+        repo.write(path, head)
+    found = [f for f in findings(repo) if f["code"] == "AC702"]
+    expected = {}
+    for path, _, head, marker in MARKERS:
+        expected[path] = head.split("\n").index(marker) + 1
+    assert {f["path"]: f["line"] for f in found} == expected
+    assert len(found) == len(MARKERS)
+    focus = {f["path"] for f in found if "test focused" in f["message"]}
+    assert focus == {"web/f.test.ts", "web/g.test.ts", "web/h.spec.ts"}
+    java = next(f for f in found if f["path"].endswith("CartTest.java"))
+    assert java["column"] == 5
+    assert '`@Disabled("flaky")` added in' in java["message"]
+
+
+def test_ac702_not_in_comments_strings_moves_or_plain_source(repo: Repo) -> None:
+    repo.commit(
+        "base",
+        {
+            "tests/test_a.py": "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    pass\n\n"
+            "\ndef test_b():\n    pass\n",
+            "web/a.test.ts": "it('a', () => {});\n",
+            "web/list.ts": "export const x = 1;\n",
+        },
+    )
+    repo.write(
+        "tests/test_a.py",
+        "import pytest\n\n\ndef test_b():\n    pass\n\n\n@pytest.mark.skip\ndef test_a():\n"
+        "    # pytest.skip('not this one')\n    assert 'xit(' != 'it.only('\n",
+    )
+    repo.write(
+        "web/a.test.ts", "// it.only would focus this\nit('a', () => { const s = 'xit('; });\n"
+    )
+    repo.write("web/list.ts", "export const x = items.only(1);\n")
+    assert [f for f in findings(repo) if f["code"] == "AC702"] == []
+
+
+# AC703: assertions removed without replacement.
+
+
+def test_ac703_python_assertions_removed(repo: Repo) -> None:
+    base = (
+        "import pytest\n\n\n"
+        "def test_login():\n    assert login('a', 'b')\n    assert not login('a', 'x')\n"
+        "    assert audit_log()\n\n\n"
+        "def test_raises():\n    with pytest.raises(ValueError):\n        parse('')\n\n\n"
+        "class TestUnit(unittest.TestCase):\n    def test_eq(self):\n"
+        "        self.assertEqual(1, 1)\n        self.assertIn(1, [1])\n\n\n"
+        "def test_mock(mocker):\n    m = mocker.Mock()\n    m()\n    m.assert_called_once_with()\n"
+    )
+    head = (
+        "import pytest\n\n\n"
+        "def test_login():\n    assert login('a', 'b')\n\n\n"
+        "def test_raises():\n    parse('x')\n\n\n"
+        "class TestUnit(unittest.TestCase):\n    def test_eq(self):\n"
+        "        self.assertEqual(1, 1)\n        self.assertTrue(True)\n\n\n"
+        "def test_mock(mocker):\n    return\n    m = mocker.Mock()\n    m()\n"
+        "    m.assert_called_once_with()\n"
+    )
+    repo.commit("base", {"tests/test_auth.py": base})
+    repo.write("tests/test_auth.py", head)
+    found = findings(repo)
+    assert located(found) == {
+        ("AC703", "tests/test_auth.py", 4),
+        ("AC703", "tests/test_auth.py", 8),
+        ("AC703", "tests/test_auth.py", 13),
+        ("AC703", "tests/test_auth.py", 18),
+    }
+    login = next(f for f in found if f["line"] == 4)
+    assert login["message"] == (
+        "test_login has 1 assertion after the change, 3 before: 2 removed without replacement"
+    )
+    assert any(f["message"].startswith("TestUnit.test_eq has 1 assertion") for f in found)
+
+
+def test_ac703_assertions_moved_into_a_helper_are_not_removed(repo: Repo) -> None:
+    base = (
+        "def test_user():\n    u = make()\n    assert u.name == 'a'\n    assert u.email\n"
+        "    assert u.active\n\n\n"
+        "class TestOrder:\n    def test_order(self):\n        o = order()\n"
+        "        assert o.total == 3\n        assert o.lines\n"
+    )
+    head = (
+        "def check_user(u):\n    assert u.name == 'a'\n    assert u.email\n    assert u.active\n"
+        "\n\ndef test_user():\n    check_user(make())\n\n\n"
+        "class TestOrder:\n    def _check(self, o):\n        assert o.total == 3\n"
+        "        assert o.lines\n\n    def test_order(self):\n        self._check(order())\n"
+    )
+    repo.commit(
+        "base",
+        {
+            "tests/test_models.py": base,
+            "tests/test_api.py": "def test_a():\n"
+            "    r = get()\n    assert r.status == 200\n    assert r.json()\n",
+        },
+    )
+    repo.write("tests/test_models.py", head)
+    # Into a helper module the test imports, changed by the same change:
+    repo.write(
+        "tests/helpers.py",
+        "def expect_ok(r):\n    assert r.status == 200\n    assert r.json()\n",
+    )
+    repo.write(
+        "tests/test_api.py",
+        "from tests.helpers import expect_ok\n\n\ndef test_a():\n    expect_ok(get())\n",
+    )
+    assert findings(repo) == []
+    # The same helper emptied: now the assertions are gone.
+    repo.write("tests/helpers.py", "def expect_ok(r):\n    return r\n")
+    found = findings(repo)
+    assert located(found) == {("AC703", "tests/test_api.py", 4)}
+
+
+def test_ac703_other_languages(repo: Repo) -> None:
+    files = {
+        "cart_test.go": (
+            "package cart\n\nfunc TestTotal(t *testing.T) {\n\tif Total() != 3 {\n"
+            '\t\tt.Errorf("got %d", Total())\n\t}\n\tassert.Equal(t, 3, Total())\n}\n',
+            "package cart\n\nfunc TestTotal(t *testing.T) {\n\tTotal()\n}\n",
+            4,
+        ),
+        "web/cart.test.ts": (
+            "it('adds', () => {\n  expect(add(1, 2)).toBe(3);\n  expect(add(0, 0)).toBe(0);\n});\n",
+            "it('adds', () => {\n  expect(add(1, 2)).toBe(3);\n"
+            "  // expect(add(0, 0)).toBe(0);\n});\n",
+            3,
+        ),
+        "app/src/test/java/com/acme/CartTest.java": (
+            "class CartTest {\n  @Test\n  void total() {\n    assertEquals(3, total());\n  }\n}\n",
+            "class CartTest {\n  @Test\n  void total() {\n    total();\n  }\n}\n",
+            4,
+        ),
+        "tests/cart.rs": (
+            "#[test]\nfn total() {\n    assert_eq!(total(), 3);\n    assert!(ok());\n}\n",
+            "#[test]\nfn total() {\n    assert!(ok());\n}\n",
+            3,
+        ),
+        "spec/cart_spec.rb": (
+            "it 'adds' do\n  expect(add(1, 2)).to eq 3\nend\n",
+            "it 'adds' do\n  add(1, 2)\nend\n",
+            2,
+        ),
+    }
+    repo.commit("base", {path: base for path, (base, _, _) in files.items()})
+    for path, (_, head, _) in files.items():
+        repo.write(path, head)
+    found = findings(repo)
+    assert located(found) == {("AC703", path, line) for path, (_, _, line) in files.items()}
+
+
+def test_ac703_assertions_moved_to_another_file_offset(repo: Repo) -> None:
+    repo.commit(
+        "base",
+        {
+            "web/a.test.ts": "it('a', () => {\n  expect(a()).toBe(1);\n"
+            "  expect(b()).toBe(2);\n});\n",
+            "web/testing/expectations.ts": "export {};\n",
+        },
+    )
+    repo.write("web/a.test.ts", "it('a', () => {\n  expectAll();\n});\n")
+    repo.write(
+        "web/testing/expectations.ts",
+        "export function expectAll() {\n  expect(a()).toBe(1);\n  expect(b()).toBe(2);\n}\n",
+    )
+    assert findings(repo) == []
+
+
+def test_tampering_from_a_patch_file(repo: Repo, tmp_path: Path) -> None:
+    """Without file contents (a patch), markers and counts come from the patch's own lines."""
+    repo.commit(
+        "base",
+        {
+            "tests/test_a.py": "def test_a():\n    assert 1\n    assert 2\n",
+            "tests/test_gone.py": "def test_g():\n    assert 1\n",
+        },
+    )
+    repo.write("tests/test_a.py", "@pytest.mark.skip\ndef test_a():\n    assert 1\n")
+    repo.git("rm", "-q", "tests/test_gone.py")
+    patch = tmp_path / "change.patch"
+    patch.write_bytes(repo.git("diff", "HEAD").encode())
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    result = repo.run(
+        "diff", "--patch", str(patch), "--format", "json", "--select", "AC7", cwd=outside
+    )
+    assert result.code == 0, result.err
+    assert {(f["code"], f["path"], f["line"]) for f in result.json()["findings"]} == {
+        ("AC701", "tests/test_gone.py", None),
+        ("AC702", "tests/test_a.py", 1),
+        ("AC703", "tests/test_a.py", 3),
+    }
+
+
+@pytest.mark.parametrize("code", ["AC701", "AC702", "AC703"])
+def test_explain_tampering_rules(repo: Repo, code: str) -> None:
+    result = repo.run("explain", code)
+    assert result.code == 0, result.err
+    assert code in result.out
+    assert "agentcheck:allow-" + code in result.out
