@@ -92,7 +92,7 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
     if not path or re.search(r"[*?<>{}$~\\\s]", path) or path.startswith(("http", "-")):
         return None
     absolute = path.startswith("/")
-    path = path.strip("/") if absolute else path
+    path = path.strip("/")
     if not path:
         return None
     folder = claim.mention.path.endswith("/") or any(

@@ -1,0 +1,332 @@
+"""AC601-AC603 on real repositories through the real command: what counts as a claim, how a
+claimed file is matched with the change, where claims come from, and what the findings say."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Repo
+
+PROJECT: dict[str, str | bytes] = {
+    "src/shop/app.py": "app = 1\n",
+    "src/shop/cart.py": "cart = 1\n",
+    "src/shop/payments.py": "payments = 1\n",
+    "src/shop/untouched.py": "untouched = 1\n",
+    "src/shop/handlers/orders.py": "orders = 1\n",
+    "src/shop/utils.py": "utils = 1\n",
+    "lib/utils.py": "other_utils = 1\n",
+    "docs/api.md": "# API\n",
+    "tests/test_cart.py": "def test_cart():\n    assert 1\n",
+    "Makefile": "all:\n",
+}
+
+
+def event(tmp: Path, body: str, title: str = "A change", labels: tuple[str, ...] = ()) -> str:
+    path = tmp / "event.json"
+    path.write_text(
+        json.dumps(
+            {
+                "action": "opened",
+                "number": 5,
+                "pull_request": {
+                    "number": 5,
+                    "title": title,
+                    "body": body,
+                    "user": {"login": "copilot-swe-agent[bot]"},
+                    "head": {"ref": "copilot/fix-5", "sha": "1" * 40},
+                    "base": {"ref": "main", "sha": "2" * 40},
+                    "labels": [{"name": n} for n in labels],
+                },
+            }
+        )
+    )
+    return str(path)
+
+
+def findings(repo: Repo, *args: str) -> list[dict[str, Any]]:
+    result = repo.run("diff", "--format", "json", "--select", "AC6", *args)
+    assert result.code == 0, result.err  # warnings never fail by default
+    found: list[dict[str, Any]] = result.json()["findings"]
+    return found
+
+
+def targets(found: list[dict[str, Any]]) -> set[str]:
+    """The file each AC601 finding says the change does not touch."""
+    marker = "does not touch "
+    return {
+        f["message"].split(marker, 1)[1].split()[0].rstrip(";")
+        for f in found
+        if f["code"] == "AC601"
+    }
+
+
+def setup(repo: Repo) -> None:
+    repo.commit("base", PROJECT)
+    repo.write("src/shop/cart.py", "cart = 2\n")
+
+
+NOT_CLAIMS = """
+Fixes the cart total.
+
+## Problem
+`src/shop/untouched.py` computed the total twice.
+
+## Changes
+- Updated `src/shop/cart.py` to sum once
+- Did not modify `src/shop/untouched.py`
+- No changes to `src/shop/payments.py` were needed
+- `src/shop/app.py` is unchanged
+- I left `docs/api.md` as is
+- See `src/shop/utils.py` for the helper this reuses
+- Added tests for `src/shop/payments.py` behaviour in a follow-up? Not in this PR.
+- Fixed the crash when loading `config/settings.yaml`
+- [ ] Update `Makefile` once the release is cut
+
+Should `src/shop/handlers/orders.py` change too?
+
+> Please update src/shop/untouched.py as well.
+
+```python
+# src/shop/untouched.py
+total = sum(lines)
+```
+
+<!-- Updated src/shop/untouched.py -->
+
+## Follow-up
+- Update `docs/api.md` with the new field
+"""
+
+
+def test_negated_hedged_quoted_and_referenced_mentions_are_not_claims(
+    repo: Repo, tmp_path: Path
+) -> None:
+    setup(repo)
+    assert findings(repo, "--context", event(tmp_path, NOT_CLAIMS)) == []
+
+
+CLAIMS = """
+## Summary
+- Updated `src/shop/cart.py` to sum once
+- Modified `src/shop/payments.py` to round half up
+- `docs/api.md` was regenerated
+- New file `src/shop/discounts.py` with the coupon rules
+- The `app.py` handler now answers 422 for empty carts
+- Refactored every handler in `src/shop/handlers/`
+
+## Files changed
+- `Makefile`
+
+| File | Change |
+|------|--------|
+| `src/shop/untouched.py` | Removed dead code |
+"""
+
+
+def test_each_form_of_claim_is_reported(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    found = findings(repo, "--context", event(tmp_path, CLAIMS))
+    assert {f["code"] for f in found} == {"AC601"}
+    assert targets(found) == {
+        "src/shop/payments.py",
+        "docs/api.md",
+        "src/shop/discounts.py",
+        "src/shop/app.py",
+        "src/shop/handlers/",
+        "Makefile",
+        "src/shop/untouched.py",
+    }
+    assert all(f["path"] is None and f["line"] is None for f in found)
+    created = next(f for f in found if "discounts.py" in f["message"])
+    assert "(no such file exists before or after the change)" in created["message"]
+    folder = next(f for f in found if "handlers/" in f["message"])
+    assert "(no file below it changed)" in folder["message"]
+
+
+def test_claims_match_by_suffix_rename_and_deletion(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("base", PROJECT)
+    repo.write("src/shop/cart.py", "cart = 2\n")
+    repo.git("mv", "src/shop/payments.py", "src/shop/billing.py")
+    repo.git("rm", "-q", "docs/api.md")
+    body = (
+        "- Updated `cart.py` and `shop/cart.py:12` (line 12)\n"
+        "- Renamed `src/shop/payments.py` to `src/shop/billing.py`\n"
+        "- Deleted the stale `docs/api.md`\n"
+        "- Removed dead code from `src/shop/handlers/` \n"
+    )
+    found = findings(repo, "--context", event(tmp_path, body))
+    assert targets(found) == {"src/shop/handlers/"}
+
+
+def test_an_ambiguous_file_name_none_of_which_changed(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    found = findings(repo, "--context", event(tmp_path, "Refactored `utils.py` for clarity."))
+    assert targets(found) == {"utils.py"}
+    assert "(none of the 2 files of that name changed)" in found[0]["message"]
+    # Either one changing satisfies the claim.
+    repo.write("lib/utils.py", "other_utils = 2\n")
+    assert findings(repo, "--context", event(tmp_path, "Refactored `utils.py` for clarity.")) == []
+
+
+def test_message_quotes_the_claim_escaped_and_says_what_changed(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    body = "Updated `src/shop/payments.py`\u200b to round half up, as discussed in review."
+    found = findings(repo, "--context", event(tmp_path, body))
+    assert [f["message"] for f in found] == [
+        'the pull request description says "Updated `src/shop/payments.py`<U+200B> to round '
+        'half up, as discussed in review." but the change does not touch '
+        "src/shop/payments.py; it changes src/shop/cart.py"
+    ]
+    repo.write("src/shop/payments.txt", "notes\n")
+    found = findings(repo, "--context", event(tmp_path, body))
+    assert "did you mean src/shop/payments.txt?" in found[0]["message"]
+    text = repo.run("diff", "--select", "AC6", "--context", event(tmp_path, body))
+    assert text.out.startswith("AC601 the pull request description says")  # no location
+
+
+def test_long_claims_are_shortened_around_the_path(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    body = (
+        "After a long investigation of the intermittent rounding failures that customers "
+        "reported in the checkout flow last quarter, I finally updated `src/shop/payments.py` "
+        "so that every amount is rounded once, at the very end, with the banker's rule."
+    )
+    message = findings(repo, "--context", event(tmp_path, body))[0]["message"]
+    quote = message.split('"')[1]
+    assert "src/shop/payments.py" in quote
+    assert len(quote) <= 103
+    assert quote.startswith("…")
+    assert quote.endswith("…")
+
+
+def test_title_commits_and_the_message_being_written(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("base", PROJECT)
+    base = repo.git("rev-parse", "HEAD").strip()
+    repo.write("src/shop/cart.py", "cart = 2\n")
+    sha = repo.commit("fix: round totals in payments.py\n\nCo-authored-by: Claude <a@b.c>")
+    found = findings(
+        repo,
+        f"{base}..HEAD",
+        "--context",
+        event(tmp_path, "Modified `src/shop/payments.py`.", title="Update payments.py"),
+    )
+    assert len(found) == 1  # one finding per file, naming every place that claims it
+    assert found[0]["message"].startswith('the pull request title says "Update payments.py"')
+    assert found[0]["message"].endswith(f"(also in the pull request description, commit {sha[:8]})")
+
+    repo.write("src/shop/cart.py", "cart = 3\n")
+    repo.git("add", "-A")
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text(
+        "Update cart.py and app.py\n\n# Please enter the commit message for your changes.\n"
+        "# Updated src/shop/untouched.py\n"
+    )
+    found = findings(repo, "--staged", "--message", str(message))
+    assert [f["message"].split(" but ")[0] for f in found] == [
+        'the commit message says "Update cart.py and app.py"'
+    ]
+    assert targets(found) == {"src/shop/app.py"}
+
+
+def test_a_reverted_commit_claims_nothing(repo: Repo) -> None:
+    repo.commit("base", PROJECT)
+    base = repo.git("rev-parse", "HEAD").strip()
+    debug = repo.commit("Add debug logging to payments.py", {"src/shop/payments.py": "p = 2\n"})
+    repo.commit("Update cart.py", {"src/shop/cart.py": "cart = 2\n"})
+    repo.git("revert", "--no-edit", debug)
+    assert findings(repo, f"{base}..HEAD") == []
+    # Without the revert, the net change does not touch payments.py any more: reported.
+    repo.commit("Add the logging back to payments.py", {"src/shop/payments.py": "p = 3\n"})
+    repo.commit("Remove it again", {"src/shop/payments.py": "payments = 1\n"})
+    found = findings(repo, f"{base}..HEAD")
+    assert targets(found) == {"src/shop/payments.py"}
+
+
+def test_patch_mode_counts_only_path_shaped_mentions(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    patch = tmp_path / "change.patch"
+    patch.write_bytes(repo.git("diff").encode())
+    elsewhere = tmp_path / "outside"
+    elsewhere.mkdir()
+    body = "- Updated `src/shop/payments.py`\n- Updated `Payments` and `orders`\n"
+    result = repo.run(
+        "diff",
+        "--patch",
+        str(patch),
+        "--context",
+        event(tmp_path, body),
+        "--format",
+        "json",
+        "--select",
+        "AC6",
+        cwd=elsewhere,
+    )
+    assert result.code == 0, result.err
+    assert targets(result.json()["findings"]) == {"src/shop/payments.py"}
+
+
+def test_ac602_tests_claimed_but_none_changed(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    claim = "## Testing\n- Added unit tests for the rounding rules\n- All tests pass\n"
+    found = findings(repo, "--context", event(tmp_path, claim))
+    assert [f["code"] for f in found] == ["AC602"]
+    assert found[0]["message"] == (
+        'the pull request description says "Added unit tests for the rounding rules" but no '
+        "test file changed; the change touches src/shop/cart.py"
+    )
+    for denial in (
+        "No new tests: the change is covered by existing ones.",
+        "I did not add tests.",
+        "Tests will be added in a follow-up.",
+        "## Testing\n- [ ] Add tests for the rounding rules\n",
+    ):
+        assert findings(repo, "--context", event(tmp_path, denial)) == [], denial
+    repo.write("tests/test_cart.py", "def test_cart():\n    assert 2\n")
+    assert findings(repo, "--context", event(tmp_path, claim)) == []
+
+
+def test_ac602_test_support_and_inline_tests_count(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("base", {**PROJECT, "src/lib.rs": "pub fn f() {}\n"})
+    claim = "Added regression tests for the parser."
+    repo.write("tests/fixtures/order.json", "{}\n")
+    assert findings(repo, "--context", event(tmp_path, claim)) == []
+    (repo.root / "tests/fixtures/order.json").unlink()
+    repo.write(
+        "src/lib.rs",
+        "pub fn f() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn f_works() {}\n}\n",
+    )
+    assert findings(repo, "--context", event(tmp_path, claim)) == []
+    repo.write("src/lib.rs", "pub fn f() { }\n")
+    assert [f["code"] for f in findings(repo, "--context", event(tmp_path, claim))] == ["AC602"]
+
+
+def test_ac603_is_off_by_default_and_can_be_turned_on(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    repo.write("tests/test_cart.py", "def test_cart():\n    assert 2\n")
+    body = "## Testing\n- All 48 existing tests pass\n"
+    assert findings(repo, "--context", event(tmp_path, body)) == []
+    repo.write("agentcheck.toml", '[severity]\nAC603 = "info"\n')
+    found = findings(repo, "--context", event(tmp_path, body))
+    assert [(f["code"], f["severity"]) for f in found] == [("AC603", "info")]
+    assert "a diff cannot show a test run" in found[0]["message"]
+
+
+def test_a_maintainer_label_waives_ac601(repo: Repo, tmp_path: Path) -> None:
+    setup(repo)
+    body = "Updated `src/shop/payments.py`."
+    context = event(tmp_path, body, labels=("agentcheck:allow-AC601",))
+    result = repo.run("diff", "--format", "json", "--context", context)
+    assert result.code == 0, result.err
+    document = result.json()
+    assert document["findings"] == []
+    assert [f["code"] for f in document["summary"]["waived"]] == ["AC601"]
+
+
+def test_explain_claim_rules(repo: Repo) -> None:
+    for code in ("AC601", "AC602", "AC603"):
+        result = repo.run("explain", code)
+        assert result.code == 0, result.err
+        assert code in result.out
+    assert "default severity: off" in repo.run("explain", "AC603").out
