@@ -48,20 +48,21 @@ def check(
         return
     from checker.imports import sources
     from checker.imports.patterns import compile_edge, is_path
-    from checker.imports.sides import Side, detect_roots
+    from checker.imports.sides import Side, Versions, detect_roots
 
-    contracts, declared = sources.gather(policy, reader)
+    versions = Versions(change, reader)
+    contracts, declared = sources.gather(policy, versions.trusted)
     if not contracts:
         return
     roots = policy.get("imports", "roots")
     if roots is None:
         named = [p for d in declared for p in d.packages]
         named += [n.split(".")[0] for c in contracts for n in c.names() if not is_path(n)]
-        paths = reader.head_paths() or reader.base_paths()
+        paths = versions.head_paths or versions.base_paths
         roots = (*detect_roots(paths, named), *(r for d in declared for r in d.roots))
     allowed = [compile_edge(e) for e in task.allow_imports] if task is not None else []
     type_only = bool(policy.get("imports", "type-checking-imports", default=False))
-    head, base = Side(reader, True, roots), Side(reader, False, roots)
+    head, base = Side(versions, True, roots), Side(versions, False, roots)
     for file in files:
         added = {line.number for line in file.added}
         text = head.read(file.path)

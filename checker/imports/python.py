@@ -8,11 +8,13 @@ tree, else a), relative imports, imports inside functions, try/except and if blo
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterable, Sequence
 
 from checker.imports.edges import Edge, Endpoint, Parsed
 
 _DYNAMIC = ("import_module", "__import__")
+_NESTED = ("body", "orelse", "finalbody", "handlers", "cases")
 _LONGEST_STATEMENT = 60  # lines a parenthesised import may span when read line by line
 
 
@@ -23,7 +25,7 @@ class Layout:
     def __init__(self, roots: Iterable[str], paths: frozenset[str]) -> None:
         self.roots = tuple(sorted(set(roots), key=len, reverse=True))
         self.paths = paths
-        self._dirs: frozenset[str] | None = None
+        self._sorted: list[str] | None = None
 
     @property
     def known(self) -> bool:
@@ -52,24 +54,17 @@ class Layout:
             for candidate in (base + ".py", base + "/__init__.py"):
                 if candidate in self.paths:
                     return candidate
-            if base in self.dirs:
+            if self.is_folder(base):
                 return base + "/"
         return None
 
-    @property
-    def dirs(self) -> frozenset[str]:
-        if self._dirs is None:
-            found: set[str] = set()
-            for path in self.paths:
-                cut = path.rfind("/")
-                while cut > 0:
-                    folder = path[:cut]
-                    if folder in found:
-                        break
-                    found.add(folder)
-                    cut = folder.rfind("/")
-            self._dirs = frozenset(found)
-        return self._dirs
+    def is_folder(self, folder: str) -> bool:
+        """True when some file lies under FOLDER (a namespace package needs no __init__.py)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.paths)
+        prefix = folder + "/"
+        index = bisect.bisect_left(self._sorted, prefix)
+        return index < len(self._sorted) and self._sorted[index].startswith(prefix)
 
 
 class _Importer:
@@ -160,13 +155,16 @@ class _Collector:
             for statement in node.orelse:
                 self.visit(statement, type_only)
             return
-        if isinstance(node, ast.expr):
-            if not self.dynamic:
-                return  # an expression holds no import statement
-            if isinstance(node, ast.Call):
-                self.add(self._dynamic(node), node, node, type_only)
-        for child in ast.iter_child_nodes(node):
-            self.visit(child, type_only)
+        if self.dynamic:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    for inner in ast.walk(child):
+                        if isinstance(inner, ast.Call):
+                            self.add(self._dynamic(inner), inner, inner, type_only)
+        # Statements nest only through these fields; expressions hold no import statement.
+        for field in _NESTED:
+            for child in getattr(node, field, ()):
+                self.visit(child, type_only)
 
     def _dynamic(self, call: ast.Call) -> str | None:
         """The module of `importlib.import_module("x")` or `__import__("x")`, when literal."""

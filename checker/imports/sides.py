@@ -1,12 +1,14 @@
-"""One side (base or head) of a change as the import checks see it: its file paths, its file
-contents through the reader, and how each language resolves an import there. Language modules
-(and pygments) load only when a file of theirs is read."""
+"""The two versions of the repository a change goes between, as the import checks see them:
+file paths, file contents, and how each language resolves an import on each side. Language
+modules (and pygments) load only when a file of theirs is read."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from checker.changeset import ChangeSet, FileChange
 from checker.imports.edges import Edge, Parsed, language
 from checker.imports.python import Layout
 from checker.reader import FileReader, decode_text, looks_binary
@@ -16,18 +18,58 @@ if TYPE_CHECKING:
     from checker.imports.javascript import ScriptLayout
 
 
+class Versions:
+    """Paths and contents at the base and the head, with as little git as possible: one listing
+    of the head's paths; the base's paths follow from it and the change, and a file the change
+    does not touch is read at the head, where it is the same as at the base."""
+
+    def __init__(self, change: ChangeSet, reader: FileReader) -> None:
+        self.reader = reader
+        self.head_paths = reader.head_paths()
+        self._was: dict[str, FileChange] = {
+            f.old_path: f for f in change.files if f.status not in ("added", "copied")
+        }
+        self._new = {f.path for f in change.files if f.status in ("added", "renamed", "copied")}
+        self._gone = {f.old_path for f in change.files if f.status in ("deleted", "renamed")}
+
+    @functools.cached_property
+    def base_paths(self) -> frozenset[str]:
+        if not self.head_paths:
+            return self.reader.base_paths()
+        return (self.head_paths - self._new) | self._gone
+
+    def base(self, path: str) -> bytes | None:
+        if path in self._was or not self.head_paths:
+            return self.reader.base(path)
+        if path in self._new:
+            return None
+        return self.reader.head(path)  # untouched by the change: the same at both sides
+
+    def head(self, path: str) -> bytes | None:
+        return self.reader.head(path)
+
+    def trusted(self, path: str) -> str | None:
+        """A configuration file as the base has it; as the head has it if the change adds it."""
+        data = self.base(path)
+        if data is None and path not in self._gone:
+            data = self.head(path)
+        return None if data is None else decode_text(data)[0]
+
+
 class Side:
-    def __init__(self, reader: FileReader, head: bool, roots: Sequence[str]) -> None:
-        self._reader = reader
+    """One version: its paths, its files, and the layouts that resolve imports there."""
+
+    def __init__(self, versions: Versions, head: bool, roots: Sequence[str]) -> None:
+        self._versions = versions
         self._head = head
-        self.paths = reader.head_paths() if head else reader.base_paths()
+        self.paths = versions.head_paths if head else versions.base_paths
         self.python = Layout(roots, self.paths)
         self._script: ScriptLayout | None = None
         self._go: GoLayout | None = None
 
     def read(self, path: str) -> str | None:
         """A text file's contents on this side; None when absent, unknown or binary."""
-        data = self._reader.head(path) if self._head else self._reader.base(path)
+        data = self._versions.head(path) if self._head else self._versions.base(path)
         if data is None or looks_binary(data):
             return None
         return decode_text(data)[0]
@@ -86,6 +128,13 @@ def detect_roots(paths: frozenset[str], packages: Sequence[str]) -> tuple[str, .
     if "src/__init__.py" not in paths:
         roots.add("src")
     wanted = {p for p in packages if p and "*" not in p}
+    # The usual places first: a lookup each, where a search would read every path.
+    for name in list(wanted):
+        for folder in ("", "src"):
+            base = f"{folder}/{name}" if folder else name
+            if f"{base}/__init__.py" in paths or f"{base}.py" in paths:
+                roots.add(folder)
+                wanted.discard(name)
     if not wanted:
         return tuple(roots)
     found: dict[str, list[str]] = {}

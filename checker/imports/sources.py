@@ -13,7 +13,6 @@ from collections.abc import Callable
 from checker.imports import importlinter, settings, tach
 from checker.imports.contracts import Contract, Declared
 from checker.policy import PYPROJECT, Policy
-from checker.reader import FileReader, decode_text
 
 READERS: dict[str, Callable[[Callable[[str], str | None]], Declared | None]] = {
     "importlinter": importlinter.read,
@@ -30,23 +29,14 @@ def policy_label(policy: Policy) -> str:
     return policy.path
 
 
-def trusted_reader(reader: FileReader) -> Callable[[str], str | None]:
-    """A file's text at the base of the change, else at its head, else None."""
-
-    def read(path: str) -> str | None:
-        data = reader.base(path)
-        if data is None:
-            data = reader.head(path)
-        return None if data is None else decode_text(data)[0]
-
-    return read
-
-
-def gather(policy: Policy, reader: FileReader) -> tuple[list[Contract], list[Declared]]:
-    """Every contract in force, and what each configuration file read says of the layout."""
+def gather(
+    policy: Policy, read: Callable[[str], str | None]
+) -> tuple[list[Contract], list[Declared]]:
+    """Every contract in force, and what each configuration file read says of the layout. READ
+    gives a configuration file's text at the base of the change (at its head if the change adds
+    it), or None."""
     contracts = settings.build(policy.get("imports", "contracts", default=()), policy_label(policy))
     chosen = policy.get("imports", "contracts-from", default=tuple(READERS))
-    read = trusted_reader(reader)
     declared = []
     for name in chosen:
         if name in READERS:

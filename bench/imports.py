@@ -1,0 +1,271 @@
+"""Imports benchmark: agentcheck's import checks on a 20-file change, against cold
+`lint-imports` and `tach check` on the same tree and contracts, then the same change on trees
+1x, 4x and 16x the size.
+
+The base tree is generated at about sympy's size (1,520 modules, ~225,000 lines, ~12,000
+imports): a package of 8 layers, each holding subpackages of 10 modules that import inside
+their own subpackage and down the layers, so every contract is kept. The contracts live in an
+.importlinter file (layers, forbidden, independence) and a tach.toml (the same layers), which
+agentcheck reads as they are. Each bigger tree holds the smaller one unchanged, so the change
+(20 modules: new imports, 6 of them breaking contracts, and an edited line) is the same.
+
+Run: python bench/imports.py [--runs N] [--keep DIR]   (needs `pip install -e '.[bench]'`)
+Targets (issue 3): agentcheck >= 3x faster than cold lint-imports on the base tree, and its time
+flat (within 1.5x) as the tree grows 16x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+LAYERS = 8
+SUBPACKAGES = 19  # per layer, in the base (1x) tree
+MODULES = 10  # per subpackage
+FUNCTIONS = 24  # per module: ~150 lines
+SCALES = (1, 4, 16)
+# Bytecode is cached (outside the checkout) as an installed package would have it.
+ENV = {
+    **{
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GIT_") and k != "PYTHONDONTWRITEBYTECODE"
+    },
+    "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "agentcheck-bench-pycache"),
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+}
+
+IMPORTLINTER = """[importlinter]
+root_package = bigpkg
+include_external_packages = False
+
+[importlinter:contract:layers]
+name = bigpkg layers
+type = layers
+layers =
+{layers}
+
+[importlinter:contract:forbidden]
+name = l1 keeps off l7.s0
+type = forbidden
+source_modules =
+    bigpkg.l1
+forbidden_modules =
+    bigpkg.l7.s0
+allow_indirect_imports = True
+
+[importlinter:contract:independence]
+name = l3.s0 and l3.s1 are independent
+type = independence
+modules =
+    bigpkg.l3.s0
+    bigpkg.l3.s1
+"""
+TACH = """source_roots = ["src"]
+exclude = []
+layers = [{layers}]
+{modules}
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, env=ENV, check=True, capture_output=True)
+    return done.stdout.decode()
+
+
+def targets(layer: int, sub: int, module: int, subpackages: int) -> list[str]:
+    """The modules one module imports: inside its subpackage and down the layers, never into
+    l7.s0 from l1; the base tree's modules only import base-tree modules."""
+    rng = random.Random(f"{layer}.{sub}.{module}")
+    reach = SUBPACKAGES if sub < SUBPACKAGES else subpackages
+    found = [f"bigpkg.l{layer}.s{sub}.m{rng.randrange(MODULES)}" for _ in range(3)]
+    for _ in range(5):
+        if layer == LAYERS - 1:
+            break
+        low = rng.randrange(layer + 1, LAYERS)
+        other = rng.randrange(reach)
+        if layer == 1 and low == 7 and other == 0:
+            other = 1
+        found.append(f"bigpkg.l{low}.s{other}.m{rng.randrange(MODULES)}")
+    me = f"bigpkg.l{layer}.s{sub}.m{module}"
+    return sorted({t for t in found if t != me})
+
+
+def module_text(layer: int, sub: int, module: int, subpackages: int, extra: str = "") -> str:
+    lines = ['"""Generated module."""', "", "from __future__ import annotations", ""]
+    for target in targets(layer, sub, module, subpackages):
+        package, _, name = target.rpartition(".")
+        lines.append(f"from {package} import {name}")
+    lines += ["import os", "import typing", ""]
+    lines += extra.splitlines()
+    for n in range(FUNCTIONS):
+        lines += [
+            "",
+            f"def function_{n}(value: int) -> int:",
+            f'    """Function {n} of module {module}."""',
+            f"    total = value + {n}",
+            "    for step in range(3):",
+            "        total += step * 2",
+            "    return total",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def build(root: Path, scale: int) -> str:
+    """A repository with the tree at SCALE and the change committed on top; returns base sha."""
+    subpackages = SUBPACKAGES * scale
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    src = root / "src" / "bigpkg"
+    src.mkdir(parents=True)
+    (src / "__init__.py").write_text("")
+    for layer in range(LAYERS):
+        (src / f"l{layer}").mkdir()
+        (src / f"l{layer}" / "__init__.py").write_text("")
+        for sub in range(subpackages):
+            folder = src / f"l{layer}" / f"s{sub}"
+            folder.mkdir()
+            (folder / "__init__.py").write_text("")
+            for module in range(MODULES):
+                (folder / f"m{module}.py").write_text(module_text(layer, sub, module, subpackages))
+    layers = "\n".join(f"    bigpkg.l{n}" for n in range(LAYERS))
+    (root / ".importlinter").write_text(IMPORTLINTER.format(layers=layers))
+    modules = "\n".join(
+        f'[[modules]]\npath = "bigpkg.l{n}"\nlayer = "l{n}"\n' for n in range(LAYERS)
+    )
+    names = ", ".join(f'"l{n}"' for n in range(LAYERS))
+    (root / "tach.toml").write_text(TACH.format(layers=names, modules=modules))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    base = git(root, "rev-parse", "HEAD").strip()
+    for index, (layer, sub, module, extra) in enumerate(CHANGE):
+        path = src / f"l{layer}" / f"s{sub}" / f"m{module}.py"
+        text = module_text(layer, sub, module, subpackages, extra)
+        path.write_text(text.replace("total = value + 0", f"total = value + {index + 100}"))
+    git(root, "commit", "-q", "-am", "a 20-file change")
+    return base
+
+
+LEGAL = "0.3 0.8 1.2 1.9 2.4 2.12 3.6 3.15 4.1 4.13 5.3 5.17 6.6 6.18"  # layer.subpackage
+# (layer, subpackage, module, added lines): 20 modules of the base tree; six new imports break
+# a contract (4 up the layers, 1 forbidden, 1 between independent modules), the rest are legal.
+CHANGE = [
+    (6, 2, 1, "from bigpkg.l2.s3 import m4"),
+    (5, 7, 3, "import bigpkg.l0.s1.m2"),
+    (7, 11, 0, "from bigpkg.l4 import s5"),
+    (4, 0, 9, "def late():\n    from bigpkg.l1.s0 import m0\n    return m0"),
+    (1, 5, 5, "from bigpkg.l7.s0 import m3"),
+    (3, 0, 2, "from bigpkg.l3.s1 import m8"),
+    *[
+        (int(layer), int(sub), 4, f"from bigpkg.l{int(layer) + 1}.s{sub} import m1")
+        for layer, sub in (pair.split(".") for pair in LEGAL.split())
+    ],
+]
+EXPECTED = {"AC401": 8, "AC402": 1, "AC403": 1}  # AC401 from both files
+
+
+def median(
+    command: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None, warm: bool = True
+) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    environment = env or ENV
+    if warm:  # the OS file cache, not a tool's own cache
+        subprocess.run(command, cwd=cwd, env=environment, capture_output=True, check=False)
+    times = []
+    done: subprocess.CompletedProcess[bytes] | None = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            sys.exit(
+                f"{' '.join(command)} failed ({done.returncode}):\n"
+                f"{done.stdout.decode()}{done.stderr.decode()}"
+            )
+    assert done is not None
+    return statistics.median(times), done
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        sys.exit(f"{name} is not installed: pip install -e '.[bench]'")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="build the repositories here and keep them")
+    args = parser.parse_args()
+    agentcheck, lint_imports, tach = tool("agentcheck"), tool("lint-imports"), tool("tach")
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="agentcheck-imports-bench-"))
+    print(f"{args.runs} runs each, medians (seconds):")
+    timings: dict[int, float] = {}
+    try:
+        for scale in SCALES:
+            root = workdir / f"tree-{scale}x"
+            started = time.perf_counter()
+            base = build(root, scale)
+            files = int(git(root, "ls-files", "--", "*.py").count("\n"))
+            lines = sum(len(p.read_bytes().splitlines()) for p in (root / "src").rglob("*.py"))
+            print(
+                f"\n{scale:>2}x tree: {files:,} Python files, {lines:,} lines "
+                f"(built in {time.perf_counter() - started:.1f} s)"
+            )
+            command = [agentcheck, "diff", f"{base}..HEAD", "--format", "json"]
+            seconds, done = median(command, root, args.runs)
+            found = json.loads(done.stdout)["findings"]
+            counts = {c: sum(f["code"] == c for f in found) for c in EXPECTED}
+            ok = "as expected" if counts == EXPECTED else f"EXPECTED {EXPECTED}"
+            print(f"  agentcheck diff (20-file change)        {seconds:7.3f}   {counts} {ok}")
+            timings[scale] = seconds
+            only, _ = median([*command, "--select", "AC4"], root, args.runs)
+            print(f"  agentcheck diff --select AC4            {only:7.3f}")
+            floor, _ = median([*command, "--select", "AC103"], root, args.runs)
+            print(
+                f"  agentcheck diff --select AC103 (floor)  {floor:7.3f}   "
+                "(start-up and reading the change, no import work)"
+            )
+            if scale == 1:
+                env = {**ENV, "PYTHONPATH": str(root / "src")}
+                cold, linted = median(
+                    [lint_imports, "--no-cache"], root, max(3, args.runs // 2), env
+                )
+                verdict = linted.stdout.decode().count("BROKEN")
+                print(
+                    f"  lint-imports --no-cache (cold)          {cold:7.3f}   "
+                    f"({verdict} broken at head)"
+                )
+                tached, _ = median([tach, "check"], root, max(3, args.runs // 2))
+                print(f"  tach check                              {tached:7.3f}")
+                ratio = cold / seconds
+                print(
+                    f"  lint-imports / agentcheck: {ratio:.1f}x   target >= 3x: "
+                    f"{'met' if ratio >= 3 else 'MISSED'}"
+                )
+                print(f"  tach check / agentcheck:   {tached / seconds:.1f}x")
+        growth = timings[SCALES[-1]] / timings[SCALES[0]]
+        steps = ", ".join(f"{s}x {timings[s]:.3f} s" for s in SCALES)
+        print(
+            f"\nagentcheck as the tree grows: {steps}; 16x / 1x = {growth:.2f}   "
+            f"target <= 1.5x: {'met' if growth <= 1.5 else 'MISSED'}"
+        )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
