@@ -69,8 +69,11 @@ def scan_files(
             if hit.code not in allowed.codes
         )
     findings = engine.settle(found, policy, engine.Selection(select, ignore))
-    what = ", ".join(paths) if paths else "the repository's instruction files"
-    source = f"scan of {what}"
+    # pre-commit passes every file by name: a summary names one path at most.
+    if not paths:
+        source = "scan of the repository's instruction files"
+    else:
+        source = f"scan of {paths[0]}" if len(paths) == 1 else f"scan of {len(paths)} paths"
     if binary:
         source += f"; {binary} binary file{'' if binary == 1 else 's'} skipped"
     report = Report(
@@ -137,7 +140,9 @@ def _discover(
         prefix = directory.resolve().relative_to(root.resolve()).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
         names = sorted({*repo.index_files(), *repo.untracked()})
-        candidates = ((name, root / name) for name in names if name.startswith(prefix))
+        candidates: Iterator[tuple[str, Path]] = (
+            (name, root / name) for name in names if name.startswith(prefix)
+        )
     else:
         candidates = _walk(directory, root)
     for shown, full in candidates:

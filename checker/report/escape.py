@@ -19,7 +19,16 @@ def _needs_escape(char: str) -> bool:
     return (
         unicodedata.category(char) in _INVISIBLE_CATEGORIES
         or _INVISIBLE_POINTS.match(char) is not None
+        or _hidden(char)
     )
+
+
+def _hidden(char: str) -> bool:
+    """Every character the hidden-Unicode rules report (rules/unicode.toml), whatever the
+    category this Python's Unicode version gives it."""
+    from checker.unicode import row_of
+
+    return row_of(ord(char)) is not None
 
 
 def visible(text: str, keep_tabs: bool = False) -> str:
