@@ -3,6 +3,7 @@ the diff shows."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -65,12 +66,47 @@ def _listing(paths: list[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-class Repository(NamedTuple):
-    """What the claims are compared with."""
+class Repository:
+    """What the claims are compared with: the paths the change touches, and (read only when a
+    claim needs them) every file before or after the change, indexed by name and folder."""
 
-    changed: frozenset[str]  # every path the change touches (both sides of a rename)
-    changed_list: list[str]  # in the change's order, for messages
-    known: frozenset[str]  # every file before or after the change (empty for a patch)
+    def __init__(self, changed: list[str], reader: FileReader) -> None:
+        self.changed = frozenset(changed)  # both sides of a rename
+        self.changed_list = changed  # in the change's order, for messages
+        self._reader = reader
+
+    @functools.cached_property
+    def known(self) -> frozenset[str]:
+        """Every file before or after the change (empty for a patch file)."""
+        return self._reader.base_paths() | self._reader.head_paths()
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for path in self.known:
+            index.setdefault(posixpath.basename(path), []).append(path)
+        return index
+
+    @functools.cached_property
+    def _folders(self) -> frozenset[str]:
+        """Every folder, and every trailing part of one: "src/shop/handlers", "shop/handlers",
+        "handlers"."""
+        found: set[str] = set()
+        for start in {posixpath.dirname(p) for p in self.known}:
+            folder = start
+            while folder and folder not in found:
+                parts = folder.split("/")
+                found.update("/".join(parts[i:]) for i in range(len(parts)))
+                folder = posixpath.dirname(folder)
+        return frozenset(found)
+
+    def files_named(self, mention: str) -> list[str]:
+        """Files whose path is MENTION or ends with "/MENTION"."""
+        candidates = self._by_name.get(posixpath.basename(mention), [])
+        return sorted(p for p in candidates if _suffix(p, mention))
+
+    def is_folder(self, mention: str) -> bool:
+        return mention in self._folders
 
 
 def _under(path: str, folder: str) -> bool:
@@ -95,23 +131,19 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
     path = path.strip("/")
     if not path:
         return None
-    folder = claim.mention.path.endswith("/") or any(
-        p.startswith(path + "/") or _under(p, path) for p in repo.known
-    )
-    if folder and not statements.path_shaped(path):
-        if any(c == path or _under(c, path) for c in repo.changed):
-            return None
-        if not any(_under(p, path) for p in repo.known):
+    if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
+        return None
+    shaped = statements.path_shaped(path)
+    if not shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
+        if not repo.is_folder(path):
             return None  # a folder nobody has: not a path we can check
         return Verdict(path + "/", "no file below it changed")
-    if any(_suffix(c, path) for c in repo.changed):
-        return None
-    matches = sorted(p for p in repo.known if _suffix(p, path))
+    matches = repo.files_named(path)
     if len(matches) == 1:
         return Verdict(matches[0], "")
     if matches:
         return Verdict(path, f"none of the {len(matches)} files of that name changed")
-    if absolute or not statements.path_shaped(path):
+    if absolute or not shaped:
         return None
     if repo.known:
         return Verdict(path, "no such file exists before or after the change")
@@ -138,9 +170,7 @@ def check(
     changed_list: list[str] = []
     for file in change.files:
         changed_list.extend(p for p in file.paths if p not in changed_list)
-    repo = Repository(
-        frozenset(changed_list), changed_list, reader.base_paths() | reader.head_paths()
-    )
+    repo = Repository(changed_list, reader)
     parsed = [
         (source, list(statements.statements(source.text, commit=source.commit))) for source in found
     ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 from checker.changeset import ChangeSet, FileChange
 from checker.checks import testcode
@@ -36,11 +36,21 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-class _File(NamedTuple):
-    change: FileChange
-    language: Language
-    base: str | None  # whole text before, when known
-    head: str | None
+class _File:
+    """A changed file that holds tests, with its whole text on both sides where known."""
+
+    def __init__(
+        self, change: FileChange, language: Language, base: str | None, head: str | None
+    ) -> None:
+        self.change = change
+        self.language = language
+        self.base = base
+        self.head = head
+
+    @functools.cached_property
+    def code(self) -> tuple[testcode.SideCode, testcode.SideCode]:
+        """The removed and added lines with comments and strings blanked (lexed once)."""
+        return testcode.changed_code(self.change, self.language, self.base, self.head)
 
 
 def _resolver(read: Callable[[str], bytes | None]) -> testcode.Resolver:
@@ -129,7 +139,10 @@ def _disabled(entry: _File) -> Iterator[Finding]:
     if language.disable is None and language.focus is None:
         return
     file = entry.change
-    _, added = testcode.changed_code(file, language, entry.base, entry.head)
+    raw = [line.text for line in file.added]
+    if not _any_match(language.disable, raw) and not _any_match(language.focus, raw):
+        return  # the cheap test first: lexing is only needed to rule out comments and strings
+    _, added = entry.code
     # A marker line that was removed and added again (moved, re-indented) is not new.
     before = Counter(text.strip() for _, text in file.removed)
     texts = {line.number: line.text for line in file.added}
@@ -252,8 +265,15 @@ def _counted_weakened(
     calls counted on the changed lines, with what other files of the change add offsetting."""
     measured = []
     for entry in files:
-        language = entry.language
-        removed, added = testcode.changed_code(entry.change, language, entry.base, entry.head)
+        language, file = entry.language, entry.change
+        raw = [line.text for line in file.removed]
+        if _any_match(language.tests, raw) or _any_match(language.assertions, raw):
+            removed, added = entry.code
+        else:  # nothing to lose: the added lines only offset, and need no lexing
+            removed = testcode.SideCode([], [])
+            added = testcode.SideCode(
+                [line.number for line in file.added], [line.text for line in file.added]
+            )
         measured.append((entry, removed, added))
     net_tests: Counter[str] = Counter()
     net_asserts: Counter[str] = Counter()
@@ -307,6 +327,10 @@ def _counted_weakened(
                 line,
                 1,
             )
+
+
+def _any_match(pattern: re.Pattern[str] | None, lines: list[str]) -> bool:
+    return pattern is not None and any(pattern.search(line) for line in lines)
 
 
 def _line_count(text: str | None) -> int | None:

@@ -9,7 +9,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from checker import catalog
 from checker.changeset import FileChange
@@ -84,15 +84,20 @@ def is_test_support(path: str) -> bool:
     return _support().match(path)
 
 
-_BLANKED = ("Token.Literal.String", "Token.Comment")
-_KEPT = ("Token.Comment.Preproc",)  # Rust attributes and C# pragmas live there
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
-@functools.lru_cache(maxsize=32)
+def _within(token: tuple[str, ...], parent: tuple[str, ...]) -> bool:
+    """Pygments token types are tuples of names: String.Double starts with String."""
+    return token[: len(parent)] == parent
+
+
+@functools.lru_cache(maxsize=64)
 def code_lines(text: str, language: Language) -> list[str]:
     """TEXT's lines with comments and strings blanked (same length, same line count), so a
     marker inside a comment or a test name never counts."""
     from pygments.lexers import get_lexer_by_name
+    from pygments.token import Comment, String
     from pygments.util import ClassNotFound
 
     try:
@@ -100,12 +105,16 @@ def code_lines(text: str, language: Language) -> list[str]:
     except ClassNotFound:
         return text.replace("\r\n", "\n").split("\n")
     out: list[str] = []
+    blanked: dict[Any, bool] = {}
     for token, value in lexer.get_tokens(text):
-        kind = str(token)
-        if kind.startswith(_BLANKED) and not kind.startswith(_KEPT):
-            out.append(re.sub(r"[^\n]", " ", value))
-        else:
-            out.append(value)
+        blank = blanked.get(token)
+        if blank is None:
+            # Rust attributes and C# pragmas are Comment.Preproc: code, not commentary.
+            blank = (_within(token, String) or _within(token, Comment)) and not _within(
+                token, Comment.Preproc
+            )
+            blanked[token] = blank
+        out.append(_NOT_NEWLINE.sub(" ", value) if blank else value)
     return "".join(out).split("\n")
 
 
