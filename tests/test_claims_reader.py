@@ -1,0 +1,85 @@
+"""The claim reader on arbitrary text: it never fails, and what it returns is always a path
+written in the text under a change verb or a list, never invented."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker.checks import statements
+
+WORDS = st.sampled_from(
+    [
+        "Updated",
+        "updated",
+        "did",
+        "not",
+        "modify",
+        "no",
+        "changes",
+        "to",
+        "see",
+        "the",
+        "and",
+        "as",
+        "is",
+        "unchanged",
+        "new",
+        "file",
+        "tests",
+        "for",
+        "Files changed:",
+        "-",
+        "*",
+        "1.",
+        "|",
+        ">",
+        "```",
+        "<!--",
+        "-->",
+        "## Summary",
+        "## Follow-up",
+        "?",
+        ".",
+        ",",
+        ";",
+        "(",
+        ")",
+        "`src/a.py`",
+        "`b.py`",
+        "src/c/d.ts",
+        "`docs/`",
+        "e.g.",
+        "now",
+        "fix(core):",
+        "`x y`",
+        "<blockquote>",
+        "</blockquote>",
+        "[link](https://x.y/z.py)",
+        "\u200b",
+        "\n",
+        "\n\n",
+        "- [ ]",
+        "- [x]",
+        "**Modified**",
+        "`config.yaml`",
+        "Node.js",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=40).map(" ".join))
+def test_claims_are_paths_written_in_the_text(text: str) -> None:
+    for statement in statements.statements(text):
+        for claim in statements.claims(statement):
+            assert claim.mention.text in statement.text
+            assert claim.mention.path
+            assert claim.mention.path.strip("/") in claim.mention.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_is_read_without_error(text: str) -> None:
+    for statement in statements.statements(text, commit=True):
+        statements.claims(statement)
