@@ -233,7 +233,7 @@ def test_human_pr_with_agents_only_is_annotated_as_warnings_and_passes(tmp_path:
     assert {r["level"] for r in run.sarif["runs"][0]["results"]} == {"warning"}
 
     # Without agents-only the same human pull request fails.
-    strict = run_action(tmp_path, work, payload)
+    strict = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="false")
     assert strict.code == 1
     assert len(strict.annotated("error")) == 1
     assert strict.outputs["errors"] == "1"

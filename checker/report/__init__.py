@@ -14,7 +14,7 @@ class Report(NamedTuple):
     source: str  # how the change was read
     policy: str  # where the policy came from
     task: str | None  # the task's id and source, when there is one
-    agent: dict[str, Any] | None = None  # agent detection, when a PR context was given
+    agent: dict[str, Any] | None = None  # agent detection, when a PR or its commits are known
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
