@@ -211,6 +211,16 @@ def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
     assert "no coding agent detected" in run.summary
     # The change is main...head: the later commit on main is not part of it.
     assert "1 file checked" in run.summary
+    # Nothing is written into the checkout: the SARIF file goes to the runner's temp folder.
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+        cwd=work,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""
 
 
 def test_human_pr_with_agents_only_is_annotated_as_warnings_and_passes(tmp_path: Path) -> None:
