@@ -113,8 +113,7 @@ def test_every_rule_code_has_every_field_github_requires() -> None:
     assert sorted({r["ruleId"] for r in results}) == sorted(catalog.all_rules())
     # Paths come back from their URIs unchanged; the whole-change finding points at the policy.
     uris = {
-        unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-        for r in results
+        unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results
     }
     assert {p for p in PATHS if p is not None} <= uris
     assert "agentcheck.toml" in uris
