@@ -1,0 +1,134 @@
+"""Core benchmark: builds a 5,000-file repository and prints medians for `agentcheck --version`,
+a 5-file staged check, a 2,000-file / 100,000-changed-line range, and git's own diff of that
+range (`git diff -M -U0` and `git diff -M --numstat`) as the floor.
+
+Run: python bench/core.py [--runs N] [--keep DIR]
+Targets (issue 2): --version <= 0.15 s; staged check <= 0.30 s; the range within 5x of git.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FILES = 5000
+CHANGED_FILES = 2000
+LINES_PER_FILE = 60
+ENV = {
+    **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+}
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, env=ENV, check=True, capture_output=True)
+
+
+def source(index: int, version: int) -> str:
+    lines = [
+        f"def function_{index}_{n}(value):" if n % 6 == 0 else f"    value += {n} * {index}"
+        for n in range(LINES_PER_FILE)
+    ]
+    if version:
+        # 25 lines replaced: 25 removed + 25 added = 50 changed lines per file.
+        for n in range(1, LINES_PER_FILE, 2)[:25]:
+            lines[n] = f"    value -= {n} + {index} + {version}"
+    return "\n".join(lines) + "\n"
+
+
+def build(root: Path) -> tuple[str, str]:
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    for i in range(FILES):
+        path = root / f"pkg{i // 100:02d}" / f"module_{i}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(source(i, 0))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    base = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    for i in range(CHANGED_FILES):
+        (root / f"pkg{i // 100:02d}" / f"module_{i}.py").write_text(source(i, 1))
+    git(root, "commit", "-q", "-am", "large change")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    for i in range(5):  # a small staged change on top
+        (root / f"pkg{i // 100:02d}" / f"module_{i}.py").write_text(source(i, 2))
+    git(root, "add", "-A")
+    return base, head
+
+
+def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
+    subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)  # warm caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.decode()}")
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="build the repository here and keep it")
+    args = parser.parse_args()
+    agentcheck = shutil.which("agentcheck", path=str(Path(sys.executable).parent)) or "agentcheck"
+    workdir = Path(tempfile.mkdtemp(prefix="agentcheck-bench-"))
+    root = args.keep or workdir / "repo"
+    try:
+        started = time.perf_counter()
+        base, head = build(root)
+        print(
+            f"built {FILES:,} files, {CHANGED_FILES:,} changed x 50 lines in "
+            f"{time.perf_counter() - started:.1f} s; {args.runs} runs each, medians:"
+        )
+        rng = f"{base}..{head}"
+        rows = [
+            ("agentcheck --version", [agentcheck, "--version"], 0.15),
+            ("agentcheck diff --staged (5 files)", [agentcheck, "diff", "--staged"], 0.30),
+            (
+                "agentcheck diff RANGE (2,000 files, 100,000 lines)",
+                [agentcheck, "diff", rng, "--fail-on", "never"],
+                None,
+            ),
+            ("git diff -M -U0 RANGE", ["git", "diff", "-M", "-U0", rng], None),
+            ("git diff -M --numstat RANGE", ["git", "diff", "-M", "--numstat", rng], None),
+        ]
+        results = {}
+        for name, command, target in rows:
+            seconds = median_seconds(command, root, args.runs)
+            results[name] = seconds
+            verdict = (
+                ""
+                if target is None
+                else (f"  target <= {target:.2f} s: {'met' if seconds <= target else 'MISSED'}")
+            )
+            print(f"  {name:<52} {seconds:8.3f} s{verdict}")
+        large = results["agentcheck diff RANGE (2,000 files, 100,000 lines)"]
+        floor = results["git diff -M -U0 RANGE"]
+        ratio = large / floor
+        print(
+            f"  range vs git diff -M -U0: {ratio:.2f}x  target <= 5x: "
+            f"{'met' if ratio <= 5 else 'MISSED'}"
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
