@@ -50,7 +50,7 @@ def _names(entry: Mapping[str, Any], key: str, check: Callable[[str], str | None
         raise EntryError(key, f'must be a list of strings: write ["{value}"]')
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise EntryError(key, "must be a list of strings")
-    if not value and key != "ignore":
+    if not value and key not in ("ignore", "containers"):
         raise EntryError(key, "must name at least one module or folder")
     for item in value:
         why = check(item)
