@@ -722,3 +722,28 @@ def test_bad_config_files(repo: Repo, name: str, text: str, fragments: tuple[str
     assert result.err.count("\n") == 1, result.err
     for fragment in fragments:
         assert fragment in result.err, f"{fragment!r} not in {result.err!r}"
+
+
+def test_namespace_packages_in_a_src_layout(repo: Repo) -> None:
+    policy = (
+        '[[imports.contracts]]\ntype = "forbidden"\nname = "views stay off storage"\n'
+        'source = ["acme.views"]\nforbidden = ["acme.storage"]\n'
+    )
+    # No __init__.py anywhere: acme and its subpackages are namespace packages.
+    repo.commit(
+        "base",
+        {
+            "agentcheck.toml": policy,
+            "src/acme/views/page.py": "import os\n",
+            "src/acme/storage/disk/files.py": "x = 1\n",
+        },
+    )
+    repo.write(
+        "src/acme/views/page.py",
+        "from acme.storage import disk\nfrom ..storage.disk import files\n",
+    )
+    found = findings(repo)
+    assert [f["message"].split(" breaks")[0] for f in found] == [
+        "new import acme.views.page -> acme.storage.disk",
+        "new import acme.views.page -> acme.storage.disk.files",
+    ]
