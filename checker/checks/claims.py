@@ -167,9 +167,7 @@ def check(
     found = sources(change)
     if not found:
         return
-    changed_list: list[str] = []
-    for file in change.files:
-        changed_list.extend(p for p in file.paths if p not in changed_list)
+    changed_list = list(dict.fromkeys(p for file in change.files for p in file.paths))
     repo = Repository(changed_list, reader)
     parsed = [
         (source, list(statements.statements(source.text, commit=source.commit))) for source in found
@@ -229,6 +227,7 @@ class _Patterns(NamedTuple):
     ran: re.Pattern[str]
 
 
+@functools.cache
 def _patterns() -> _Patterns:
     data = catalog.table("claims")["tests"]
     return _Patterns(
