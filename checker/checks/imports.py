@@ -65,8 +65,8 @@ def check(
     head, base = Side(versions, True, roots), Side(versions, False, roots)
     for file in files:
         added = {line.number for line in file.added}
-        text = head.read(file.path)
-        if text is None and not head.paths:
+        text = head.read(file.path) if versions.whole_files else None
+        if not versions.whole_files:
             # A patch: no whole files, so the added lines against the removed ones.
             new_edges = head.read_lines(file.path, [(n.number, n.text) for n in file.added])
             old_edges = base.read_lines(file.old_path, [(n.number, n.text) for n in file.removed])

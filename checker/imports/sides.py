@@ -25,12 +25,16 @@ class Versions:
 
     def __init__(self, change: ChangeSet, reader: FileReader) -> None:
         self.reader = reader
-        self.head_paths = reader.head_paths()
+        self.whole_files = change.kind != "patch"  # a patch file holds only its hunks
         self._was: dict[str, FileChange] = {
             f.old_path: f for f in change.files if f.status not in ("added", "copied")
         }
         self._new = {f.path for f in change.files if f.status in ("added", "renamed", "copied")}
         self._gone = {f.old_path for f in change.files if f.status in ("deleted", "renamed")}
+
+    @functools.cached_property
+    def head_paths(self) -> frozenset[str]:
+        return self.reader.head_paths()
 
     @functools.cached_property
     def base_paths(self) -> frozenset[str]:
@@ -39,7 +43,7 @@ class Versions:
         return (self.head_paths - self._new) | self._gone
 
     def base(self, path: str) -> bytes | None:
-        if path in self._was or not self.head_paths:
+        if path in self._was or not self.whole_files:
             return self.reader.base(path)
         if path in self._new:
             return None
