@@ -27,12 +27,14 @@ PAYLOAD_CHARS = 200  # decoded text in a message is cut to this many characters
 PAYLOAD_BYTES = 48  # undecodable payload bytes shown in hex
 SNIPPET_CHARS = 1000  # longer lines are not echoed under a finding
 CHUNK = 1 << 18  # bytes scanned at a time; decoding small chunks keeps strings narrow
+SAMPLE = 4096  # bytes of a chunk that tell whether it is mostly plain ASCII
 
 # A subdivision flag spells its region in two to six tag letters or digits ("gbeng").
 FLAG_TAGS_MIN = 2
 FLAG_TAGS_MAX = 6
-# Bytes that are never part of a hidden character, deleted before the byte prefilter runs.
-_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r\x0c"
+# Bytes that are never part of a hidden character, deleted before the byte prefilter runs;
+# line feeds are kept, to be counted.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\r\x0c"
 # Byte order marks of the wide encodings; UTF-32's little-endian mark begins with UTF-16's.
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -465,18 +467,22 @@ def scan_bytes(data: bytes, allow: frozenset[int] = frozenset()) -> Scan:
 def _scan_utf8(data: bytes, found: Scanner) -> list[Hit]:
     hits: list[Hit] = []
     bad: Hit | None = None
-    line = 1  # the number of the line at `counted`; lines are counted only where hits are
-    counted = 0
+    line = 1  # the number of the chunk's first line
     pos, size = 0, len(data)
     while pos < size:
         cut = data.find(b"\n", pos + CHUNK)
         end = size if cut < 0 else cut + 1
         chunk = data[pos:end]
         # Deleting plain ASCII keeps every multi-byte sequence whole, so what is left holds
-        # every hidden character there is; most text needs no decoding at all.
-        rest = chunk.translate(None, _PLAIN_BYTES)
-        if rest:
-            if len(rest) * 8 < len(chunk) and _valid_utf8(rest):
+        # every hidden character there is, and the line feeds that number the lines; most
+        # text needs no decoding at all.
+        if _heavy(chunk[:SAMPLE]):  # no use deleting ASCII from text that has little
+            rest, breaks = chunk, chunk.count(b"\n")
+        else:
+            rest = chunk.translate(None, _PLAIN_BYTES)
+            breaks = rest.count(b"\n")
+        if len(rest) > breaks:
+            if rest is not chunk and not _heavy(rest, breaks, len(chunk)) and _valid_utf8(rest):
                 found_here = _scan_lines(chunk, rest, pos == 0, found)
             else:
                 try:
@@ -484,14 +490,10 @@ def _scan_utf8(data: bytes, found: Scanner) -> list[Hit]:
                 except UnicodeDecodeError as exc:
                     text = chunk.decode("utf-8", "replace")
                     if bad is None:
-                        line += data.count(b"\n", counted, pos)
-                        counted = pos
                         bad = _undecodable(chunk, exc.start, line)
                 found_here = found.scan(text, 1, file_start=pos == 0)
-            if found_here:
-                line += data.count(b"\n", counted, pos)
-                counted = pos
-                hits.extend(h._replace(line=h.line + line - 1) for h in found_here)
+            hits.extend(h._replace(line=h.line + line - 1) for h in found_here)
+        line += breaks
         pos = end
     if bad is not None:
         hits.append(bad)
@@ -530,6 +532,16 @@ def _find_all(data: bytes, sequence: bytes) -> Iterator[int]:
         if data.startswith(sequence, at):
             yield at
         at = data.find(lead, at + 1)
+
+
+def _heavy(sample: bytes, breaks: int | None = None, size: int | None = None) -> bool:
+    """Whether more than an eighth of some text is not plain ASCII. With BREAKS and SIZE,
+    SAMPLE is what deleting plain ASCII left of SIZE bytes, line feeds included."""
+    if breaks is None or size is None:
+        rest = sample.translate(None, _PLAIN_BYTES)
+        breaks, size = rest.count(b"\n"), len(sample)
+        sample = rest
+    return (len(sample) - breaks) * 8 >= size
 
 
 def _valid_utf8(data: bytes) -> bool:
