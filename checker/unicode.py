@@ -482,9 +482,9 @@ def _scan_utf8(data: bytes, found: Scanner) -> list[Hit]:
             rest = chunk.translate(None, _PLAIN_BYTES)
             breaks = rest.count(b"\n")
         if len(rest) > breaks:
-            if rest is not chunk and not _heavy(rest, breaks, len(chunk)) and _valid_utf8(rest):
-                found_here = _scan_lines(chunk, rest, pos == 0, found)
-            else:
+            light = rest is not chunk and not _heavy(rest, breaks, len(chunk))
+            found_here = _scan_lines(chunk, rest, pos == 0, found) if light else None
+            if found_here is None:
                 try:
                     text = chunk.decode("utf-8")
                 except UnicodeDecodeError as exc:
@@ -501,9 +501,12 @@ def _scan_utf8(data: bytes, found: Scanner) -> list[Hit]:
     return hits
 
 
-def _scan_lines(chunk: bytes, rest: bytes, file_start: bool, found: Scanner) -> list[Hit]:
+def _scan_lines(chunk: bytes, rest: bytes, file_start: bool, found: Scanner) -> list[Hit] | None:
     """Mostly ASCII: decode and scan only the lines that hold a candidate byte sequence.
-    Line numbers count from the chunk's first line."""
+    Line numbers count from the chunk's first line. None when the chunk is not valid UTF-8:
+    the whole chunk must be decoded to say where."""
+    if not _valid_utf8(rest):
+        return None
     sequences = {m.group() for m in byte_prefilter().finditer(rest)}
     if not sequences:
         return []
@@ -515,7 +518,11 @@ def _scan_lines(chunk: bytes, rest: bytes, file_start: bool, found: Scanner) -> 
     line, counted = 1, 0
     for start in sorted(starts):
         end = chunk.find(b"\n", start)
-        text = chunk[start : len(chunk) if end < 0 else end].decode("utf-8")
+        try:
+            # Valid when what is left is, unless plain bytes split a multi-byte sequence.
+            text = chunk[start : len(chunk) if end < 0 else end].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
         found_here = found.scan(text, 1, file_start=file_start and start == 0)
         if found_here:
             line += chunk.count(b"\n", counted, start)

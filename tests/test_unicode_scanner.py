@@ -370,3 +370,10 @@ def test_byte_prefilter_matches_exactly_the_hidden_characters() -> None:
     for point in sorted(p for p in probes if 0 <= p <= 0x10FFFF and not 0xD800 <= p <= 0xDFFF):
         matched = prefilter.fullmatch(chr(point).encode()) is not None
         assert matched == (point in hidden), f"U+{point:04X}"
+
+
+def test_a_multi_byte_sequence_split_by_ascii_is_undecodable_not_a_crash() -> None:
+    # Deleting the ASCII "a" would join the bytes into a valid U+200B: they are not one.
+    data = b"plain line\n" * 2000 + b"ok \xe2\x80\x8b then \xe2a\x80\x8b\n" + b"plain\n" * 2000
+    hits = scan_bytes(data).hits
+    assert [(h.code, h.line, h.column) for h in hits] == [("AC503", 2001, 4), ("AC505", 2001, 11)]
