@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from checker import catalog
-from checker.changeset import ChangeSet
+from checker.changeset import ChangeSet, FileChange
 from checker.checks import registry
 from checker.findings import Finding, Severity, code_matches, sort_key
 from checker.policy import Policy
@@ -47,16 +47,25 @@ def _severity(finding: Finding, policy: Policy) -> str:
     return finding.severity or catalog.rule(finding.code).severity
 
 
-def _snippet(finding: Finding, change: ChangeSet) -> str | None:
-    if finding.snippet is not None or finding.path is None or finding.line is None:
-        return finding.snippet
-    file = change.file(finding.path)
-    if file is None:
-        return None
-    for line in file.added:
-        if line.number == finding.line:
-            return line.text
-    return None
+class _AddedLines:
+    """The change's added lines by path and number, indexed on first use, for snippets."""
+
+    def __init__(self, change: ChangeSet) -> None:
+        self._change = change
+        self._files: dict[str, FileChange] | None = None
+        self._lines: dict[str, dict[int, str]] = {}
+
+    def snippet(self, finding: Finding) -> str | None:
+        if finding.snippet is not None or finding.path is None or finding.line is None:
+            return finding.snippet
+        if self._files is None:
+            self._files = {f.path: f for f in self._change.files}
+        lines = self._lines.get(finding.path)
+        if lines is None:
+            file = self._files.get(finding.path)
+            lines = {line.number: line.text for line in file.added} if file else {}
+            self._lines[finding.path] = lines
+        return lines.get(finding.line)
 
 
 def run(
@@ -74,6 +83,7 @@ def run(
     )
     findings: list[Finding] = []
     waived: list[Finding] = []
+    added = _AddedLines(change)
     for check in registry():
         if not any(selection.wants(code) for code in check.codes):
             continue
@@ -84,7 +94,7 @@ def run(
             if level == "off":
                 continue
             severity: Severity = level  # type: ignore[assignment]
-            finding = found._replace(severity=severity, snippet=_snippet(found, change))
+            finding = found._replace(severity=severity, snippet=added.snippet(found))
             if allowed and code_matches(finding.code, allowed):
                 waived.append(finding)
             else:
