@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from checker.changeset import ChangeSet, FileChange
 from checker.findings import Finding
+from checker.imports.contracts import Contract
 from checker.imports.edges import Edge, language
 from checker.policy import Policy
 from checker.reader import FileReader
@@ -96,18 +97,11 @@ def check(
         fresh = [e for k, e in _first(new_edges, added).items() if k not in known]
         if not fresh:
             continue
-        # A contract the base file already broke through the same import stays silent: a moved
-        # file keeps its old violations without adding one.
-        broken_before = {
-            (e.imported.name, id(c)) for e in old_edges for c in contracts if c.broken_by(e)
-        }
         for edge in sorted(fresh, key=lambda e: (e.line, e.column)):
             if any(pattern.matches(edge) for pattern in allowed):
                 continue
             for contract in contracts:
-                if (edge.imported.name, id(contract)) in broken_before:
-                    continue
-                if contract.broken_by(edge):
+                if contract.broken_by(edge) and not _broken_before(edge, contract, old_edges):
                     yield Finding(
                         contract.code,
                         f"new import {edge} breaks contract '{contract.name}' ({contract.source})",
@@ -115,3 +109,11 @@ def check(
                         edge.line,
                         edge.column,
                     )
+
+
+def _broken_before(edge: Edge, contract: Contract, old_edges: Sequence[Edge]) -> bool:
+    """True when the file's base version broke CONTRACT importing the same module: a moved file
+    keeps its old violations without adding one."""
+    return any(
+        old.imported.name == edge.imported.name and contract.broken_by(old) for old in old_edges
+    )
