@@ -507,7 +507,7 @@ def _scan_lines(chunk: bytes, rest: bytes, file_start: bool, found: Scanner) -> 
     the whole chunk must be decoded to say where."""
     if not _valid_utf8(rest):
         return None
-    sequences = {m.group() for m in byte_prefilter().finditer(rest)}
+    sequences = {m.group() for m in byte_prefilter().finditer(rest.replace(b"\n", b""))}
     if not sequences:
         return []
     starts = set()
