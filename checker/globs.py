@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+_PLAIN = re.compile(r"^(?:\*\*/)?[A-Za-z0-9_.@+=,-]+$")
 
 
 class BadGlob(ValueError):
@@ -32,21 +35,32 @@ def _translate(pattern: str) -> tuple[str, bool]:
 
 
 class Globs:
-    """A list of patterns; a path matches when the last pattern that matches it includes it."""
+    """A list of patterns; a path matches as git would decide for a .gitignore of them."""
 
-    __slots__ = ("_each", "_negated", "_ordered", "_simple", "patterns")
+    __slots__ = ("_each", "_floating", "_names", "_negated", "_simple", "_spec", "patterns")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = tuple(patterns)
         compiled = [(_translate(p), p) for p in self.patterns]
         self._negated = any(not include for (_, include), _ in compiled)
-        self._simple: re.Pattern[str] | None = None
-        self._ordered: list[tuple[re.Pattern[str], bool]] = []
+        self._spec: Any = None
         self._each: list[tuple[re.Pattern[str], str]] | None = None
         if self._negated:
-            self._ordered = [(re.compile(rx), inc) for (rx, inc), _ in compiled]
-        elif compiled:
-            self._simple = re.compile("|".join(f"(?:{rx})" for (rx, _), _ in compiled))
+            # Re-inclusion follows git's precedence rules; pathspec implements them exactly.
+            from pathspec import GitIgnoreSpec
+
+            self._spec = GitIgnoreSpec.from_lines(self.patterns)
+        positive = [(rx, p) for (rx, include), p in compiled if include]
+        # A bare name ("CODEOWNERS", "**/yarn.lock") matches any path with a component of that
+        # name; a set lookup spares compiling a regular expression for each of them.
+        self._names = frozenset(p.removeprefix("**/") for _, p in positive if _PLAIN.match(p))
+        rest = [rx for rx, p in positive if not _PLAIN.match(p)]
+        # pathspec's expressions are searched; most start with "^" and are matched at once,
+        # the few that do not ("*/") are searched.
+        anchored = [rx for rx in rest if rx.startswith("^")]
+        floating = [rx for rx in rest if not rx.startswith("^")]
+        self._simple = re.compile("|".join(f"(?:{rx})" for rx in anchored)) if anchored else None
+        self._floating = re.compile("|".join(f"(?:{rx})" for rx in floating)) if floating else None
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
@@ -54,14 +68,17 @@ class Globs:
     def __add__(self, other: Globs) -> Globs:
         return Globs(self.patterns + other.patterns)
 
+    def _any_positive(self, path: str) -> bool:
+        if self._names and not self._names.isdisjoint(path.split("/")):
+            return True
+        if self._simple is not None and self._simple.match(path) is not None:
+            return True
+        return self._floating is not None and self._floating.search(path) is not None
+
     def match(self, path: str) -> bool:
-        if self._simple is not None:
-            return self._simple.match(path) is not None
-        result = False
-        for regex, include in self._ordered:
-            if regex.match(path):
-                result = include
-        return result
+        if not self._any_positive(path):
+            return False  # most paths match no pattern at all: decided without pathspec
+        return self._spec is None or bool(self._spec.match_file(path))
 
     def first_match(self, path: str) -> str | None:
         """The pattern that decides PATH, for messages ("matches 'deploy/**'"); None when the
@@ -72,7 +89,7 @@ class Globs:
             self._each = [
                 (re.compile(_translate(p)[0]), p) for p in self.patterns if not p.startswith("!")
             ]
-        return next((p for regex, p in reversed(self._each) if regex.match(path)), None)
+        return next((p for regex, p in reversed(self._each) if regex.search(path)), None)
 
 
 def check_pattern(pattern: str) -> str | None:
