@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -465,6 +466,22 @@ def scan_bytes(data: bytes, allow: frozenset[int] = frozenset()) -> Scan:
 
 
 def _scan_utf8(data: bytes, found: Scanner) -> list[Hit]:
+    if not _heavy(data[:SAMPLE]):
+        # Deleting plain ASCII keeps every multi-byte sequence whole, so what is left holds
+        # every hidden character there is, and the line feeds that number the lines: mostly
+        # ASCII text needs no decoding at all, but for the few lines that hold a candidate.
+        rest = data.translate(None, _PLAIN_BYTES)
+        breaks = rest.count(b"\n")
+        if len(rest) == breaks:
+            return []
+        if not _heavy(rest, breaks, len(data)):
+            hits = _scan_lines(data, rest, True, found)
+            if hits is not None:
+                return hits
+    return _scan_chunks(data, found)
+
+
+def _scan_chunks(data: bytes, found: Scanner) -> list[Hit]:
     hits: list[Hit] = []
     bad: Hit | None = None
     line = 1  # the number of the chunk's first line
@@ -473,9 +490,6 @@ def _scan_utf8(data: bytes, found: Scanner) -> list[Hit]:
         cut = data.find(b"\n", pos + CHUNK)
         end = size if cut < 0 else cut + 1
         chunk = data[pos:end]
-        # Deleting plain ASCII keeps every multi-byte sequence whole, so what is left holds
-        # every hidden character there is, and the line feeds that number the lines; most
-        # text needs no decoding at all.
         if _heavy(chunk[:SAMPLE]):  # no use deleting ASCII from text that has little
             rest, breaks = chunk, chunk.count(b"\n")
         else:
@@ -501,42 +515,46 @@ def _scan_utf8(data: bytes, found: Scanner) -> list[Hit]:
     return hits
 
 
-def _scan_lines(chunk: bytes, rest: bytes, file_start: bool, found: Scanner) -> list[Hit] | None:
-    """Mostly ASCII: decode and scan only the lines that hold a candidate byte sequence.
-    Line numbers count from the chunk's first line. None when the chunk is not valid UTF-8:
-    the whole chunk must be decoded to say where."""
+def _scan_lines(data: bytes, rest: bytes, file_start: bool, found: Scanner) -> list[Hit] | None:
+    """Mostly ASCII: decode and scan only the lines that hold a candidate byte sequence. REST
+    is DATA without its plain ASCII; its line feeds number the lines. None when DATA is not
+    valid UTF-8: all of it must be decoded to say where."""
     if not _valid_utf8(rest):
         return None
-    sequences = {m.group() for m in byte_prefilter().finditer(rest.replace(b"\n", b""))}
-    if not sequences:
-        return []
-    starts = set()
-    for sequence in sequences:
-        for at in _find_all(chunk, sequence):
-            starts.add(chunk.rfind(b"\n", 0, at) + 1)
+    by_lead: dict[bytes, set[bytes]] = {}
+    for match in byte_prefilter().finditer(rest.translate(None, b"\n")):
+        by_lead.setdefault(match.group()[:1], set()).add(match.group())
+    numbers: dict[int, int] = {}  # where a candidate line starts in DATA -> its number
+    for lead, found_sequences in by_lead.items():
+        sequences = tuple(found_sequences)
+        line, counted = 1, 0
+        # The k-th candidate in DATA is the k-th in REST: valid UTF-8 cannot fake one.
+        pairs = itertools.zip_longest(
+            _find_all(data, lead, sequences), _find_all(rest, lead, sequences)
+        )
+        for at, kept in pairs:
+            if at is None or kept is None:
+                return None  # plain bytes split a multi-byte sequence: not valid UTF-8
+            line += rest.count(b"\n", counted, kept)
+            counted = kept
+            numbers[data.rfind(b"\n", 0, at) + 1] = line
     hits: list[Hit] = []
-    line, counted = 1, 0
-    for start in sorted(starts):
-        end = chunk.find(b"\n", start)
+    for start, line in sorted(numbers.items()):
+        end = data.find(b"\n", start)
         try:
-            # Valid when what is left is, unless plain bytes split a multi-byte sequence.
-            text = chunk[start : len(chunk) if end < 0 else end].decode("utf-8")
+            text = data[start : len(data) if end < 0 else end].decode("utf-8")
         except UnicodeDecodeError:
             return None
-        found_here = found.scan(text, 1, file_start=file_start and start == 0)
-        if found_here:
-            line += chunk.count(b"\n", counted, start)
-            counted = start
-            hits.extend(h._replace(line=line) for h in found_here)
+        hits.extend(found.scan(text, line, file_start=file_start and start == 0))
     return hits
 
 
-def _find_all(data: bytes, sequence: bytes) -> Iterator[int]:
+def _find_all(data: bytes, lead: bytes, sequences: tuple[bytes, ...]) -> Iterator[int]:
+    """Where any of SEQUENCES (which all start with the byte LEAD) starts in DATA."""
     # Searching for one byte is a memchr; a longer needle is several times slower.
-    lead = sequence[:1]
     at = data.find(lead)
     while at >= 0:
-        if data.startswith(sequence, at):
+        if data.startswith(sequences, at):
             yield at
         at = data.find(lead, at + 1)
 

@@ -298,22 +298,29 @@ def test_allowed_code_points_are_not_found() -> None:
 # -- whole files -------------------------------------------------------------------------------
 
 
-def _lines_text(count: int, plant: dict[int, str]) -> str:
-    return "".join(plant.get(n, f"line {n} of plain text \U0001f600\n") for n in range(1, count))
+EMOJI = " \U0001f600"
 
 
-def test_bytes_agree_with_text_across_chunks() -> None:
+def _lines_text(count: int, plant: dict[int, str], emoji_every: int) -> str:
+    return "".join(
+        plant.get(n, f"line {n} of plain text{EMOJI * (n % emoji_every == 0)}\n")
+        for n in range(1, count)
+    )
+
+
+@pytest.mark.parametrize("emoji_every", [1, 97])  # emoji-heavy chunks, mostly ASCII
+def test_bytes_agree_with_text_across_chunks(emoji_every: int) -> None:
     plant = {
         3: "zero\u200bwidth\n",
         9000: "tag\U000e0041\n",
-        12001: "\U0001f468\u200d\U0001f469 family\n",
-        20000: "over\u202eride\n",
+        12001: "\U0001f468\u200d\U0001f469 family \u2764\ufe0f\n",
+        30000: "over\u202eride\n",
     }
-    text = _lines_text(20001, plant)
+    text = _lines_text(30001, plant, emoji_every)
     data = text.encode()
     assert len(data) > 2 * unicode.CHUNK
     expected = [(h.code, h.line, h.column) for h in scan_text(text)]
-    assert expected == [("AC503", 3, 5), ("AC501", 9000, 4), ("AC502", 20000, 5)]
+    assert expected == [("AC503", 3, 5), ("AC501", 9000, 4), ("AC502", 30000, 5)]
     assert [(h.code, h.line, h.column) for h in scan_bytes(data).hits] == expected
 
 
