@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import random
 import resource
@@ -180,14 +181,14 @@ def load_peer() -> Any:
     return scanner, files, decode
 
 
-def agentcheck_scan(path: Path) -> list[unicode.Hit]:
-    return unicode.scan_bytes(path.read_bytes()).hits
+def agentcheck_scan(data: bytes) -> list[unicode.Hit]:
+    return unicode.scan_bytes(data).hits
 
 
-def peer_scan(peer: Any, path: Path) -> list[Any]:
-    scanner, files, _ = peer
-    text = files.read_text(str(path), max_bytes=1 << 40)
-    return list(scanner.scan(text))
+def peer_scan(peer: Any, data: bytes) -> list[Any]:
+    """The peer's own reading of bytes (files.read_text) is UTF-8 with U+FFFD, as here."""
+    scanner, _, _ = peer
+    return list(scanner.scan(data.decode("utf-8", "replace")))
 
 
 def rg_count(rg: str, pattern: str, path: Path) -> int:
@@ -202,20 +203,22 @@ def rg_count(rg: str, pattern: str, path: Path) -> int:
     return int(done.stdout.strip() or 0)
 
 
-def cli_seconds(path: Path, runs: int) -> float | None:
+def cli_seconds(path: Path, runs: int, expected: int) -> float | None:
+    """The command's median time, or None when it is missing or did not report the EXPECTED
+    findings (a read cap, say, left the file unread): then its time says nothing."""
     command = shutil.which("agentcheck", path=str(Path(sys.executable).parent))
     if command is None:
         return None
-    seconds, _ = median_seconds(
-        runs,
-        lambda: subprocess.run(
-            [command, "scan", str(path), "--format", "json", "--fail-on", "never"],
-            capture_output=True,
-            check=True,
-            cwd=path.parent,
-        ),
+    argv = [command, "scan", str(path), "--format", "json", "--fail-on", "never"]
+    seconds, done = median_seconds(
+        runs, functools.partial(subprocess.run, argv, capture_output=True, cwd=path.parent)
     )
-    return seconds
+    findings = json.loads(done.stdout)["findings"] if done.returncode == 0 else None
+    if findings is None or len(findings) != expected:
+        print(f"  `agentcheck scan {path.name}` did not report the {expected} findings: "
+              f"{[f['code'] for f in findings or []][:3]} (exit {done.returncode})")  # fmt: skip
+        return None
+    return float(seconds)
 
 
 def benchmark(args: argparse.Namespace, folder: Path, peer: Any, rg: str | None) -> None:
@@ -242,21 +245,19 @@ def benchmark(args: argparse.Namespace, folder: Path, peer: Any, rg: str | None)
         path = folder / f"{kind}.txt"
         path.write_bytes(data)
         mb = len(data) / (1 << 20)
-        seconds, hits = median_seconds(args.runs, functools.partial(agentcheck_scan, path))
+        seconds, hits = median_seconds(args.runs, functools.partial(agentcheck_scan, data))
         ours = mb / seconds
         hit_lines = sorted({h.line for h in hits})
         assert hit_lines == planted, (kind, hit_lines, planted)
-        cli = cli_seconds(path, args.runs)
+        cli = cli_seconds(path, args.runs, len(hits))
         cli_text = f"{mb / cli:9.0f}" if cli else f"{'-':>9}"
         peer_text, ratio_text, peer_found = f"{'-':>8}", f"{'-':>7}", ""
         if peer is not None:
             cut = data.rfind(b"\n", 0, peer_size) + 1 or len(data)
-            slice_path = folder / f"{kind}.peer.txt"
-            slice_path.write_bytes(data[:cut])
-            read_slice = functools.partial(peer_scan, peer, slice_path)
-            peer_seconds, peer_hits = median_seconds(1, read_slice)
+            head = data[:cut]
+            peer_seconds, peer_hits = median_seconds(1, functools.partial(peer_scan, peer, head))
             peer_rate = (cut / (1 << 20)) / peer_seconds
-            our_slice = agentcheck_scan(slice_path)
+            our_slice = agentcheck_scan(head)
             peer_text = f"{peer_rate:8.2f}"
             ratio_text = f"{ours / peer_rate:6.0f}x"
             peer_found = f"; peer {len(peer_hits)} on its slice, agentcheck {len(our_slice)}"
@@ -274,9 +275,9 @@ def benchmark(args: argparse.Namespace, folder: Path, peer: Any, rg: str | None)
             f"{peer_found}{rg_found}"
         )
     print()
-    print("agentcheck: MB/s of checker.unicode.scan_bytes on the file's bytes, reading included;")
-    print("(command): `agentcheck scan FILE --format json`, start-up included.")
-    print("peer: unicode_smuggling_guard.files.read_text + scanner.scan, in this process.")
+    print("agentcheck: MB/s of checker.unicode.scan_bytes on the text's bytes, in this process;")
+    print("(command): `agentcheck scan FILE --format json`: start-up and reading included.")
+    print("peer: unicode_smuggling_guard.scanner.scan on the same bytes decoded, in this process.")
     print("ripgrep: `rg -c -a` with a class of every hidden code point: lines, not findings.")
     print("x peer: agentcheck / peer; rg/ac: agentcheck / ripgrep.")
 
@@ -288,14 +289,14 @@ def corpus_comparison(peer: Any) -> None:
         return
     blns = CORPUS / "blns.txt"
     skill = CORPUS / "poisoned-SKILL.md"
-    ours = {h.line for h in agentcheck_scan(blns)}
-    skill_hits = agentcheck_scan(skill)
+    ours = {h.line for h in agentcheck_scan(blns.read_bytes())}
+    skill_hits = agentcheck_scan(skill.read_bytes())
     decoded = any("open -a Calculator" in h.message for h in skill_hits)
     rows = [("agentcheck", ours, decoded, len(skill_hits))]
     if peer is not None:
         _, _, decode = peer
-        theirs = {f.line for f in peer_scan(peer, blns)}
-        peer_skill = peer_scan(peer, skill)
+        theirs = {f.line for f in peer_scan(peer, blns.read_bytes())}
+        peer_skill = peer_scan(peer, skill.read_bytes())
         texts = [decode.decode(f.category, f.codepoints) or "" for f in peer_skill]
         rows.append(
             ("unicode-smuggling-guard", theirs, any("open -a Calculator" in t for t in texts),
