@@ -20,7 +20,10 @@ EXIT_ERROR = 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"agentcheck: error: {message}", err=True)
+    from checker.report.escape import visible
+
+    # One line, whatever a path or git's stderr held: no line breaks, no terminal controls.
+    click.echo(f"agentcheck: error: {visible(message, keep_tabs=True)}", err=True)
     sys.exit(EXIT_ERROR)
 
 

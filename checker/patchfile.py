@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
@@ -36,24 +37,47 @@ def _text(value: str) -> str:
     return value.removesuffix("\n").removesuffix("\r")
 
 
+BATCH_CHARS = 1 << 20  # unidiff's objects take ~20x the text: parse ~1 MiB at a time
+
+
+def _batches(text: str) -> Iterator[str]:
+    """The patch in pieces of about BATCH_CHARS, cut only before a `diff --git` line, where
+    unidiff starts afresh; a patch without such lines is one piece."""
+    start = 0
+    while start < len(text):
+        cut = text.find("\ndiff --git ", start + BATCH_CHARS)
+        end = len(text) if cut < 0 else cut + 1
+        yield text[start:end]
+        start = end
+
+
 def parse_patch(data: bytes, label: str) -> list[FileChange]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("utf-8", "replace")
-    try:
-        patch = PatchSet(text)
-    except UnidiffParseError as exc:
-        raise FatalError(
-            f"{label}: not a unified diff agentcheck can read: {exc}. Produce it with "
-            "`git diff` (or `diff -u`) and pass it unchanged."
-        ) from None
-    if not patch and text.strip():
+    files: list[FileChange] = []
+    for batch in _batches(text):
+        try:
+            patch = PatchSet(batch)
+        except UnidiffParseError as exc:
+            detail = " ".join(str(exc).split())
+            if len(detail) > 200:
+                detail = detail[:200] + "..."
+            raise FatalError(
+                f"{label}: not a unified diff agentcheck can read: {detail}. Produce it with "
+                "`git diff` (or `diff -u`) and pass it unchanged."
+            ) from None
+        files.extend(_changes(patch))
+    if not files and text.strip():
         raise FatalError(
             f"{label}: holds no unified diff (no '--- a/file' / '+++ b/file' headers or "
             "'diff --git' lines were found). Pass the output of `git diff`."
         )
-    files = []
+    return files
+
+
+def _changes(patch: PatchSet) -> Iterator[FileChange]:
     for patched in patch:
         status = _status(patched)
         source = _strip_prefix(patched.source_file, "a/")
@@ -100,5 +124,4 @@ def parse_patch(data: bytes, label: str) -> list[FileChange]:
         )
         if MODE_SUBMODULE in (old_mode, new_mode):
             change = change._replace(added=(), removed=())
-        files.append(change)
-    return files
+        yield change
