@@ -29,6 +29,9 @@ class FileChange(NamedTuple):
     new_mode: str | None = None
     similarity: int | None = None  # percent, for renamed and copied files
     undecodable: bool = False  # some line was not valid UTF-8 and was decoded with U+FFFD
+    # The file's size in bytes where a side is over limits.MAX_FILE_BYTES: its lines were not
+    # read, and AC901 says so.
+    too_large: int | None = None
 
     @property
     def lines_changed(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from checker import catalog
+from checker import catalog, limits
 from checker.changeset import ChangeSet, FileChange
 from checker.checks import registry
 from checker.findings import Finding, Severity, code_matches, sort_key
@@ -65,7 +65,9 @@ class _AddedLines:
             file = self._files.get(finding.path)
             lines = {line.number: line.text for line in file.added} if file else {}
             self._lines[finding.path] = lines
-        return lines.get(finding.line)
+        text = lines.get(finding.line)
+        # A minified bundle's one line is not echoed whole under every finding.
+        return text if text is None or len(text) <= limits.MAX_SNIPPET_CHARS else None
 
 
 def run(

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from checker import limits
 from checker.changeset import Commit, FileChange, Status
 from checker.errors import FatalError
 from checker.unified import parse_section, section_path
@@ -120,16 +121,27 @@ class Repository:
 
     # -- running git -----------------------------------------------------------------------
 
-    def run(self, *args: str) -> bytes:
+    def run(self, *args: str, config: tuple[str, ...] = ()) -> bytes:
+        """git ARGS with `-c` settings CONFIG (NAME=VALUE) for this command only."""
+        settings = [part for item in config for part in ("-c", item)]
         try:
             out = self._git.execute(
-                ["git", "-c", "core.quotepath=false", "-c", "diff.autoRefreshIndex=false", *args],
+                [
+                    "git",
+                    "-c",
+                    "core.quotepath=false",
+                    "-c",
+                    "diff.autoRefreshIndex=false",
+                    *settings,
+                    *args,
+                ],
                 stdout_as_string=False,
                 strip_newline_in_stdout=False,
             )
         except gitpython.GitCommandError as exc:
             stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
             detail = stderr.strip().removeprefix("stderr:").strip().strip("'").strip()
+            detail = " ".join(line.strip() for line in detail.splitlines() if line.strip())
             raise FatalError(f"git {' '.join(args[:3])} failed: {detail or exc}") from None
         except gitpython.GitCommandNotFound:
             raise FatalError("git is not installed or not on PATH; agentcheck needs git.") from None
@@ -249,20 +261,46 @@ class Repository:
             return None
         return self.blob(sha)
 
-    def blob(self, ref: str) -> bytes | None:
-        """An object's bytes by id (or REV:PATH), through one long-lived `git cat-file`."""
+    def blob(self, ref: str, limit: int | None = None) -> bytes | None:
+        """An object's bytes by id (or REV:PATH), through one long-lived `git cat-file`; None
+        when it is not a blob, or is bigger than LIMIT bytes (then it is not read)."""
         try:
+            if limit is not None and self._git.get_object_header(ref)[2] > limit:
+                return None
             _, kind, _, data = self._git.get_object_data(ref)
         except (ValueError, gitpython.GitCommandError):
             return None
         return data if kind in {b"blob", "blob"} else None
+
+    def blob_size(self, sha: str) -> int | None:
+        try:
+            return self._git.get_object_header(sha)[2]
+        except (ValueError, gitpython.GitCommandError):
+            return None
+
+    def blob_start(self, sha: str, size: int) -> bytes:
+        """The first SIZE bytes of a blob, without reading the rest (it may be huge)."""
+        process = self._git.execute(["git", "cat-file", "blob", sha], as_process=True)
+        try:
+            data: bytes = process.stdout.read(size) if process.stdout else b""
+        finally:
+            if process.proc is not None:
+                process.proc.kill()
+                process.proc.wait()
+            for stream in (process.stdout, process.stderr):
+                if stream:
+                    stream.close()
+        return data
 
     # -- diffs -------------------------------------------------------------------------------
 
     def diff(self, *args: str) -> tuple[list[FileChange], dict[str, str], dict[str, str]]:
         """The changed files, and the blob ids of their base (by old path) and head sides
         (by path; absent where the head is the work tree and git has not hashed it)."""
-        out = self.run("diff", *_DIFF_OPTIONS, *args)
+        # Above the threshold git shows a file as binary without reading it for lines; the
+        # readers in checker/changes.py tell such text files apart (AC901).
+        threshold = f"core.bigFileThreshold={limits.MAX_FILE_BYTES}"
+        out = self.run("diff", *_DIFF_OPTIONS, *args, config=(threshold,))
         entries, patch = _split_raw(out)
         base_ids = {e.old_path: e.old_sha for e in entries if not _NULL.match(e.old_sha)}
         head_ids = {e.path: e.new_sha for e in entries if not _NULL.match(e.new_sha)}

@@ -39,8 +39,9 @@ def scan_files(
     color: bool,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
-    from checker import engine, unicode
+    from checker import engine, limits, unicode
     from checker import policy as policies
+    from checker.checks import limits as limits_check
     from checker.checks.unicode import CODES, Allowances, finding
     from checker.findings import fails
     from checker.report import Report, render
@@ -54,8 +55,16 @@ def scan_files(
     found: list[Finding] = []
     binary = 0
     for target in targets:
-        data = _read(target)
-        if data is None:
+        read = _read(target)
+        if read is None:
+            continue
+        data, too_large = read
+        if too_large is not None:  # not read whole: AC901 when it is text, else binary
+            if limits.is_text(data):
+                instruction = policy.instruction_files.match(target.shown)
+                found.append(limits_check.finding(target.shown, too_large, instruction))
+            else:
+                binary += 1
             continue
         allowed = allowances.at(target.shown)
         scanned = unicode.scan_bytes(data, allowed.points) if only else unicode.Scan([], "")
@@ -167,9 +176,12 @@ def _walk(directory: Path, root: Path) -> Iterator[tuple[str, Path]]:
             yield _shown(full, root, str(full)), full
 
 
-def _read(target: Target) -> bytes | None:
+def _read(target: Target) -> tuple[bytes, int | None] | None:
+    """The file's bytes, or its first bytes and its size when it is over the read cap."""
+    from checker import limits
+
     try:
-        return target.full.read_bytes()
+        return limits.read_capped(target.full)
     except OSError as exc:
         if not target.named:
             return None  # listed by git but gone from the work tree

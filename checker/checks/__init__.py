@@ -23,7 +23,7 @@ class Check(NamedTuple):
 
 def registry() -> tuple[Check, ...]:
     """Every check, imported here so a run that deselects a family never loads it."""
-    from checker.checks import claims, imports, paths, scope, size, tampering, unicode
+    from checker.checks import claims, imports, limits, paths, scope, size, tampering, unicode
 
     return (
         Check(scope.CODES, scope.check),
@@ -33,4 +33,5 @@ def registry() -> tuple[Check, ...]:
         Check(claims.CODES, claims.check),
         Check(tampering.CODES, tampering.check),
         Check(unicode.CODES, unicode.check),
+        Check(limits.CODES, limits.check),
     )

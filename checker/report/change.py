@@ -29,6 +29,7 @@ def render_change(change: ChangeSet) -> str:
                 "new_mode": f.new_mode,
                 "similarity": f.similarity,
                 "undecodable": f.undecodable,
+                "too_large": f.too_large,
                 "added": _lines(f.added),
                 "removed": _lines(f.removed),
             }

@@ -1,0 +1,36 @@
+"""AC901: a file too large to read. Its lines were not checked, and the report says so, so a
+big file never passes in silence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker import limits
+from checker.changeset import ChangeSet
+from checker.findings import Finding
+from checker.policy import Policy
+from checker.reader import FileReader
+from checker.task import Task
+
+CODES = ("AC901",)
+
+
+def check(
+    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+) -> Iterator[Finding]:
+    for file in change.files:
+        if file.too_large is not None:
+            instruction = any(policy.instruction_files.match(p) for p in file.paths)
+            yield finding(file.path, file.too_large, instruction)
+
+
+def finding(path: str, size: int, instruction: bool) -> Finding:
+    """AC901 for a text file of SIZE bytes that was not read; an error in instruction files."""
+    return Finding(
+        "AC901",
+        f"{path} is {limits.size_text(size)}, over agentcheck's "
+        f"{limits.size_text(limits.MAX_FILE_BYTES)} read cap: its lines were not read, so "
+        "size, hidden Unicode, imports, claims and test checks did not see them",
+        path,
+        severity="error" if instruction else None,
+    )
