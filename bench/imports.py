@@ -284,15 +284,15 @@ def main() -> None:
         ours = commands["1x agentcheck"].median
         cold = commands["lint-imports"].median
         tached = commands["tach"].median
-        floor = commands["1x floor"].median
+        work = commands["1x imports"].median - commands["1x floor"].median
         print(
             f"\nlint-imports (cold) / agentcheck on the base tree: {cold / ours:.2f}x   "
             f"target >= 3x: {'met' if cold / ours >= 3 else 'MISSED'}"
         )
         print(f"tach check / agentcheck on the base tree: {tached / ours:.2f}x")
         print(
-            f"agentcheck's import work on the base tree (diff minus the floor): "
-            f"{ours - floor:.3f} s; lint-imports / that: {cold / max(ours - floor, 1e-3):.1f}x"
+            f"the import check's own time on the base tree (--select AC4 minus the floor): "
+            f"{work:.3f} s; lint-imports / that: {cold / max(work, 1e-3):.1f}x"
         )
         steps = ", ".join(f"{s}x {commands[f'{s}x agentcheck'].median:.3f} s" for s in SCALES)
         growth = commands[f"{SCALES[-1]}x agentcheck"].median / ours
