@@ -379,10 +379,22 @@ def scanner(allow: frozenset[int] = frozenset()) -> Scanner:
     return Scanner(allow)
 
 
+@functools.cache
+def _ascii_hidden(allow: frozenset[int]) -> re.Pattern[str]:
+    """The table's hidden characters that are ASCII (C0 controls, DEL), but ALLOW."""
+    points = [
+        (max(row.first, 0), min(row.last, 0x7F)) for row in tables().hidden if row.first <= 0x7F
+    ]
+    return re.compile(f"[{char_class(points, allow)}]" if points else "(?!)")
+
+
 def scan_text(
     text: str, allow: frozenset[int] = frozenset(), first_line: int = 1, file_start: bool = True
 ) -> list[Hit]:
     """Every run of hidden characters in TEXT, but the code points in ALLOW."""
+    # Plain ASCII can only hide control characters: the full patterns are not even compiled.
+    if text.isascii() and _ascii_hidden(allow).search(text) is None:
+        return []
     return scanner(allow).scan(text, first_line, file_start)
 
 
