@@ -22,9 +22,16 @@ def _strip_prefix(path: str, prefix: str) -> str:
 
 def _status(patched: PatchedFile) -> Status:
     info = str(patched.patch_info or "")
-    if patched.is_added_file:
+    if info.startswith("diff --git "):
+        # git names /dev/null for a new or deleted file; an empty file that gains lines (a
+        # hunk at -0,0) is modified, whatever unidiff's guess for plain diffs says.
+        added = patched.source_file == "/dev/null"
+        deleted = patched.target_file == "/dev/null"
+    else:
+        added, deleted = patched.is_added_file, patched.is_removed_file
+    if added:
         return "added"
-    if patched.is_removed_file:
+    if deleted:
         return "deleted"
     if "\ncopy from " in f"\n{info}":
         return "copied"
@@ -51,11 +58,77 @@ def _batches(text: str) -> Iterator[str]:
         start = end
 
 
+# Two places where the names might part: unidiff takes the last, git meant one of them.
+_AMBIGUOUS = re.compile(r'^diff --git [^\n]* "?b/[^\n]* "?b/', re.MULTILINE)
+
+
+def _disambiguate(text: str) -> str:
+    """unidiff cuts `diff --git a/P b/P` at its last " b/", which is wrong where P holds " b/"
+    itself (a folder named "a b"). Such a header and its ---/+++ lines are rewritten C-quoted,
+    with the names git meant: the rename or copy lines, or the two equal halves."""
+    if not _AMBIGUOUS.search(text):
+        return text
+    lines = text.split("\n")
+    for at, line in enumerate(lines):
+        if not _AMBIGUOUS.match(line):
+            continue
+        names = _header_names(lines, at)
+        if names is None:
+            continue
+        old, new = _quote("a/" + names[0]), _quote("b/" + names[1])
+        lines[at] = f"diff --git {old} {new}"
+        for below in range(at + 1, len(lines)):
+            if lines[below].startswith(("@@", "diff --git ")):
+                break
+            if lines[below].startswith(("--- a/", '--- "a/')):
+                lines[below] = f"--- {old}"
+            elif lines[below].startswith(("+++ b/", '+++ "b/')):
+                lines[below] = f"+++ {new}"
+    return "\n".join(lines)
+
+
+def _quote(name: str) -> str:
+    """C-quoted with every space escaped too, so one space is left where two names part."""
+    out = []
+    for char in name:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == " " or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):03o}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _header_names(lines: list[str], at: int) -> tuple[str, str] | None:
+    """The two names of an ambiguous header: from the rename or copy lines below it, else
+    its two halves when they name the same file."""
+    old = new = None
+    for line in lines[at + 1 : at + 8]:
+        if line.startswith(("@@", "diff --git ")):
+            break
+        if line.startswith(("rename from ", "copy from ")):
+            old = unquote(line.split(" from ", 1)[1])
+        elif line.startswith(("rename to ", "copy to ")):
+            new = unquote(line.split(" to ", 1)[1])
+    if old is not None and new is not None:
+        return old, new
+    rest = lines[at][len("diff --git ") :]
+    middle = len(rest) // 2
+    if len(rest) % 2 == 0 or rest[middle] != " ":
+        return None
+    left, right = unquote(rest[:middle]), unquote(rest[middle + 1 :])
+    if left.startswith("a/") and right.startswith("b/") and left[2:] == right[2:]:
+        return left[2:], right[2:]
+    return None
+
+
 def parse_patch(data: bytes, label: str) -> list[FileChange]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("utf-8", "replace")
+    text = _disambiguate(text)
     files: list[FileChange] = []
     for batch in _batches(text):
         try:

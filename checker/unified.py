@@ -100,10 +100,10 @@ def unquote(path: str) -> str:
                 out.append(int(body[i + 1 : i + 4], 8))
                 i += 4
                 continue
-            out += _ESCAPES.get(nxt, nxt).encode()
+            out += _ESCAPES.get(nxt, nxt).encode("utf-8", "surrogateescape")
             i += 2
             continue
-        out += char.encode()
+        out += char.encode("utf-8", "surrogateescape")  # a name that is not UTF-8 stays whole
         i += 1
     return out.decode("utf-8", "surrogateescape")
 
