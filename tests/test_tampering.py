@@ -494,3 +494,17 @@ def test_explain_tampering_rules(repo: Repo, code: str) -> None:
     assert result.code == 0, result.err
     assert code in result.out
     assert "agentcheck:allow-" + code in result.out
+
+
+def test_skips_in_a_new_file_disable_nothing_but_focus_still_counts(repo: Repo) -> None:
+    repo.commit("base", {"tests/test_old.py": "def test_old():\n    assert 1\n"})
+    repo.write(
+        "tests/test_new.py",
+        "import pytest\n\n\n@pytest.mark.skipif(True, reason='needs x')\ndef test_new():\n"
+        "    assert 1\n",
+    )
+    repo.write("web/a.test.js", "it.only('runs alone', () => { expect(1).toBe(1); });\n")
+    result = repo.run("diff", "--format", "json", "--select", "AC7")
+    assert [(f["code"], f["path"]) for f in result.json()["findings"]] == [
+        ("AC702", "web/a.test.js")
+    ]

@@ -160,6 +160,8 @@ def _disabled(entry: _File) -> Iterator[Finding]:
             before[original.strip()] -= 1
             continue
         match, what = found
+        if what == "disabled" and file.status in ("added", "copied"):
+            continue  # a skip in a new file disables no test that ran before; focus still does
         if what == "focused":
             effect = "runs the focused tests alone and silences every other test in the run"
         else:
