@@ -747,3 +747,29 @@ def test_namespace_packages_in_a_src_layout(repo: Repo) -> None:
         "new import acme.views.page -> acme.storage.disk",
         "new import acme.views.page -> acme.storage.disk.files",
     ]
+
+
+def test_flat_layout_with_a_module_named_like_an_outside_package(repo: Repo) -> None:
+    """app/git.py must not make app/ a source root because a contract names the outside "git"
+    (agentcheck's own layout: checker/git.py beside a contract that forbids `git`)."""
+    policy = (
+        '[[imports.contracts]]\ntype = "forbidden"\nname = "ui stays off db"\n'
+        'source = ["app.ui"]\nforbidden = ["app.db", "git"]\n'
+    )
+    repo.commit(
+        "base",
+        {
+            "agentcheck.toml": policy,
+            "app/__init__.py": "",
+            "app/git.py": "",
+            "app/db.py": "",
+            "app/ui/__init__.py": "",
+            "app/ui/view.py": "x = 1\n",
+        },
+    )
+    repo.write("app/ui/view.py", "from app.db import models\nimport git\nx = 1\n")
+    result = repo.run("diff", "--format", "json", "--select", "AC4")
+    assert [(f["code"], f["line"]) for f in result.json()["findings"]] == [
+        ("AC402", 1),
+        ("AC402", 2),
+    ]

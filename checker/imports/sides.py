@@ -150,6 +150,11 @@ def detect_roots(paths: frozenset[str], packages: Sequence[str]) -> tuple[str, .
         if name in wanted:
             found.setdefault(name, []).append(parent)
     for parents in found.values():
-        depth = min(p.count("/") + bool(p) for p in parents)
-        roots.update(p for p in parents if p.count("/") + bool(p) == depth)
+        # A folder that is itself a package holds submodules, not top-level packages: a
+        # module named like an outside one (app/git.py for "git") must not make it a root.
+        outside = [p for p in parents if f"{p}/__init__.py" not in paths]
+        if not outside:
+            continue
+        depth = min(p.count("/") + bool(p) for p in outside)
+        roots.update(p for p in outside if p.count("/") + bool(p) == depth)
     return tuple(roots)
