@@ -71,6 +71,10 @@ class FileChange(NamedTuple):
         return self.added[0].number if self.added else None
 
 
+# The sha of the commit message a commit-msg hook passes with `--message`: no commit exists yet.
+PENDING_COMMIT = "(commit message being written)"
+
+
 class Commit(NamedTuple):
     sha: str
     author: str  # "Name <email>"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from checker.changeset import ChangeSet, Commit, PullRequest
+from checker.changeset import PENDING_COMMIT, ChangeSet, Commit, PullRequest
 from checker.errors import FatalError
 from checker.reader import FileReader
 
@@ -185,9 +185,6 @@ def _read_change(
     if revision_range:
         return changes.from_range(repo, revision_range)
     return changes.from_worktree(repo)
-
-
-PENDING_COMMIT = "(commit message being written)"
 
 
 def _message_commit(path: str) -> Commit:

@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from checker import catalog
-from checker.changeset import ChangeSet
+from checker.changeset import PENDING_COMMIT, ChangeSet
 from checker.checks import statements, testcode
 from checker.checks.statements import Claim, Statement
 from checker.findings import Finding
-from checker.pipeline import PENDING_COMMIT
 from checker.policy import Policy
 from checker.reader import FileReader
 from checker.report.escape import visible

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from checker import catalog
 from checker import unicode as scanner
-from checker.changeset import ChangeSet, FileChange
+from checker.changeset import PENDING_COMMIT, ChangeSet, FileChange
 from checker.findings import Finding, Severity
 from checker.globs import Globs
 from checker.policy import Policy
@@ -145,7 +145,6 @@ def _new_lines(base: list[str], head: list[str]) -> set[int]:
 
 def _messages(change: ChangeSet) -> Iterable[tuple[str, str, bool]]:
     """(where, text, whether it is one line) for every message the change carries."""
-    from checker.pipeline import PENDING_COMMIT
 
     pr = change.pull_request
     if pr is not None:
