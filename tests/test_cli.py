@@ -181,3 +181,11 @@ def test_rules_load_from_a_source_checkout(tmp_path: Path) -> None:
 
 def test_editable_install_maps_rules_to_the_checkout() -> None:
     assert catalog.rules_dir() == PROJECT / "rules"
+
+
+def test_readme_rule_table_matches_the_catalog() -> None:
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| AC")]
+    listed = [tuple(cell.strip() for cell in row.strip("|").split("|")) for row in rows]
+    expected = [(r.code, r.name, r.severity, r.summary) for r in catalog.all_rules().values()]
+    assert listed == expected
