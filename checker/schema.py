@@ -4,6 +4,7 @@ and says how to fix it."""
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -136,16 +137,28 @@ def boolean(value: Any) -> bool:
     return value
 
 
+TOML_INT_MAX = 2**63 - 1  # TOML's integers are 64-bit; Python's reader accepts more
+
+
 def positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"must be a whole number above 0, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= TOML_INT_MAX:
+        raise ValueError(f"must be a whole number above 0, not {_short(value)}")
     return value
 
 
 def positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"must be a number above 0, not {value!r}")
+    # TOML has nan and inf; nan is not above 0 yet compares false with everything.
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and isinstance(value, int) and value > TOML_INT_MAX:
+        number = False
+    if not number or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"must be a number above 0, not {_short(value)}")
     return float(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:20] + "..."
 
 
 def text(value: Any) -> str:

@@ -53,12 +53,15 @@ def key_line(text: str, table: tuple[str, ...], key: str | None) -> int | None:
     """
     current: tuple[str, ...] = ()
     want = ".".join(table)
+    as_table = None  # KEY written as a table of its own: [table.key]
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
             current = tuple(p.strip().strip("\"'") for p in header.group(1).split("."))
             if key is None and ".".join(current) == want:
                 return number
+            if key is not None and as_table is None and current == (*table, key):
+                as_table = number
             continue
         match = _KEY.match(line)
         if match and key is not None:
@@ -66,7 +69,7 @@ def key_line(text: str, table: tuple[str, ...], key: str | None) -> int | None:
             full = ".".join((*current, *name.split(".")))
             if full == ".".join((*table, key)):
                 return number
-    return None
+    return as_table
 
 
 def entry_line(text: str, table: tuple[str, ...], index: int, key: str | None) -> int | None:
