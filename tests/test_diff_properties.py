@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from checker import patchfile
@@ -30,9 +30,13 @@ from checker.unified import parse_section, section_path, unquote
 from tests import diffgen
 from tests.conftest import clean_env
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
-GIT_SLOW = settings(max_examples=1_000, deadline=None, suppress_health_check=list(HealthCheck))
+# Examples are read off random bytes (tests/diffgen.py), which take minutes to shrink; the
+# assertion messages show the diff instead.
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
+QUIET = list(HealthCheck)
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=QUIET, phases=PHASES)
+SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=QUIET, phases=PHASES)
+GIT_SLOW = settings(max_examples=1_000, deadline=None, suppress_health_check=QUIET, phases=PHASES)
 
 
 def properties(
