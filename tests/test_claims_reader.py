@@ -83,3 +83,8 @@ def test_claims_are_paths_written_in_the_text(text: str) -> None:
 def test_any_text_is_read_without_error(text: str) -> None:
     for statement in statements.statements(text, commit=True):
         statements.claims(statement)
+
+
+def test_quoted_text_that_normalises_to_nothing_is_not_a_claim() -> None:
+    for statement in statements.statements("Updated ``` * ```"):
+        assert statements.claims(statement) == []

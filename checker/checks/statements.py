@@ -259,10 +259,10 @@ def tokens(sentence: str) -> list[Token]:
     for match in _TOKEN.finditer(sentence):
         if match.group("code") is not None:
             content = match.group("code").strip()
-            if not content or re.search(r"\s", content) or "(" in content:
-                found.append(Token("code", content, match.start()))
+            path = normalise(content)
+            if not path or re.search(r"\s", content) or "(" in content:
+                found.append(Token("code", content, match.start()))  # `*` names no file
             else:
-                path = normalise(content)
                 mention = Mention(content, path, match.start(), True)
                 found.append(Token("mention", path, match.start(), mention))
         elif match.group("path") is not None:
