@@ -155,7 +155,7 @@ def report_failure(message: str, out: TextIO) -> None:
 def run(options: Options, out: TextIO) -> Outcome:
     from checker import context
     from checker.findings import fails
-    from checker.pipeline import build_report, read_inputs, write_text
+    from checker.pipeline import Request, build_report, read_inputs, write_text
     from checker.report import render
     from checker.report.github import write_summary
 
@@ -179,10 +179,8 @@ def run(options: Options, out: TextIO) -> Outcome:
     repo = Repository(".")
     base_sha, head_sha = pull_request.base_sha, pull_request.head_sha
     find_base(repo, options.remote, base_sha, head_sha)
-    inputs = read_inputs(
+    request = Request(
         revision_range=f"{base_sha}...{head_sha}",
-        staged=False,
-        patch_file=None,
         task_file=_repo_path(options.task_file),
         config_file=_repo_path(options.config_file),
         # The base branch's tip: its policy governs what merges into it, and the change
@@ -190,6 +188,7 @@ def run(options: Options, out: TextIO) -> Outcome:
         policy_rev=base_sha,
         context_file=event_path,
     )
+    inputs = read_inputs(request)
     report = build_report(inputs)
     agent = bool(report.agent and report.agent.get("detected"))
     threshold = options.fail_on or inputs.policy.fail_on

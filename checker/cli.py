@@ -164,7 +164,7 @@ def diff(
 ) -> None:
     """Check a change: uncommitted work (default), --staged, a RANGE (A..B, A...B, REV),
     --base REF, or a --patch file."""
-    from checker.pipeline import check_change
+    from checker.pipeline import Request, check_change
 
     chosen = [
         name
@@ -188,15 +188,18 @@ def diff(
         if revision_range is None:
             click.echo("agentcheck: the push starts a new history; there is no base to compare.")
             sys.exit(0)
+    request = Request(
+        revision_range or (f"{base_ref}...HEAD" if base_ref else None),
+        staged,
+        patch_file,
+        task_file,
+        config_file,
+        policy_rev,
+        context_file,
+        message_file,
+    )
     text, failed = check_change(
-        revision_range=revision_range or (f"{base_ref}...HEAD" if base_ref else None),
-        staged=staged,
-        patch_file=patch_file,
-        task_file=task_file,
-        config_file=config_file,
-        policy_rev=policy_rev,
-        context_file=context_file,
-        message_file=message_file,
+        request,
         fmt=fmt,
         fail_on=fail_on,
         select=_codes(select, "--select", strict=not allow_unknown_codes),

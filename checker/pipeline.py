@@ -42,48 +42,51 @@ class Inputs(NamedTuple):
     task: Task | None
 
 
-def read_inputs(
-    *,
-    revision_range: str | None,
-    staged: bool,
-    patch_file: str | None,
-    task_file: str | None,
-    config_file: str | None,
-    policy_rev: str | None,
-    context_file: str | None,
-    message_file: str | None = None,
-) -> Inputs:
+class Request(NamedTuple):
+    """Which change to check and where its policy, task and context come from."""
+
+    revision_range: str | None = None  # None: uncommitted work, or the index with `staged`
+    staged: bool = False
+    patch_file: str | None = None
+    task_file: str | None = None
+    config_file: str | None = None
+    policy_rev: str | None = None
+    context_file: str | None = None
+    message_file: str | None = None
+
+
+def read_inputs(request: Request) -> Inputs:
     """Read the change with its pull request context, the policy and the task."""
     from checker import context
     from checker import policy as policies
     from checker import task as tasks
 
     repo = None
-    if patch_file is None or policy_rev is not None or _inside_repository():
+    if request.patch_file is None or request.policy_rev is not None or _inside_repository():
         from checker.git import Repository
 
         repo = Repository(".")
     root = repo.root if repo is not None else Path.cwd()
 
-    event_path = context_file or context.default_event_path()
+    event_path = request.context_file or context.default_event_path()
     pull_request: PullRequest | None = context.load_event(event_path) if event_path else None
 
     read_at_rev: Callable[[str], str | None] | None = None
     rev_label = ""
-    if policy_rev is not None:
+    if request.policy_rev is not None:
         assert repo is not None
-        read_at_rev = _rev_reader(repo, policy_rev)
-        rev_label = policy_rev
-    policy = policies.load(root, config_file, read_at_rev, rev_label)
+        read_at_rev = _rev_reader(repo, request.policy_rev)
+        rev_label = request.policy_rev
+    policy = policies.load(root, request.config_file, read_at_rev, rev_label)
     task = tasks.load(
-        root, task_file, pull_request.body if pull_request else None, read_at_rev, rev_label
+        root, request.task_file, pull_request.body if pull_request else None, read_at_rev, rev_label
     )
 
-    change, reader = _read_change(repo, revision_range, staged, patch_file)
+    change, reader = _read_change(repo, request.revision_range, request.staged, request.patch_file)
     if pull_request is not None:
         change = change._replace(pull_request=pull_request)
-    if message_file is not None:
-        change = change._replace(commits=(*change.commits, _message_commit(message_file)))
+    if request.message_file is not None:
+        change = change._replace(commits=(*change.commits, _message_commit(request.message_file)))
 
     return Inputs(change, reader, policy, task)
 
@@ -113,37 +116,21 @@ def build_report(
 
 
 def check_change(
+    request: Request,
     *,
-    revision_range: str | None,
-    staged: bool,
-    patch_file: str | None,
-    task_file: str | None,
-    config_file: str | None,
-    policy_rev: str | None,
-    context_file: str | None,
     fmt: str,
-    message_file: str | None = None,
-    show_change: bool = False,
     fail_on: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     color: bool,
+    show_change: bool = False,
     sarif_file: str | None = None,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
     from checker.findings import fails
     from checker.report import render
 
-    inputs = read_inputs(
-        revision_range=revision_range,
-        staged=staged,
-        patch_file=patch_file,
-        task_file=task_file,
-        config_file=config_file,
-        policy_rev=policy_rev,
-        context_file=context_file,
-        message_file=message_file,
-    )
+    inputs = read_inputs(request)
     if show_change:
         from checker.report.change import render_change
 
