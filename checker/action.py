@@ -199,8 +199,8 @@ def run(options: Options, out: TextIO) -> Outcome:
             "agents-only: no coding agent wrote this pull request, so findings are shown as "
             "warnings and do not fail the check."
         )
-    out.write(render(report, "github"))
-    out.flush()
+    # Every file first: when one cannot be written the run stops with exit 2 and no finding
+    # has been printed (exit 2 never prints findings).
     write_summary(report, note)
     sarif_file = _sarif_path(options.sarif_file)
     if sarif_file:
@@ -213,4 +213,6 @@ def run(options: Options, out: TextIO) -> Outcome:
             "sarif-file": sarif_file or "",
         }
     )
+    out.write(render(report, "github"))
+    out.flush()
     return Outcome(report, fails(report.findings, threshold), agent, sarif_file)
