@@ -183,6 +183,6 @@ def _read(target: Target) -> tuple[bytes, int | None] | None:
     try:
         return limits.read_capped(target.full)
     except OSError as exc:
-        if not target.named:
+        if not target.named and isinstance(exc, FileNotFoundError):
             return None  # listed by git but gone from the work tree
         raise FatalError(f"{target.shown}: cannot be read: {exc.strerror}.") from None

@@ -107,5 +107,11 @@ def write_starter(force: bool, to_stdout: bool) -> str:
             f"{target} already exists; pass --force to overwrite it, or --stdout "
             "to print a starter policy."
         )
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(
+            f"{target}: cannot be written: {exc.strerror}. Run `agentcheck init --stdout` "
+            "to print the starter policy instead."
+        ) from None
     return f"Wrote {target}. Review it, commit it, and run `agentcheck diff`."
