@@ -1,16 +1,21 @@
 """agentcheck never writes to the repository it checks: index, refs, HEAD, config and work tree
-are byte-identical before and after every command."""
+are byte-identical before and after every command (every mode and format of diff, scan, rules,
+explain, init --stdout, every hook of .pre-commit-hooks.yaml), on every fixture. The action
+fetches what a shallow clone lacks, its one documented write, and writes nothing else."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shlex
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
+from tests.conftest import Repo, clean_env
 
 
 def busy_repository(repo: Repo) -> None:
@@ -42,6 +47,80 @@ def empty_repository(repo: Repo) -> None:
     repo.write("other.py", "o = 1\n")
 
 
+def root_commit_repository(repo: Repo) -> None:
+    repo.commit("root", {"a.py": "a = 1\n", "AGENTS.md": "Be brief.\n"})
+    repo.write("a.py", "a = 2\n")
+
+
+def detached_repository(repo: Repo) -> None:
+    first = repo.commit("one", {"a.py": "a = 1\n"})
+    repo.commit("two", {"b.py": "b = 1\n"})
+    repo.git("checkout", "-q", "--detach", first)
+    repo.write("c.py", "c = 1\n")
+    repo.git("add", "c.py")
+
+
+def merge_repository(repo: Repo) -> None:
+    repo.commit("base", {"a.py": "a = 1\n"})
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit("topic", {"topic.py": "t = 1\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("main", {"main.py": "m = 1\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "merge topic", "topic")
+    repo.write("a.py", "a = 2\n")
+
+
+def submodule_repository(repo: Repo) -> None:
+    sub = Repo(repo.root.parent / "sub")
+    sub.commit("one", {"s.txt": "1\n"})
+    repo.commit("base", {"README": "r\n"})
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.root), "lib")
+    repo.git("commit", "-qm", "add submodule")
+    second = sub.commit("two", {"s.txt": "2\n"})
+    repo.git("-C", "lib", "fetch", "-q", "origin")
+    repo.git("-C", "lib", "checkout", "-q", second)
+    repo.write("lib/untracked-inside.txt", "x\n")
+
+
+def symlink_repository(repo: Repo) -> None:
+    repo.commit("base", {"target.txt": "t\n", "was_file": "content\n"})
+    os.symlink("target.txt", repo.root / "link")
+    os.symlink("../outside-the-repository", repo.root / "escape")
+    os.symlink("nowhere", repo.root / "dangling")
+    (repo.root / "was_file").unlink()
+    os.symlink("target.txt", repo.root / "was_file")
+    repo.git("add", "link", "was_file")
+
+
+def shallow_repository(repo: Repo) -> None:
+    origin = Repo(repo.root.parent / "origin")
+    for i in range(3):
+        origin.commit(f"c{i}", {"a.py": f"a = {i}\n"})
+    repo.git("remote", "add", "origin", origin.root.as_uri())
+    repo.git("fetch", "-q", "--depth", "1", "origin", "main")
+    repo.git("checkout", "-q", "-B", "main", "origin/main")
+    repo.write("a.py", "a = 9\n")
+
+
+def odd_names_repository(repo: Repo) -> None:
+    names = ["new\nline.txt", 'q"uote', "tab\there", "\u00fcn\u00ef/\u0444.txt", "-dash", "a b/c d"]
+    repo.commit("base", dict.fromkeys(names, "1\n"))
+    for name in names:
+        repo.write(name, "2\n")
+    repo.git("add", names[0], names[1])
+    repo.write("sp ace/\u200bhidden.md", "x\n")
+
+
+def capped_repository(repo: Repo) -> None:
+    """Files over the read cap: a 16 MiB untracked one (sparse: it takes no disk) and a
+    9 MiB staged one."""
+    repo.commit("base", {"a.txt": "a\n"})
+    big = repo.write("dump.sql", b"insert 1;\n" * 900)
+    os.truncate(big, 16 << 20)
+    repo.write("data.csv", b"1,2\n" * (9 << 18))
+    repo.git("add", "data.csv")
+
+
 COMMANDS: list[tuple[str, ...]] = [
     ("diff",),
     ("diff", "--staged"),
@@ -55,13 +134,54 @@ COMMANDS: list[tuple[str, ...]] = [
     ("rules",),
     ("explain", "AC101"),
     ("init", "--stdout"),
+    ("diff", "--format", "sarif"),
+    ("diff", "--format", "github"),
+    ("diff", "--staged", "--format", "sarif"),
+    ("diff", "HEAD", "--format", "github"),
+    ("diff", "HEAD", "--format", "json"),
+    ("scan",),
+    ("scan", "."),
+    ("scan", ".", "--format", "json"),
+    ("rules", "--format", "json"),
+    ("explain", "AC901"),
+    ("--version",),
 ]
 
 FIXTURES: dict[str, Callable[[Repo], None]] = {
     "busy": busy_repository,
     "conflicted": conflicted_repository,
     "empty": empty_repository,
+    "root-commit": root_commit_repository,
+    "detached": detached_repository,
+    "merge": merge_repository,
+    "submodule": submodule_repository,
+    "symlinks": symlink_repository,
+    "shallow": shallow_repository,
+    "odd-names": odd_names_repository,
+    "capped": capped_repository,
 }
+HOOKS = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
+
+
+def hook_commands(repo: Repo, message: Path) -> list[tuple[tuple[str, ...], dict[str, str]]]:
+    """Every hook of .pre-commit-hooks.yaml as pre-commit runs it: its entry, the files it is
+    passed (every tracked file for those that take files), the commit message file, the refs
+    of a push."""
+    import yaml  # type: ignore[import-untyped]
+
+    files = [p for p in repo.git("ls-files", "-z").split("\0") if p]
+    commands = []
+    for hook in yaml.safe_load(HOOKS.read_text()):
+        words = shlex.split(hook["entry"])
+        assert words[0] == "agentcheck", hook["id"]
+        args = words[1:]
+        env = clean_env(PRE_COMMIT="1", PRE_COMMIT_FROM_REF="main", PRE_COMMIT_TO_REF="HEAD")
+        if "commit-msg" in hook.get("stages", []):
+            args.append(str(message))
+        elif hook.get("pass_filenames", True):
+            args += files
+        commands.append((tuple(args), env))
+    return commands
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES))
@@ -69,16 +189,70 @@ def test_no_command_changes_the_repository(repo: Repo, fixture: str, tmp_path: P
     FIXTURES[fixture](repo)
     before = repo.snapshot()
     assert before, "the snapshot must see the repository"
-    patch = tmp_path / "change.diff"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    patch = outside / "change.diff"
     patch.write_text("--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n")
-    ran = 0
-    for command in [*COMMANDS, ("diff", "--patch", str(patch))]:
-        result = repo.run(*command)
+    message = outside / "COMMIT_EDITMSG"
+    message.write_text("Change a.py\n\nTests added.\n")
+    event = outside / "event.json"
+    event.write_text('{"pull_request": {"title": "t", "body": "b", "labels": [{"name": "x"}]}}')
+    runs: list[tuple[tuple[str, ...], dict[str, str] | None]] = [(c, None) for c in COMMANDS]
+    runs += [
+        (("diff", "--patch", str(patch)), None),
+        (("diff", "--output", str(outside / "report.txt")), None),
+        (("diff", "--sarif", str(outside / "report.sarif"), "--format", "json"), None),
+        (("diff", "--context", str(event), "--format", "github"), None),
+        (("diff", "--format", "github"), clean_env(GITHUB_STEP_SUMMARY=str(outside / "sum.md"))),
+        (("diff", "--staged", "--message", str(message)), None),
+        *hook_commands(repo, message),
+    ]
+    # Two at a time: read-only runs side by side are part of the guarantee (and halve the time).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda run: repo.run(*run[0], env=run[1]), runs))
+    for (command, _), result in zip(runs, results, strict=True):
         assert result.code in (0, 1, 2), (command, result.err)
-        assert "Traceback" not in result.err
-        ran += 1
-        assert repo.snapshot() == before, f"agentcheck {' '.join(command)} changed the repository"
-    assert ran == len(COMMANDS) + 1
+        assert "Traceback" not in result.err, (command, result.err)
+    if repo.snapshot() != before:
+        for command, env in runs:  # name the culprit
+            repo.run(*command, env=env)
+            assert repo.snapshot() == before, f"agentcheck {shlex.join(command)} wrote"
+    assert repo.snapshot() == before
+    assert len(runs) > len(COMMANDS) + 6, "every hook of the manifest ran"
+
+
+def git_state(root: Path) -> dict[str, str]:
+    """Every file under .git and the work tree, by content hash."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            state[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+@pytest.mark.parametrize("depth", [None, 1])
+def test_action_writes_only_the_history_it_fetches(tmp_path: Path, depth: int | None) -> None:
+    """A full clone is left byte for byte as it was, .git included; a shallow one gains
+    objects, its shallow list and FETCH_HEAD, and nothing else."""
+    from tests.test_action import clone, event, origin_with_pr, run_action
+
+    origin, base, head = origin_with_pr(
+        tmp_path, "copilot/x", {"src/notifications/schema.py": "FIELDS = ()\n"}
+    )
+    work = clone(tmp_path, origin, "copilot/x", depth=depth)
+    before = git_state(work)
+    run = run_action(
+        tmp_path, work, event(origin, head_branch="copilot/x", head_sha=head, base_sha=base)
+    )
+    assert run.code == 0, run.err
+    after = git_state(work)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    fetched = {".git/shallow", ".git/FETCH_HEAD"}
+    if depth is None:
+        assert changed == set()
+    else:
+        assert changed, "the shallow clone needed history"
+        assert {p for p in changed if not p.startswith(".git/objects/")} <= fetched, changed
 
 
 def test_snapshot_notices_a_change(repo: Repo) -> None:
