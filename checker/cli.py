@@ -275,7 +275,13 @@ def scan(
 
 
 @main.command(name="rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    help="markdown: the full reference (docs/rules.md).",
+)
 @_guarded
 def list_rules(fmt: str) -> None:
     """List every rule: code, name, default severity."""
@@ -283,6 +289,11 @@ def list_rules(fmt: str) -> None:
 
     from checker import catalog
 
+    if fmt == "markdown":
+        from checker.ruledoc import markdown
+
+        click.echo(markdown(), nl=False)
+        return
     rules = catalog.all_rules().values()
     if fmt == "json":
         click.echo(
