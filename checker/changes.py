@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -38,14 +39,30 @@ class GitReader:
 
     # A file over limits.MAX_FILE_BYTES reads as None, contents unknown, as in a patch file.
     def base(self, path: str) -> bytes | None:
-        sha = self._base_ids.get(path) or self._base_files().get(path)
-        return self._repo.blob(sha, limits.MAX_FILE_BYTES) if sha else None
+        sha = self._base_ids.get(path)
+        if sha is None:
+            return self._unchanged(self._base, path, self._base_files)
+        return self._repo.blob(sha, limits.MAX_FILE_BYTES)
 
     def head(self, path: str) -> bytes | None:
         if self._head_side == "worktree":
             return _read_worktree(self._repo.root, path)
-        sha = self._head_ids.get(path) or self._head_files().get(path)
-        return self._repo.blob(sha, limits.MAX_FILE_BYTES) if sha else None
+        sha = self._head_ids.get(path)
+        if sha is None:
+            tree = "" if self._head_side == "index" else (self._head or "")
+            return self._unchanged(tree, path, self._head_files)
+        return self._repo.blob(sha, limits.MAX_FILE_BYTES)
+
+    def _unchanged(
+        self, tree: str, path: str, listing: Callable[[], dict[str, str]]
+    ) -> bytes | None:
+        """A file the change does not touch: asked of git by name ("TREE:PATH", ":PATH" for
+        the index), which spares listing a whole tree for the one .gitattributes a check
+        wants; a name git's batch input cannot carry falls back to the listing."""
+        if "\n" in path or "\r" in path:
+            sha = listing().get(path)
+            return self._repo.blob(sha, limits.MAX_FILE_BYTES) if sha else None
+        return self._repo.blob(f"{tree}:{path}", limits.MAX_FILE_BYTES)
 
     def base_paths(self) -> frozenset[str]:
         return frozenset(self._base_files())
