@@ -52,44 +52,43 @@ def root_commit_repository(repo: Repo) -> None:
     repo.write("a.py", "a = 2\n")
 
 
-def detached_repository(repo: Repo) -> None:
-    first = repo.commit("one", {"a.py": "a = 1\n"})
-    repo.commit("two", {"b.py": "b = 1\n"})
-    repo.git("checkout", "-q", "--detach", first)
-    repo.write("c.py", "c = 1\n")
-    repo.git("add", "c.py")
-
-
-def merge_repository(repo: Repo) -> None:
-    repo.commit("base", {"a.py": "a = 1\n"})
+def shapes_repository(repo: Repo) -> None:
+    """Many shapes at once (each run of every command costs time): a merge commit, a detached
+    HEAD, a submodule whose pointer moved, symbolic links (one dangling, one leaving the
+    repository, a file turned into one), names with line breaks, quotes and non-ASCII, and
+    files over the read cap (a 16 MiB sparse untracked one, a 9 MiB staged one)."""
+    names = ["new\nline.txt", 'q"uote', "tab\there", "\u00fcn\u00ef/\u0444.txt", "-dash", "a b/c d"]
+    repo.commit(
+        "base",
+        {"a.py": "a = 1\n", "target.txt": "t\n", "was_file": "x\n", **dict.fromkeys(names, "1\n")},
+    )
     repo.git("checkout", "-q", "-b", "topic")
     repo.commit("topic", {"topic.py": "t = 1\n"})
     repo.git("checkout", "-q", "main")
     repo.commit("main", {"main.py": "m = 1\n"})
     repo.git("merge", "-q", "--no-ff", "-m", "merge topic", "topic")
-    repo.write("a.py", "a = 2\n")
-
-
-def submodule_repository(repo: Repo) -> None:
     sub = Repo(repo.root.parent / "sub")
     sub.commit("one", {"s.txt": "1\n"})
-    repo.commit("base", {"README": "r\n"})
     repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.root), "lib")
     repo.git("commit", "-qm", "add submodule")
+    repo.git("checkout", "-q", "--detach", "HEAD")
     second = sub.commit("two", {"s.txt": "2\n"})
     repo.git("-C", "lib", "fetch", "-q", "origin")
     repo.git("-C", "lib", "checkout", "-q", second)
     repo.write("lib/untracked-inside.txt", "x\n")
-
-
-def symlink_repository(repo: Repo) -> None:
-    repo.commit("base", {"target.txt": "t\n", "was_file": "content\n"})
     os.symlink("target.txt", repo.root / "link")
     os.symlink("../outside-the-repository", repo.root / "escape")
     os.symlink("nowhere", repo.root / "dangling")
     (repo.root / "was_file").unlink()
     os.symlink("target.txt", repo.root / "was_file")
-    repo.git("add", "link", "was_file")
+    for name in names:
+        repo.write(name, "2\n")
+    repo.write("sp ace/\u200bhidden.md", "x\n")
+    big = repo.write("dump.sql", b"insert 1;\n" * 900)
+    os.truncate(big, 16 << 20)
+    repo.write("data.csv", b"1,2\n" * (9 << 18))
+    repo.git("add", "link", "was_file", names[0], names[1], "data.csv")
+    repo.write("a.py", "a = 2\n")
 
 
 def shallow_repository(repo: Repo) -> None:
@@ -100,25 +99,6 @@ def shallow_repository(repo: Repo) -> None:
     repo.git("fetch", "-q", "--depth", "1", "origin", "main")
     repo.git("checkout", "-q", "-B", "main", "origin/main")
     repo.write("a.py", "a = 9\n")
-
-
-def odd_names_repository(repo: Repo) -> None:
-    names = ["new\nline.txt", 'q"uote', "tab\there", "\u00fcn\u00ef/\u0444.txt", "-dash", "a b/c d"]
-    repo.commit("base", dict.fromkeys(names, "1\n"))
-    for name in names:
-        repo.write(name, "2\n")
-    repo.git("add", names[0], names[1])
-    repo.write("sp ace/\u200bhidden.md", "x\n")
-
-
-def capped_repository(repo: Repo) -> None:
-    """Files over the read cap: a 16 MiB untracked one (sparse: it takes no disk) and a
-    9 MiB staged one."""
-    repo.commit("base", {"a.txt": "a\n"})
-    big = repo.write("dump.sql", b"insert 1;\n" * 900)
-    os.truncate(big, 16 << 20)
-    repo.write("data.csv", b"1,2\n" * (9 << 18))
-    repo.git("add", "data.csv")
 
 
 COMMANDS: list[tuple[str, ...]] = [
@@ -152,13 +132,8 @@ FIXTURES: dict[str, Callable[[Repo], None]] = {
     "conflicted": conflicted_repository,
     "empty": empty_repository,
     "root-commit": root_commit_repository,
-    "detached": detached_repository,
-    "merge": merge_repository,
-    "submodule": submodule_repository,
-    "symlinks": symlink_repository,
     "shallow": shallow_repository,
-    "odd-names": odd_names_repository,
-    "capped": capped_repository,
+    "shapes": shapes_repository,
 }
 HOOKS = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
 
