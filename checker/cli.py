@@ -70,6 +70,16 @@ def _codes(value: str | None, option: str, strict: bool = True) -> tuple[str, ..
     return codes
 
 
+# Report options that `diff` and `scan` share.
+_OUTPUT = click.option(
+    "--output", "output_file", metavar="FILE", help="Write the report to FILE instead of stdout."
+)
+_FAIL_ON = click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    help="Lowest severity that fails (default: policy, else error).",
+)
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="agentcheck", message="%(prog)s %(version)s"
@@ -123,14 +133,8 @@ def main() -> None:
     metavar="FILE",
     help="A commit message being written (the commit-msg hook passes it); checked with the change.",
 )
-@click.option(
-    "--output", "output_file", metavar="FILE", help="Write the report to FILE instead of stdout."
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "never"]),
-    help="Lowest severity that fails (default: policy, else error).",
-)
+@_OUTPUT
+@_FAIL_ON
 @click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC1,AC301).")
 @click.option("--ignore", metavar="CODES", help="Skip these codes or prefixes.")
 @click.option(
@@ -234,14 +238,8 @@ def _emit(text: str, output_file: str | None) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--output", "output_file", metavar="FILE", help="Write the report to FILE instead of stdout."
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "never"]),
-    help="Lowest severity that fails (default: policy, else error).",
-)
+@_OUTPUT
+@_FAIL_ON
 @click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC501,AC503).")
 @click.option("--ignore", metavar="CODES", help="Skip these codes or prefixes.")
 @_guarded
