@@ -8,7 +8,22 @@ from pathspec import GitIgnoreSpec
 
 from checker.globs import Globs, check_pattern
 
-SEGMENTS = st.sampled_from(["a", "b", "src", "x.py", "yarn.lock", "CODEOWNERS", ".github", "d-1"])
+SEGMENTS = st.sampled_from(
+    [
+        "a",
+        "b",
+        "ab",
+        "aab",
+        "src",
+        "x.py",
+        "x.pyc",
+        "yarn.lock",
+        ".lock",
+        "CODEOWNERS",
+        ".github",
+        "d-1",
+    ]
+)
 PATHS = st.lists(SEGMENTS, min_size=1, max_size=5).map("/".join)
 PATTERN_PARTS = st.sampled_from(
     [
@@ -24,6 +39,14 @@ PATTERN_PARTS = st.sampled_from(
         ".github",
         "d-?",
         "[ab]",
+        "*.lock",
+        "a*",
+        "a*b",
+        "*a*",
+        "a*a",
+        "x.*",
+        ".",
+        "***",
     ]
 )
 
@@ -39,7 +62,7 @@ def patterns(draw: st.DrawFn) -> str:
     return pattern
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(
     st.lists(patterns(), min_size=1, max_size=6),
     st.lists(PATHS, min_size=1, max_size=8),
@@ -51,10 +74,10 @@ def test_globs_match_as_gitignore_does(found: list[str], paths: list[str], negat
         return
     if negate and len(listed) > 1:
         listed[-1] = "!" + listed[-1]
-    ours = Globs(listed)
     reference = GitIgnoreSpec.from_lines(listed)
-    for path in paths:
-        assert ours.match(path) == reference.match_file(path), (listed, path)
+    for ours in (Globs(listed), Globs(listed, checked=True)):
+        for path in paths:
+            assert ours.match(path) == reference.match_file(path), (listed, path)
 
 
 def test_first_match_names_the_deciding_pattern() -> None:
@@ -69,3 +92,64 @@ def test_bad_patterns_are_named() -> None:
     assert check_pattern("[") is not None
     assert check_pattern("# comment") is not None
     assert check_pattern("src/**") is None
+
+
+def _preset_lists(value: object) -> list[list[str]]:
+    """Every list of path patterns in a rules/ table (lists whose items look like paths)."""
+    if isinstance(value, dict):
+        return [found for item in value.values() for found in _preset_lists(item)]
+    if not isinstance(value, list):
+        return []
+    strings = [v for v in value if isinstance(v, str)]
+    if strings and len(strings) == len(value):
+        return [strings] if all(" " not in v and "\\" not in v for v in strings) else []
+    return [found for item in value for found in _preset_lists(item)]
+
+
+PRESET_PATHS = [
+    "src/app/main.py",
+    "tests/test_app.py",
+    "pkg/module_test.go",
+    "web/src/__tests__/view.test.tsx",
+    "web/node_modules/left-pad/index.js",
+    "vendor/github.com/x/y.go",
+    "db/migrations/0001_init.py",
+    "app/alembic/versions/abc.py",
+    ".github/workflows/ci.yml",
+    ".github/CODEOWNERS",
+    "docs/CODEOWNERS/readme",
+    "Jenkinsfile",
+    "Jenkinsfile.release",
+    "package-lock.json",
+    "sub/yarn.lock",
+    "proto/api_pb2.py",
+    "ui/app.min.js",
+    "AGENTS.md",
+    "x/AGENTS.md",
+    ".cursor/rules/style.mdc",
+    "skills/deploy/SKILL.md",
+    "src/test/java/a/FooTest.java",
+    "spec/models/user_spec.rb",
+    "tests/integration/main.rs",
+    "crates/core/tests/it.rs",
+    "lib/zz_generated.deepcopy.go",
+    "a.generated.ts",
+    "README.md",
+    ".ci/run",
+]
+
+
+def test_shipped_presets_match_as_gitignore_does() -> None:
+    """The fast paths on the patterns agentcheck ships: every list in rules/*.toml that looks
+    like paths, against paths of the kinds they are written for."""
+    from checker import catalog
+
+    checked = 0
+    for name in ("paths", "size", "instructions", "testfiles", "unicode", "scope"):
+        for listed in _preset_lists(catalog.table(name)):
+            assert [p for p in listed if check_pattern(p) is not None] == [], (name, listed)
+            ours, reference = Globs(listed, checked=True), GitIgnoreSpec.from_lines(listed)
+            for path in PRESET_PATHS:
+                assert ours.match(path) == reference.match_file(path), (listed, path)
+                checked += 1
+    assert checked > 500

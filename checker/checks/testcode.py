@@ -31,40 +31,47 @@ def _joined(patterns: list[str]) -> re.Pattern[str] | None:
 
 
 @functools.cache
-def _languages() -> dict[str, Language]:
-    """Extension (without the dot) -> language."""
-    by_extension: dict[str, Language] = {}
-    for name, entry in catalog.table("testfiles")["languages"].items():
-        language = Language(
-            name,
-            entry["lexer"],
-            _joined(entry.get("tests", [])),
-            _joined(entry.get("assertions", [])),
-            _joined(entry.get("disable", [])),
-            _joined(entry.get("focus", [])),
-            bool(entry.get("inline-tests", False)),
-        )
-        for extension in entry["extensions"]:
-            by_extension[extension] = language
-    return by_extension
+def _extensions() -> dict[str, str]:
+    """Extension (without the dot) -> language name."""
+    return {
+        extension: name
+        for name, entry in catalog.table("testfiles")["languages"].items()
+        for extension in entry["extensions"]
+    }
+
+
+@functools.cache
+def _language(name: str) -> Language:
+    """One language, its expressions compiled when a changed file first needs them."""
+    entry = catalog.table("testfiles")["languages"][name]
+    return Language(
+        name,
+        entry["lexer"],
+        _joined(entry.get("tests", [])),
+        _joined(entry.get("assertions", [])),
+        _joined(entry.get("disable", [])),
+        _joined(entry.get("focus", [])),
+        bool(entry.get("inline-tests", False)),
+    )
 
 
 @functools.cache
 def _frameworks() -> tuple[tuple[str, Globs], ...]:
     return tuple(
-        (name, Globs(entry["files"]))
+        (name, Globs(entry["files"], checked=True))
         for name, entry in catalog.table("testfiles")["frameworks"].items()
     )
 
 
 @functools.cache
 def _support() -> Globs:
-    return Globs(catalog.table("testfiles")["support"]["files"])
+    return Globs(catalog.table("testfiles")["support"]["files"], checked=True)
 
 
 def language_of(path: str) -> Language | None:
     _, dot, extension = posixpath.basename(path).rpartition(".")
-    return _languages().get(extension.lower()) if dot else None
+    name = _extensions().get(extension.lower()) if dot else None
+    return _language(name) if name is not None else None
 
 
 def framework_of(path: str) -> str | None:
