@@ -194,9 +194,8 @@ def _file_over_cap(full: Path) -> int | None:
 
 def _base_of_worktree(repo: Repository) -> tuple[str, str | None]:
     """The tree an uncommitted change is compared with: HEAD, or the empty tree."""
-    if repo.has_commits():
-        return repo.resolve("HEAD"), "HEAD"
-    return repo.empty_tree(), None
+    head = repo.head()
+    return (head, "HEAD") if head is not None else (repo.empty_tree(), None)
 
 
 def from_worktree(repo: Repository) -> tuple[ChangeSet, GitReader]:

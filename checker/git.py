@@ -156,8 +156,10 @@ class Repository:
 
     # -- revisions ---------------------------------------------------------------------------
 
-    def has_commits(self) -> bool:
-        return self.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}") is not None
+    def head(self) -> str | None:
+        """The commit HEAD names, or None in a repository with no commits yet."""
+        out = self.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        return out.decode().strip() if out else None
 
     def resolve(self, rev: str) -> str:
         """The full commit id REV names, or an error that says why it names none."""

@@ -36,6 +36,7 @@ FLAG_TAGS_MAX = 6
 # Bytes that are never part of a hidden character, deleted before the byte prefilter runs;
 # line feeds are kept, to be counted.
 _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\r\x0c"
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e\t\r\x0c\n]")  # the same, as text, with line feeds
 # Byte order marks of the wide encodings; UTF-32's little-endian mark begins with UTF-16's.
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -392,8 +393,11 @@ def scan_text(
     text: str, allow: frozenset[int] = frozenset(), first_line: int = 1, file_start: bool = True
 ) -> list[Hit]:
     """Every run of hidden characters in TEXT, but the code points in ALLOW."""
-    # Plain ASCII can only hide control characters: the full patterns are not even compiled.
-    if text.isascii() and _ascii_hidden(allow).search(text) is None:
+    # Plain ASCII can only hide control characters: the full patterns are not even compiled,
+    # and text with none of those needs no table at all.
+    if text.isascii() and (
+        _NOT_PLAIN.search(text) is None or _ascii_hidden(allow).search(text) is None
+    ):
         return []
     return scanner(allow).scan(text, first_line, file_start)
 

@@ -384,3 +384,13 @@ def test_a_multi_byte_sequence_split_by_ascii_is_undecodable_not_a_crash() -> No
     data = b"plain line\n" * 2000 + b"ok \xe2\x80\x8b then \xe2a\x80\x8b\n" + b"plain\n" * 2000
     hits = scan_bytes(data).hits
     assert [(h.code, h.line, h.column) for h in hits] == [("AC503", 2001, 4), ("AC505", 2001, 11)]
+
+
+def test_plain_ascii_holds_no_hidden_character_of_the_table() -> None:
+    """scan_text turns plain ASCII away before loading the table: that is right only while no
+    row of the table holds a printable ASCII character, tab, line feed, form feed or CR."""
+    plain = {*range(0x20, 0x7F), 0x09, 0x0A, 0x0C, 0x0D}
+    for row in unicode.tables().hidden:
+        assert plain.isdisjoint(range(row.first, row.last + 1)), row
+    every_control = "".join(chr(c) for c in range(0x80) if c not in plain)
+    assert len(unicode.scan_text(f"x = 1{every_control}\n")) == 1
