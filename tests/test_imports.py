@@ -192,6 +192,20 @@ def test_unparsable_file_warns_and_is_read_line_by_line(repo: Repo) -> None:
     assert result.codes == ["AC404"]
 
 
+def test_files_no_contract_covers_are_not_read(repo: Repo) -> None:
+    """No import from shop.utils can break a contract (none names it as an importer), so its
+    imports are not read: a syntax error there is no AC404, while the same in shop.ui is."""
+    shop(repo)
+    broken = "import shop.api\ndef broken(:\n    pass\n"
+    repo.write("src/shop/utils/helpers.py", broken)
+    assert places(repo) == []
+    repo.write("src/shop/db/helpers.py", broken)  # a layer's module: checked, AC401 and AC404
+    assert places(repo) == [
+        ("AC401", "src/shop/db/helpers.py", 1),
+        ("AC404", "src/shop/db/helpers.py", 2),
+    ]
+
+
 def test_every_git_mode(repo: Repo) -> None:
     shop(repo)
     repo.write("src/shop/ui/view.py", "from shop.db import models\n")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from checker.imports import tach
+from checker.imports.contracts import Contract
 from checker.imports.edges import Edge, Endpoint
 from checker.imports.forbidden import ForbiddenContract
 from checker.imports.golang import GoLayout
@@ -128,6 +130,30 @@ def test_python_without_a_tree_from_import_names_the_submodule() -> None:
     # A patch gives no file list, so `from a import b` cannot tell a module from a name.
     layout = Layout(["src", ""], frozenset())
     assert imported("from shop.db import models\n", layout=layout) == ["shop.db.models"]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_python_dynamic_imports_spanning_lines_with_any_line_ending(newline: str) -> None:
+    """Only expressions on lines that name import_module / __import__ are walked; the line
+    count behind that must agree with ast's for every line ending."""
+    text = newline.join(
+        [
+            '"""Doc."""',
+            "import importlib",
+            "x = [1,",
+            "     2]",
+            "mod = importlib.import_module(",
+            '    "shop.db.models"',
+            ")",
+            "def f():",
+            "    return __import__(",
+            '        "shop.ui.forms")',
+            "y = importlib.import_module",
+            "z = y('shop.ui')",  # not literal at the name: no edge, as before
+            "",
+        ]
+    )
+    assert imported(text) == ["importlib", "shop.db.models", "shop.ui.forms"]
 
 
 def test_python_that_does_not_parse_is_read_line_by_line() -> None:
@@ -407,3 +433,75 @@ def test_script_jsx_text_is_not_code_but_expressions_are() -> None:
         ("web/src/ui/button.jsx", 5, False),
         ("web/src/lib/a.ts", 9, False),
     ]
+
+
+CONTRACTS: list[Contract] = [
+    LayersContract("l", "t", ["app.api", "app.billing | app.shipping", "app.db"]),
+    LayersContract("l", "t", ["api", "db"], containers=["app.*"]),
+    LayersContract("l", "t", ["web/src/ui/**", "web/src/db/**"]),
+    ForbiddenContract("f", "t", ["app.ui"], ["app.db", "requests"]),
+    ForbiddenContract("f", "t", ["app.ui"], ["app.db"], as_packages=False),
+    IndependenceContract("i", "t", ["app.plugins.*"]),
+    IndependenceContract("i", "t", ["services/*/**"]),
+]
+TACH = """
+exclude = ["**/legacy.py"]
+layers = ["top", "bottom"]
+[[modules]]
+path = "app.api"
+layer = "top"
+depends_on = ["app.db"]
+[[modules]]
+path = "app.db"
+layer = "bottom"
+cannot_depend_on = ["app.ui"]
+[[modules]]
+path = "app.ui"
+depends_on = []
+[[modules]]
+path = "app.core"
+utility = true
+"""
+_TACH = tach.read(lambda name: TACH if name == "tach.toml" else None)
+assert _TACH is not None
+CONTRACTS += _TACH.contracts
+MODULES = [
+    "app",
+    "app.api",
+    "app.api.v",
+    "app.billing.x",
+    "app.shipping",
+    "app.db",
+    "app.db.models",
+    "app.red.db",
+    "app.red.api",
+    "app.ui",
+    "app.ui.view",
+    "app.plugins.a.x",
+    "app.plugins.b",
+    "requests.sessions",
+    "app.core",
+]
+PATHS = [
+    "web/src/ui/b.tsx",
+    "web/src/db/a.ts",
+    "web/lib/c.ts",
+    "services/pay/x.ts",
+    "services/mail/y.ts",
+]
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=repr)
+def test_a_contract_constrains_every_importer_that_can_break_it(contract: Contract) -> None:
+    """The import check skips files whose importer no contract constrains; that is right only
+    if every importer of a breaking edge is constrained."""
+    broken = 0
+    for make, names in ((py_edge, MODULES), (path_edge, PATHS)):
+        for importer in names:
+            for imported in names:
+                edge = make(importer, imported)
+                if contract.violates(edge):
+                    broken += 1
+                    assert contract.constrains(edge.importer), edge
+    assert broken, "the sample has no breaking edge for this contract"
+    assert not contract.constrains(py_edge("elsewhere.mod", "app").importer)

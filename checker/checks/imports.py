@@ -7,6 +7,7 @@ edges of its added lines minus those of its removed lines."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from checker.changeset import ChangeSet, FileChange
 from checker.findings import Finding
@@ -15,6 +16,9 @@ from checker.imports.edges import Edge, language
 from checker.policy import Policy
 from checker.reader import FileReader
 from checker.task import Task
+
+if TYPE_CHECKING:
+    from checker.imports.sides import Side
 
 CODES = ("AC401", "AC402", "AC403", "AC404")
 
@@ -65,18 +69,19 @@ def check(
     type_only = bool(policy.get("imports", "type-checking-imports", default=False))
     head, base = Side(versions, True, roots), Side(versions, False, roots)
     for file in files:
+        importer = head.importer(file.path)
+        if importer is not None and not any(c.constrains(importer) for c in contracts):
+            continue  # no contract covers the file: none of its imports can break one
         added = {line.number for line in file.added}
-        text = head.read(file.path) if versions.whole_files else None
         if not versions.whole_files:
             # A patch: no whole files, so the added lines against the removed ones.
             new_edges = head.read_lines(file.path, [(n.number, n.text) for n in file.added])
-            old_edges = base.read_lines(file.old_path, [(n.number, n.text) for n in file.removed])
-        elif text is None:
-            continue
         else:
+            text = head.read(file.path)
+            if text is None:
+                continue
             parsed = head.parse(file.path, text)
             new_edges = parsed.edges
-            old_edges = []
             if parsed.error is not None:
                 yield Finding(
                     "AC404",
@@ -86,22 +91,28 @@ def check(
                     parsed.error_line or file.first_line,
                     1,
                 )
-            if file.status not in ("added",) and language(file.old_path) is not None:
-                old_text = base.read(file.old_path)
-                if old_text is not None:
-                    old_edges = base.parse(file.old_path, old_text).edges
         if not type_only:
             new_edges = [e for e in new_edges if not e.type_only]
-            old_edges = [e for e in old_edges if not e.type_only]
-        known = {e.key for e in old_edges}
-        fresh = [e for k, e in _first(new_edges, added).items() if k not in known]
-        if not fresh:
-            continue
-        for edge in sorted(fresh, key=lambda e: (e.line, e.column)):
+        # The head's edges that would break a contract; only they need the base version (most
+        # changed files have none, and their base is never read or parsed).
+        breaking: list[tuple[Edge, list[Contract]]] = []
+        for edge in _first(new_edges, added).values():
             if any(pattern.matches(edge) for pattern in allowed):
                 continue
-            for contract in contracts:
-                if contract.broken_by(edge) and not _broken_before(edge, contract, old_edges):
+            broken = [contract for contract in contracts if contract.broken_by(edge)]
+            if broken:
+                breaking.append((edge, broken))
+        if not breaking:
+            continue
+        old_edges = _base_edges(file, base, versions.whole_files)
+        if not type_only:
+            old_edges = [e for e in old_edges if not e.type_only]
+        known = {e.key for e in old_edges}
+        for edge, broken in sorted(breaking, key=lambda item: (item[0].line, item[0].column)):
+            if edge.key in known:
+                continue
+            for contract in broken:
+                if not _broken_before(edge, contract, old_edges):
                     yield Finding(
                         contract.code,
                         f"new import {edge} breaks contract '{contract.name}' ({contract.source})",
@@ -109,6 +120,16 @@ def check(
                         edge.line,
                         edge.column,
                     )
+
+
+def _base_edges(file: FileChange, base: Side, whole_files: bool) -> list[Edge]:
+    """The edges of FILE's base version: its removed lines for a patch, else the whole file."""
+    if not whole_files:
+        return base.read_lines(file.old_path, [(n.number, n.text) for n in file.removed])
+    if file.status == "added" or language(file.old_path) is None:
+        return []
+    old_text = base.read(file.old_path)
+    return [] if old_text is None else base.parse(file.old_path, old_text).edges
 
 
 def _broken_before(edge: Edge, contract: Contract, old_edges: Sequence[Edge]) -> bool:

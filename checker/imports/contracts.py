@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from checker.imports.edges import Edge
+from checker.imports.edges import Edge, Endpoint
 from checker.imports.patterns import EdgePattern
 
 
@@ -28,6 +28,11 @@ class Contract:
 
     def violates(self, edge: Edge) -> bool:
         raise NotImplementedError
+
+    def constrains(self, importer: Endpoint) -> bool:
+        """False when no edge from IMPORTER can break the contract, whatever it imports: such
+        a file's imports need not be read."""
+        return True
 
     def names(self) -> tuple[str, ...]:
         """The module expressions and globs the contract names (for finding source roots)."""

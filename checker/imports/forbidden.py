@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from checker.imports.contracts import Contract, overlap
-from checker.imports.edges import Edge
+from checker.imports.edges import Edge, Endpoint
 from checker.imports.patterns import EdgePattern, compile_pattern
 
 
@@ -32,6 +32,9 @@ class ForbiddenContract(Contract):
 
     def names(self) -> tuple[str, ...]:
         return (*self.sources, *self.forbidden)
+
+    def constrains(self, importer: Endpoint) -> bool:
+        return any(pattern.member(importer) is not None for pattern in self._sources)
 
     def violates(self, edge: Edge) -> bool:
         banned = [m for p in self._forbidden if (m := p.member(edge.imported)) is not None]

@@ -31,6 +31,9 @@ class IndependenceContract(Contract):
     def _member(self, endpoint: Endpoint) -> str | None:
         return next((m for p in self._patterns if (m := p.member(endpoint)) is not None), None)
 
+    def constrains(self, importer: Endpoint) -> bool:
+        return self._member(importer) is not None
+
     def violates(self, edge: Edge) -> bool:
         importer = self._member(edge.importer)
         if importer is None:

@@ -91,6 +91,9 @@ class LayersContract(Contract):
                     break
         return found
 
+    def constrains(self, importer: Endpoint) -> bool:
+        return bool(self._places(importer))
+
     def violates(self, edge: Edge) -> bool:
         imported = self._places(edge.imported)
         if not imported:

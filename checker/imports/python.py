@@ -104,6 +104,11 @@ class _Importer:
         return package
 
 
+def importer(path: str, layout: Layout) -> Endpoint:
+    """The endpoint the imports of the .py file PATH come from."""
+    return _Importer(path, layout).endpoint
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
@@ -112,10 +117,13 @@ def _is_type_checking(test: ast.expr) -> bool:
 
 class _Collector:
     def __init__(
-        self, importer: _Importer, dynamic: bool, lines: Sequence[tuple[int, int]] = ()
+        self,
+        importer: _Importer,
+        dynamic: Sequence[int],
+        lines: Sequence[tuple[int, int]] = (),
     ) -> None:
         self.importer = importer
-        self.dynamic = dynamic  # the text mentions import_module or __import__
+        self.dynamic = dynamic  # the lines (sorted) that mention import_module or __import__
         self.lines = lines  # for a chunk of loose lines: (file line, indentation) of each
         self.edges: list[Edge] = []
 
@@ -157,7 +165,7 @@ class _Collector:
             return
         if self.dynamic:
             for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
+                if isinstance(child, ast.expr) and self._mentions(child):
                     for inner in ast.walk(child):
                         if isinstance(inner, ast.Call):
                             self.add(self._dynamic(inner), inner, inner, type_only)
@@ -165,6 +173,13 @@ class _Collector:
         for field in _NESTED:
             for child in getattr(node, field, ()):
                 self.visit(child, type_only)
+
+    def _mentions(self, expression: ast.expr) -> bool:
+        """EXPRESSION spans a line that names import_module or __import__: the others hold no
+        dynamic import and are not walked."""
+        at = bisect.bisect_left(self.dynamic, expression.lineno)
+        last = expression.end_lineno or expression.lineno
+        return at < len(self.dynamic) and self.dynamic[at] <= last
 
     def _dynamic(self, call: ast.Call) -> str | None:
         """The module of `importlib.import_module("x")` or `__import__("x")`, when literal."""
@@ -206,10 +221,32 @@ class _Collector:
         return self.importer.relative(level, target[level:], package)
 
 
+def _mentioning(text: str, words: Sequence[str]) -> list[int]:
+    """The numbers (from 1, sorted) of the lines of TEXT that hold one of WORDS, counted as
+    Python counts them (a line ends at LF, CRLF or CR; a word never starts inside a CRLF)."""
+    offsets = sorted(at for word in words for at in _occurrences(text, word))
+    found: list[int] = []
+    line, counted = 1, 0
+    for offset in offsets:
+        line += text.count("\n", counted, offset) + text.count("\r", counted, offset)
+        line -= text.count("\r\n", counted, offset)
+        counted = offset
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def _occurrences(text: str, word: str) -> Iterable[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + len(word))
+
+
 def parse(path: str, text: str, layout: Layout) -> Parsed:
     """Every import edge of one version of a .py file, in source order."""
     importer = _Importer(path, layout)
-    dynamic = any(word in text for word in _DYNAMIC)
+    dynamic = _mentioning(text, _DYNAMIC)
     try:
         tree = ast.parse(text, filename=path)
         collector = _Collector(importer, dynamic)
@@ -266,7 +303,7 @@ def read_lines(path: str, lines: Sequence[tuple[int, str]], layout: Layout) -> l
                 tree = ast.parse("\n".join(chunk))
             except (SyntaxError, ValueError):
                 continue
-            collector = _Collector(importer, True, places)
+            collector = _Collector(importer, range(1, len(places) + 1), places)
             collector.visit(tree, guard is not None)
             edges.extend(collector.edges)
             index = position + 1

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from checker.changeset import ChangeSet, FileChange
-from checker.imports.edges import Edge, Parsed, language
+from checker.imports.edges import Edge, Endpoint, Parsed, language
 from checker.imports.python import Layout
 from checker.reader import FileReader, decode_text, looks_binary
 
@@ -93,6 +93,15 @@ class Side:
 
             self._go = GoLayout(self.paths, self.read)
         return self._go
+
+    def importer(self, path: str) -> Endpoint | None:
+        """The endpoint a file's imports come from, where it follows from the path alone (Python);
+        None where the language decides it while reading the file."""
+        if language(path) != "python":
+            return None
+        from checker.imports import python
+
+        return python.importer(path, self.python)
 
     def parse(self, path: str, text: str) -> Parsed:
         """The edges of a whole file."""

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from checker.errors import FatalError
 from checker.globs import Globs
 from checker.imports.contracts import Contract, Declared
-from checker.imports.edges import Edge
+from checker.imports.edges import Edge, Endpoint
 from checker.tomlfile import parse_toml
 
 CONFIG = "tach.toml"
@@ -53,13 +53,18 @@ class Project:
             return None
         return next((m for m in self.modules if _within(module, m.path)), None)
 
+    def importing(self, importer: Endpoint) -> Module | None:
+        """The module whose imports tach checks that IMPORTER belongs to, or None."""
+        if importer.path is not None and self.exclude.match(importer.path):
+            return None
+        module = self.owner(importer.module)
+        return None if module is None or module.unchecked else module
+
     def pair(self, edge: Edge) -> tuple[Module, Module] | None:
         """The importing and imported modules of an edge tach checks, or None."""
-        if edge.importer.path is not None and self.exclude.match(edge.importer.path):
-            return None
-        importer = self.owner(edge.importer.module)
+        importer = self.importing(edge.importer)
         imported = self.owner(edge.imported.module)
-        if importer is None or imported is None or importer == imported or importer.unchecked:
+        if importer is None or imported is None or importer == imported:
             return None
         return importer, imported
 
@@ -76,6 +81,9 @@ class DependsOnContract(Contract):
         super().__init__(f"{module.path} depends on {allowed}", source)
         self.project = project
         self.module = module
+
+    def constrains(self, importer: Endpoint) -> bool:
+        return self.project.importing(importer) == self.module
 
     def violates(self, edge: Edge) -> bool:
         pair = self.project.pair(edge)
@@ -103,6 +111,9 @@ class CannotDependOnContract(Contract):
         self.project = project
         self.module = module
 
+    def constrains(self, importer: Endpoint) -> bool:
+        return self.project.importing(importer) == self.module
+
     def violates(self, edge: Edge) -> bool:
         pair = self.project.pair(edge)
         if pair is None or pair[0] != self.module or edge.imported.module is None:
@@ -117,6 +128,10 @@ class LayersContract(Contract):
     def __init__(self, project: Project, layers: Sequence[str], source: str) -> None:
         super().__init__("layers " + " > ".join(layers), source)
         self.project = project
+
+    def constrains(self, importer: Endpoint) -> bool:
+        module = self.project.importing(importer)
+        return module is not None and self.project.rank(module) is not None
 
     def violates(self, edge: Edge) -> bool:
         pair = self.project.pair(edge)
