@@ -2,16 +2,22 @@
 `lint-imports` and `tach check` on the same tree and contracts, then the same change on trees
 1x, 4x and 16x the size.
 
-The base tree is generated at about sympy's size (1,520 modules, ~225,000 lines, ~12,000
-imports): a package of 8 layers, each holding subpackages of 10 modules that import inside
-their own subpackage and down the layers, so every contract is kept. The contracts live in an
-.importlinter file (layers, forbidden, independence) and a tach.toml (the same layers), which
-agentcheck reads as they are. Each bigger tree holds the smaller one unchanged, so the change
-(20 modules: new imports, 6 of them breaking contracts, and an edited line) is the same.
+Two trees, chosen with --tree:
+- sympy (the default): the source distribution of sympy 1.13.3 from PyPI (1,517 Python files,
+  ~740,000 lines), fetched once with `pip download` into --cache. Contracts in an .importlinter
+  file (layers, forbidden, independence) and a tach.toml (the same layers) name sympy's own
+  packages; like most real code, sympy already breaks some of them, which agentcheck leaves
+  alone and lint-imports and tach report. The change appends imports to 20 real modules: six
+  break contracts, fourteen are legal. The 4x and 16x trees add 3 and 15 copies of the package
+  under other names (sympy_c1, ...), the change and contracts unchanged.
+- generated: a package at sympy's file count (1,520 modules, ~225,000 lines, ~12,000 imports)
+  whose every contract is kept: 8 layers, each holding subpackages of 10 modules that import
+  inside their own subpackage and down the layers; bigger trees hold more subpackages. No
+  network needed.
 
-Run: python bench/imports.py [--runs N] [--keep DIR]   (needs `pip install -e '.[bench]'`)
-The commands run in interleaved rounds (one of each, N times), so the machine's load falls on
-all alike; the figures are medians.
+Run: python bench/imports.py [--tree sympy|generated] [--runs N] [--keep DIR]
+(needs `pip install -e '.[bench]'`). The commands run in interleaved rounds (one of each, N
+times), so the machine's load falls on all alike; the figures are medians.
 Targets (issue 3): agentcheck >= 3x faster than cold lint-imports on the base tree, and its time
 flat (within 1.5x) as the tree grows 16x.
 """
@@ -22,10 +28,12 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -125,7 +133,7 @@ def module_text(layer: int, sub: int, module: int, subpackages: int, extra: str 
     return "\n".join(lines) + "\n"
 
 
-def build(root: Path, scale: int) -> str:
+def build_generated(root: Path, scale: int) -> str:
     """A repository with the tree at SCALE and the change committed on top; returns base sha."""
     subpackages = SUBPACKAGES * scale
     shutil.rmtree(root, ignore_errors=True)
@@ -179,6 +187,138 @@ CHANGE = [
 EXPECTED = {"AC401": 8, "AC402": 1, "AC403": 1}  # AC401 from both files
 
 
+SYMPY = "sympy==1.13.3"
+SYMPY_IMPORTLINTER = """[importlinter]
+root_package = sympy
+include_external_packages = False
+
+[importlinter:contract:layers]
+name = applications above the core
+type = layers
+layers =
+    sympy.physics | sympy.stats | sympy.vector
+    sympy.plotting
+    sympy.core
+exhaustive = False
+
+[importlinter:contract:forbidden]
+name = algebra never plots
+type = forbidden
+source_modules =
+    sympy.core
+    sympy.polys
+forbidden_modules =
+    sympy.plotting
+allow_indirect_imports = True
+
+[importlinter:contract:independence]
+name = crypto and unify stand apart
+type = independence
+modules =
+    sympy.crypto
+    sympy.unify
+"""
+SYMPY_TACH = """source_roots = ["src"]
+exclude = ["**/tests"]
+layers = ["applications", "plotting", "core"]
+""" + "".join(
+    f'\n[[modules]]\npath = "sympy.{name}"\nlayer = "{layer}"\n'
+    for name, layer in (
+        ("physics", "applications"),
+        ("stats", "applications"),
+        ("vector", "applications"),
+        ("plotting", "plotting"),
+        ("core", "core"),
+    )
+)
+# Module (under src/) -> the lines appended to it. Six break contracts: core -> physics, plotting
+# -> stats and core -> vector (in a function) go up the layers of both files; polys -> plotting
+# is forbidden; core -> plotting is forbidden and goes up both layers; crypto -> unify joins
+# independent packages. Fourteen import the core from elsewhere, which every contract allows.
+SYMPY_CHANGE = {
+    "sympy/core/power.py": "from sympy.physics import units",
+    "sympy/plotting/textplot.py": "from sympy.stats import Normal",
+    "sympy/core/relational.py": "def _late():\n    from sympy.vector import CoordSys3D\n"
+    "    return CoordSys3D",
+    "sympy/polys/polytools.py": "from sympy.plotting import plot",
+    "sympy/core/add.py": "import sympy.plotting.textplot",
+    "sympy/crypto/crypto.py": "from sympy.unify import unify",
+    **{
+        f"sympy/{module}.py": "from sympy.core.numbers import Integer"
+        for module in (
+            "physics/units/util",
+            "stats/rv",
+            "vector/vector",
+            "plotting/plot",
+            "core/mul",
+            "polys/rings",
+            "matrices/dense",
+            "sets/sets",
+            "simplify/simplify",
+            "solvers/solvers",
+            "integrals/integrals",
+            "series/order",
+            "logic/boolalg",
+            "geometry/point",
+        )
+    },
+}
+SYMPY_EXPECTED = {"AC401": 8, "AC402": 2, "AC403": 1}  # AC401 from both files
+_SYMPY_WORD = re.compile(rb"\bsympy\b")
+
+
+def sympy_sdist(cache: Path) -> Path:
+    """sympy's source distribution, downloaded into CACHE on first use."""
+    cache.mkdir(parents=True, exist_ok=True)
+    found = sorted(cache.glob("sympy-*.tar.gz"))
+    if not found:
+        print(f"downloading {SYMPY} (source distribution) into {cache} ...", flush=True)
+        subprocess.run(
+            [
+                *(sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"),
+                *("--dest", str(cache), "--quiet", SYMPY),
+            ],
+            check=True,
+        )
+        found = sorted(cache.glob("sympy-*.tar.gz"))
+    if not found:
+        sys.exit(f"no sympy source distribution in {cache}; run with --tree generated offline")
+    return found[-1]
+
+
+def build_sympy(root: Path, scale: int, sdist: Path) -> str:
+    """sympy (and SCALE - 1 renamed copies) with the change committed on top; returns base."""
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "src").mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    with tarfile.open(sdist) as archive:
+        for member in archive.getmembers():
+            parts = member.name.split("/")
+            if len(parts) < 3 or parts[1] != "sympy" or not member.isfile():
+                continue
+            data = archive.extractfile(member)
+            assert data is not None
+            content = data.read()
+            for copy in range(scale):
+                name = "sympy" if copy == 0 else f"sympy_c{copy}"
+                target = root / "src" / name / Path(*parts[2:])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if copy and target.suffix == ".py":
+                    target.write_bytes(_SYMPY_WORD.sub(name.encode(), content))
+                else:
+                    target.write_bytes(content)
+    (root / ".importlinter").write_text(SYMPY_IMPORTLINTER)
+    (root / "tach.toml").write_text(SYMPY_TACH)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    base = git(root, "rev-parse", "HEAD").strip()
+    for module, text in SYMPY_CHANGE.items():
+        path = root / "src" / module
+        path.write_text(path.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+    git(root, "commit", "-q", "-am", "a 20-file change")
+    return base
+
+
 class Command:
     """One command to time, in its folder, with its environment."""
 
@@ -228,9 +368,18 @@ def tool(name: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tree", choices=("sympy", "generated"), default="sympy")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="build the repositories here and keep them")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "agentcheck-bench-downloads",
+        help="where the sympy source distribution is kept between runs",
+    )
     args = parser.parse_args()
+    sdist = sympy_sdist(args.cache) if args.tree == "sympy" else None
+    expected = SYMPY_EXPECTED if sdist is not None else EXPECTED
     agentcheck, lint_imports, tach = tool("agentcheck"), tool("lint-imports"), tool("tach")
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="agentcheck-imports-bench-"))
     try:
@@ -238,7 +387,7 @@ def main() -> None:
         for scale in SCALES:
             root = workdir / f"tree-{scale}x"
             started = time.perf_counter()
-            base = build(root, scale)
+            base = build_sympy(root, scale, sdist) if sdist else build_generated(root, scale)
             files = git(root, "ls-files", "--", "*.py").count("\n")
             lines = sum(len(p.read_bytes().splitlines()) for p in (root / "src").rglob("*.py"))
             print(
@@ -272,9 +421,9 @@ def main() -> None:
                 if key.endswith("agentcheck"):
                     assert command.last is not None
                     found = json.loads(command.last.stdout)["findings"]
-                    counts = {c: sum(f["code"] == c for f in found) for c in EXPECTED}
+                    counts = {c: sum(f["code"] == c for f in found) for c in expected}
                     note = f"   {counts} " + (
-                        "as expected" if counts == EXPECTED else f"EXPECTED {EXPECTED}"
+                        "as expected" if counts == expected else f"EXPECTED {expected}"
                     )
                 print(f"  {command.label:<68} {command.median:6.3f}{note}")
             if scale == 1:
