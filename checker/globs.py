@@ -75,6 +75,8 @@ def _translate(pattern: str) -> tuple[str, bool]:
 
     try:
         regex, include = GitIgnoreSpecPattern.pattern_to_regex(pattern)
+        if regex is not None:
+            re.compile(regex)  # pathspec translates some bracket forms it cannot compile
     except Exception as exc:  # pathspec's own error type changed between releases
         raise BadGlob(str(exc)) from None
     if regex is None or include is None:
@@ -109,9 +111,11 @@ def _loose_last_part(pattern: str) -> str | None:
     """A `*`-only glob that the last component of PATTERN matches at least whatever PATTERN's
     own last component matches (`?` and `[...]` widened to `*`); None when there is none."""
     last = pattern.rstrip("/").rsplit("/", 1)[-1]
-    if not last or last == "**" or "\\" in last:
-        return None
-    loose = re.sub(r"\[[^\]]*\]|\?", "*", last)
+    if not last or last == "**" or "\\" in last or last != last.strip():
+        return None  # escapes, and spaces git may trim, are left to pathspec
+    # From the first "[" to the last "]": however the brackets pair up ("[]x]" is one), all of
+    # them lie in that span.
+    loose = re.sub(r"\[.*\]", "*", last).replace("?", "*")
     return None if "[" in loose or "]" in loose else loose
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pathspec import GitIgnoreSpec
 
-from checker.globs import Globs, check_pattern
+from checker.globs import BadGlob, Globs, check_pattern
 
 SEGMENTS = st.sampled_from(
     [
@@ -153,3 +154,26 @@ def test_shipped_presets_match_as_gitignore_does() -> None:
                 assert ours.match(path) == reference.match_file(path), (listed, path)
                 checked += 1
     assert checked > 500
+
+
+@pytest.mark.parametrize(
+    ("patterns", "path"),
+    [
+        (["secrets.txt "], "secrets.txt"),  # trailing whitespace is trimmed, as git does
+        (["*.pem\t"], "k/a.pem"),
+        (["[]x[]y"], "]y"),  # one bracket holding "]", "x" and "["
+        (["src/[]x[]y.py"], "src/]y.py"),
+        (["a/[!]b]c.py"], "a/xc.py"),
+        (["a/[!]b]c.py"], "a/]c.py"),
+    ],
+)
+def test_patterns_that_only_pathspec_reads(patterns: list[str], path: str) -> None:
+    expected = GitIgnoreSpec.from_lines(patterns).match_file(path)
+    assert Globs(patterns).match(path) == expected
+    assert Globs(patterns, checked=True).match(path) == expected
+
+
+def test_a_pattern_pathspec_cannot_compile_is_bad_at_once() -> None:
+    assert check_pattern("[]-[-]") is not None
+    with pytest.raises(BadGlob):
+        Globs(["src/**", "[]-[-]"])

@@ -156,6 +156,21 @@ def test_python_dynamic_imports_spanning_lines_with_any_line_ending(newline: str
     assert imported(text) == ["importlib", "shop.db.models", "shop.ui.forms"]
 
 
+def test_python_dynamic_import_in_a_loose_line_holding_carriage_returns() -> None:
+    """A patch of a CR-only file arrives as one long line; ast counts its lines by CR."""
+    line = 'import os\rm = importlib.import_module("shop.db.models")\r'
+    assert [e.imported.name for e in read_lines("src/shop/ui/view.py", [(1, line)], LAYOUT)] == [
+        "os",
+        "shop.db.models",
+    ]
+
+
+def test_python_dynamic_import_spelled_in_fullwidth_letters() -> None:
+    """Python folds identifiers with NFKC, so this is import_module; so must the search."""
+    text = 'import importlib\nm = importlib.\uff49mport_module("shop.db.models")\n'
+    assert imported(text) == ["importlib", "shop.db.models"]
+
+
 def test_python_that_does_not_parse_is_read_line_by_line() -> None:
     text = "import shop.db\nfrom shop.ui import (\n    forms,\n)\ndef broken(:\n    import os\n"
     parsed = parse("src/shop/ui/view.py", text, LAYOUT)

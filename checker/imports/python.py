@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from checker.imports.edges import Edge, Endpoint, Parsed
@@ -221,9 +222,16 @@ class _Collector:
         return self.importer.relative(level, target[level:], package)
 
 
+def _searchable(text: str) -> str:
+    """TEXT with identifiers as Python reads them: NFKC folds `ｉmport_module` into
+    `import_module`, and never adds or removes a line break."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def _mentioning(text: str, words: Sequence[str]) -> list[int]:
     """The numbers (from 1, sorted) of the lines of TEXT that hold one of WORDS, counted as
     Python counts them (a line ends at LF, CRLF or CR; a word never starts inside a CRLF)."""
+    text = _searchable(text)
     offsets = sorted(at for word in words for at in _occurrences(text, word))
     found: list[int] = []
     line, counted = 1, 0
@@ -287,7 +295,7 @@ def read_lines(path: str, lines: Sequence[tuple[int, str]], layout: Layout) -> l
                 guard = indent
             continue
         statement_like = stripped.startswith(("import ", "from "))
-        if not statement_like and not any(word in stripped for word in _DYNAMIC):
+        if not statement_like and not any(word in _searchable(stripped) for word in _DYNAMIC):
             continue
         span = _LONGEST_STATEMENT if statement_like and "(" in stripped else 1
         chunk: list[str] = []
@@ -303,7 +311,7 @@ def read_lines(path: str, lines: Sequence[tuple[int, str]], layout: Layout) -> l
                 tree = ast.parse("\n".join(chunk))
             except (SyntaxError, ValueError):
                 continue
-            collector = _Collector(importer, range(1, len(places) + 1), places)
+            collector = _Collector(importer, _mentioning("\n".join(chunk), _DYNAMIC), places)
             collector.visit(tree, guard is not None)
             edges.extend(collector.edges)
             index = position + 1
