@@ -11,28 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from _common import ENV, git, median_seconds  # bench/ is on sys.path when run as a script
+
 FILES = 20_000
-ENV = {
-    **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_"))},
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
 KINDS = ("py", "ts", "go", "rs")
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, env=ENV, check=True, capture_output=True)
 
 
 def test_file(kind: str, index: int, weakened: bool) -> tuple[str, str]:
@@ -116,17 +104,6 @@ def build(root: Path) -> tuple[str, str, Path]:
     event = root.parent / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 1, "title": "Bump", "body": body}}))
     return "HEAD~1", "HEAD", event
-
-
-def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1):
-            sys.exit(f"{' '.join(command)} failed: {done.stderr.decode()}")
-    return statistics.median(times)
 
 
 def main() -> None:

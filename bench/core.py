@@ -9,34 +9,18 @@ Targets (issue 2): --version <= 0.15 s; staged check <= 0.30 s; the range within
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _common import git, median_seconds  # bench/ is on sys.path when run as a script
+
 FILES = 5000
 CHANGED_FILES = 2000
 LINES_PER_FILE = 60
-# As a user runs it: bytecode caches on (an installed wheel has them), no outer git state.
-ENV = {
-    **{
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GIT_") and k != "PYTHONDONTWRITEBYTECODE"
-    },
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, env=ENV, check=True, capture_output=True)
 
 
 def source(index: int, version: int) -> str:
@@ -73,18 +57,6 @@ def build(root: Path) -> tuple[str, str]:
         (root / f"pkg{i // 100:02d}" / f"module_{i}.py").write_text(source(i, 2))
     git(root, "add", "-A")
     return base, head
-
-
-def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
-    subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)  # warm caches
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1):
-            sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.decode()}")
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -38,24 +38,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import ENV as BASE_ENV  # bench/ is on sys.path when run as a script
+from _common import git
+
+# Bytecode is cached (outside the checkout) as an installed package would have it.
+ENV = {
+    **BASE_ENV,
+    "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "agentcheck-bench-pycache"),
+}
 LAYERS = 8
 SUBPACKAGES = 19  # per layer, in the base (1x) tree
 MODULES = 10  # per subpackage
 FUNCTIONS = 24  # per module: ~150 lines
 SCALES = (1, 4, 16)
-# Bytecode is cached (outside the checkout) as an installed package would have it.
-ENV = {
-    **{
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GIT_") and k != "PYTHONDONTWRITEBYTECODE"
-    },
-    "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "agentcheck-bench-pycache"),
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
 
 IMPORTLINTER = """[importlinter]
 root_package = bigpkg
@@ -88,11 +83,6 @@ exclude = []
 layers = [{layers}]
 {modules}
 """
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=root, env=ENV, check=True, capture_output=True)
-    return done.stdout.decode()
 
 
 def targets(layer: int, sub: int, module: int, subpackages: int) -> list[str]:

@@ -18,13 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ENV = {
-    **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_"))},
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
+from _common import ENV, git  # bench/ is on sys.path when run as a script
+
 LIMIT_KB = 1024 * 1024  # 1 GiB
 FUNCTIONS = 5  # per file; the change edits four of the five return lines
 
@@ -34,13 +29,6 @@ def source(index: int, version: int) -> bytes:
         b"def f_%d_%d(value):\n    return value + %d\n" % (index, k, k * (version + 1))
         for k in range(FUNCTIONS)
     )
-
-
-def git(root: Path, *args: str, data: bytes | None = None) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=root, env=ENV, input=data, capture_output=True, check=True
-    )
-    return done.stdout.decode()
 
 
 def build(root: Path, files: int) -> None:

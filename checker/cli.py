@@ -210,13 +210,20 @@ def diff(
         ignore=_codes(ignore, "--ignore", strict=not allow_unknown_codes),
         show_change=show_change,
         sarif_file=sarif_file,
-        color=output_file is None
-        and sys.stdout.isatty()
-        and fmt == "text"
-        and "NO_COLOR" not in os.environ,
+        color=_color(output_file, fmt),
     )
     _emit(text, output_file)
     sys.exit(EXIT_FINDINGS if failed else 0)
+
+
+def _color(output_file: str | None, fmt: str) -> bool:
+    """Colour only text written to a terminal, unless NO_COLOR is set."""
+    return (
+        output_file is None
+        and sys.stdout.isatty()
+        and fmt == "text"
+        and "NO_COLOR" not in os.environ
+    )
 
 
 def _emit(text: str, output_file: str | None) -> None:
@@ -263,10 +270,7 @@ def scan(
         fail_on=fail_on,
         select=_codes(select, "--select"),
         ignore=_codes(ignore, "--ignore"),
-        color=output_file is None
-        and sys.stdout.isatty()
-        and fmt == "text"
-        and "NO_COLOR" not in os.environ,
+        color=_color(output_file, fmt),
     )
     _emit(text, output_file)
     sys.exit(EXIT_FINDINGS if failed else 0)

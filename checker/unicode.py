@@ -36,7 +36,7 @@ FLAG_TAGS_MAX = 6
 # Bytes that are never part of a hidden character, deleted before the byte prefilter runs;
 # line feeds are kept, to be counted.
 _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\r\x0c"
-_NOT_PLAIN = re.compile(r"[^\x20-\x7e\t\r\x0c\n]")  # the same, as text, with line feeds
+_NOT_PLAIN = re.compile(f"[^{re.escape(_PLAIN_BYTES.decode())}\\n]")  # as text, and line feeds
 # Byte order marks of the wide encodings; UTF-32's little-endian mark begins with UTF-16's.
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

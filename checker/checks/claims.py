@@ -7,19 +7,17 @@ import functools
 import posixpath
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from checker import catalog
 from checker.changeset import PENDING_COMMIT, ChangeSet
-from checker.checks import testcode
+from checker.checks import statements, testcode
+from checker.checks.statements import Claim, Statement
 from checker.findings import Finding
 from checker.policy import Policy
 from checker.reader import FileReader
 from checker.report.escape import visible
 from checker.task import Task
-
-if TYPE_CHECKING:  # the sentence reader is imported when there is text to read
-    from checker.checks.statements import Claim, Statement
 
 CODES = ("AC601", "AC602", "AC603")
 _QUOTE = 100
@@ -125,8 +123,6 @@ class Verdict(NamedTuple):
 
 def judge(claim: Claim, repo: Repository) -> Verdict | None:
     """None when the change touches the claimed file, or the mention is no file claim."""
-    from checker.checks import statements
-
     path = claim.mention.path
     if not path or re.search(r"[*?<>{}$~\\\s]", path) or path.startswith(("http", "-")):
         return None
@@ -170,8 +166,6 @@ def check(
     found = sources(change)
     if not found:
         return
-    from checker.checks import statements
-
     changed_list = list(dict.fromkeys(p for file in change.files for p in file.paths))
     repo = Repository(changed_list, reader)
     parsed = [
@@ -184,8 +178,6 @@ def check(
 def _file_claims(
     parsed: list[tuple[Source, list[Statement]]], repo: Repository
 ) -> Iterator[Finding]:
-    from checker.checks import statements
-
     reported: dict[str, list[str]] = {}  # target -> the first message, then other sources
     order: list[str] = []
     for source, sentences in parsed:
@@ -245,8 +237,6 @@ def _patterns() -> _Patterns:
 
 def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] | None:
     """A test claim in STATEMENT, unless a negation or plan comes before it."""
-    from checker.checks import statements
-
     if statement.section == "quiet" or statement.unchecked:
         return None
     text = _CODE_SPAN.sub(" code ", statement.text)
@@ -277,8 +267,6 @@ def tests_changed(change: ChangeSet) -> bool:
 def _test_claims(
     parsed: list[tuple[Source, list[Statement]]], change: ChangeSet, changed: list[str]
 ) -> Iterator[Finding]:
-    from checker.checks import statements
-
     patterns = _patterns()
     written = None
     ran = None

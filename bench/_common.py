@@ -1,0 +1,47 @@
+"""What the benchmarks share: the environment their commands run in, git, and a timed median.
+
+Commands run as a user runs them: bytecode caches on (an installed wheel has them), no outer
+git or GitHub state, and a fixed commit identity.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ENV = {
+    **{
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "GITHUB_")) and k != "PYTHONDONTWRITEBYTECODE"
+    },
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+}
+
+
+def git(root: Path, *args: str, data: bytes | None = None) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=ENV, input=data, capture_output=True, check=True
+    )
+    return done.stdout.decode()
+
+
+def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
+    """The median wall time of RUNS runs of COMMAND, after one run that warms the caches; a
+    run that fails (exit status other than 0 or 1) stops the benchmark."""
+    subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.decode()}")
+    return statistics.median(times)
