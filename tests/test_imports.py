@@ -175,6 +175,75 @@ def test_type_only_import_made_runtime_is_new(repo: Repo) -> None:
     assert places(repo) == [("AC402", "src/shop/ui/view.py", 1)]
 
 
+VIEW = """\
+from typing import TYPE_CHECKING
+
+
+def first():
+    return 1
+
+
+if TYPE_CHECKING:
+    from shop.db import models
+
+
+NOTE = '''
+x = 1
+from shop.db import models
+y = 2
+'''
+
+
+def last():
+    return 2
+"""
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def test_edits_in_place_read_around_the_change(repo: Repo) -> None:
+    """A file edited in place is read around its changes; each edit here adds an edge only the
+    statements around it show."""
+    shop(repo, **{"src/shop/ui/view.py": VIEW})
+    assert places(repo) == []
+    # The guard's line alone changes: the import under it now runs.
+    repo.write("src/shop/ui/view.py", edit(VIEW, "if TYPE_CHECKING:", "if True:"))
+    assert places(repo) == [("AC402", "src/shop/ui/view.py", 9)]
+    # Only a line is removed: the import falls into the function above it.
+    repo.write("src/shop/ui/view.py", edit(VIEW, "\n\nif TYPE_CHECKING:\n", "\n"))
+    assert places(repo) == [("AC402", "src/shop/ui/view.py", 7)]
+    # The quotes go: the text between them, away from both edits, is code. The whole file is
+    # read, since the statements around the edits cannot show it.
+    repo.write("src/shop/ui/view.py", edit(VIEW, "NOTE = '''", "NOTE = 1").replace("'''", "z = 3"))
+    assert places(repo) == [("AC402", "src/shop/ui/view.py", 14)]
+    # An edit far from them leaves the type-only import and the string alone.
+    repo.write("src/shop/ui/view.py", edit(VIEW, "return 2", "return 3"))
+    assert places(repo) == []
+
+
+def test_edit_in_place_beside_a_syntax_error_it_leaves_alone(repo: Repo) -> None:
+    """Statements the change does not touch are not read: an old syntax error there gets no
+    AC404, while one the change makes does."""
+    broken = VIEW + "\ndef old_mistake(:\n    pass\n"
+    shop(repo, **{"src/shop/ui/view.py": broken})
+    repo.write("src/shop/ui/view.py", edit(broken, "return 1", "import shop.db"))
+    assert places(repo) == [("AC402", "src/shop/ui/view.py", 5)]
+    repo.write("src/shop/ui/view.py", edit(broken, "return 1", "import shop.db +"))
+    assert places(repo) == [("AC404", "src/shop/ui/view.py", 5)]
+
+
+def test_base_read_where_a_dynamic_import_may_hold_the_same_edge(repo: Repo) -> None:
+    """The base is parsed for a breaking edge unless its text cannot name the module; a dynamic
+    import's string can spell the name with escapes."""
+    old = 'import importlib\nimportlib.import_module("shop.db.\\x6dodels")\n'
+    shop(repo, **{"src/shop/ui/view.py": old})
+    repo.write("src/shop/ui/view.py", "from shop.db import models\n" + old)
+    assert places(repo) == []  # the base made the same import
+
+
 def test_unparsable_file_warns_and_is_read_line_by_line(repo: Repo) -> None:
     shop(repo)
     repo.write(

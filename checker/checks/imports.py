@@ -2,10 +2,18 @@
 
 For each changed source file: the edges of its head version minus those of its base version, so
 moved, reordered and pre-existing imports stay silent. With a patch file (no whole files), the
-edges of its added lines minus those of its removed lines."""
+edges of its added lines minus those of its removed lines.
+
+A Python file edited in place is read at the head around its changes only: the top-level
+statements that hold a changed line, or border a removed one. Every other statement is the same
+text in the same place at both sides, so it holds no new edge. That holds unless a change opens
+or closes a string that spans lines, which can turn text into code far from the change: then the
+whole file is read. The base is read only for the head edges that break a contract, and not at
+all where its text never names the module they import."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -80,17 +88,22 @@ def check(
             text = head.read(file.path)
             if text is None:
                 continue
-            parsed = head.parse(file.path, text)
-            new_edges = parsed.edges
-            if parsed.error is not None:
-                yield Finding(
-                    "AC404",
-                    f"{file.path} does not parse ({parsed.error}); its imports were read line "
-                    "by line, so some may be missed",
-                    file.path,
-                    parsed.error_line or file.first_line,
-                    1,
-                )
+            touched = _touched(file)
+            around = None if touched is None else head.parse_around(file.path, text, touched)
+            if around is not None:
+                new_edges = around
+            else:
+                parsed = head.parse(file.path, text)
+                new_edges = parsed.edges
+                if parsed.error is not None:
+                    yield Finding(
+                        "AC404",
+                        f"{file.path} does not parse ({parsed.error}); its imports were read "
+                        "line by line, so some may be missed",
+                        file.path,
+                        parsed.error_line or file.first_line,
+                        1,
+                    )
         if not type_only:
             new_edges = [e for e in new_edges if not e.type_only]
         # The head's edges that would break a contract; only they need the base version (most
@@ -104,7 +117,8 @@ def check(
                 breaking.append((edge, broken))
         if not breaking:
             continue
-        old_edges = _base_edges(file, base, versions.whole_files)
+        imported = {edge.imported.name for edge, _ in breaking}
+        old_edges = _base_edges(file, base, versions.whole_files, imported)
         if not type_only:
             old_edges = [e for e in old_edges if not e.type_only]
         known = {e.key for e in old_edges}
@@ -122,14 +136,53 @@ def check(
                     )
 
 
-def _base_edges(file: FileChange, base: Side, whole_files: bool) -> list[Edge]:
-    """The edges of FILE's base version: its removed lines for a patch, else the whole file."""
+# A changed line holding one of these may open or close a string that spans lines.
+_LONG_STRING_MARKS = ('"""', "'''")
+
+
+def _touched(file: FileChange) -> list[int] | None:
+    """The head lines a Python file's change touches: its added lines and the lines on either
+    side of each removed run. None where the change is not an edit in place, or where a changed
+    line may open or close a string that spans lines (a triple quote, a closing backslash)."""
+    if file.status != "modified" or language(file.path) != "python":
+        return None
+    for line in (*file.added, *file.removed):
+        if line.text.endswith("\\") or any(mark in line.text for mark in _LONG_STRING_MARKS):
+            return None
+    # Blank and comment lines hold no import and change no statement around them; they are
+    # counted, not touched.
+    added = [line.number for line in file.added]
+    touched = {line.number for line in file.added if _holds_code(line.text)}
+    removed = sorted(file.removed)
+    for at, line in enumerate(removed):
+        if not _holds_code(line.text):
+            continue
+        # Where the removed line was at the head: after the unchanged lines above it, counting
+        # the added lines that came in between.
+        unchanged = line.number - 1 - at
+        head = unchanged + 1
+        while (moved := unchanged + 1 + bisect.bisect_left(added, head)) != head:
+            head = moved
+        touched.update((head - 1, head))
+    return sorted(touched)
+
+
+def _holds_code(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _base_edges(file: FileChange, base: Side, whole_files: bool, imported: set[str]) -> list[Edge]:
+    """The edges of FILE's base version that could match head edges to the IMPORTED modules:
+    its removed lines for a patch, else the whole file, unless its text cannot name them."""
     if not whole_files:
         return base.read_lines(file.old_path, [(n.number, n.text) for n in file.removed])
     if file.status == "added" or language(file.old_path) is None:
         return []
     old_text = base.read(file.old_path)
-    return [] if old_text is None else base.parse(file.old_path, old_text).edges
+    if old_text is None or not base.may_import(file.old_path, old_text, imported):
+        return []
+    return base.parse(file.old_path, old_text).edges
 
 
 def _broken_before(edge: Edge, contract: Contract, old_edges: Sequence[Edge]) -> bool:

@@ -3,12 +3,18 @@
 Every form counts: `import a.b`, `from a import b` (the submodule a.b when it is a module of the
 tree, else a), relative imports, imports inside functions, try/except and if blocks, and
 `importlib.import_module("literal")` / `__import__("literal")`. Imports under
-`if TYPE_CHECKING:` are marked type-only. A file that does not parse is read line by line."""
+`if TYPE_CHECKING:` are marked type-only. A file that does not parse is read line by line.
+
+A changed file can be read around its changes alone (`parse_around`): the whole top-level
+statements that hold them, each parsed on its own. Top-level statements begin at column 0, so
+finding them needs only where the strings that span lines lie, which one regular expression
+finds in a fraction of the time a whole parse takes."""
 
 from __future__ import annotations
 
 import ast
 import bisect
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -17,6 +23,34 @@ from checker.imports.edges import Edge, Endpoint, Parsed
 _DYNAMIC = ("import_module", "__import__")
 _NESTED = ("body", "orelse", "finalbody", "handlers", "cases")
 _LONGEST_STATEMENT = 60  # lines a parenthesised import may span when read line by line
+
+
+def _strings(q: str) -> tuple[str, str, str, str]:
+    """Patterns for strings quoted with Q: one-line; a lone quote that opens no string; one
+    that goes on past backslash-newlines; triple-quoted (unclosed: to the end)."""
+    body = rf"[^{q}\\\n]"
+    return (
+        rf"{q}(?!{q}{q})(?:{body}|\\[^\n])*{q}",
+        rf"{q}(?!{q}{q})(?!(?:{body}|\\.)*{q})",
+        rf"{q}(?:{body}|\\.)*{q}",
+        rf"{q}{{3}}(?:[^{q}\\]+|\\.?|{q}(?!{q}{q}))*(?:{q}{{3}}|\Z)",
+    )
+
+
+_DOUBLE, _SINGLE = _strings('"'), _strings("'")
+# Code up to the next string that spans lines, which group 1 captures, or up to the end.
+# Comments, one-line strings and backslash escapes are stepped over, so the quotes inside them
+# open nothing; a quote that opens no valid string is stepped over alone. The expression
+# matches at every position and never backtracks: linear time on any text. (Runs of characters
+# are matched with `+` only where nothing after them can fail: a failure would backtrack
+# through every way of splitting the run.)
+_NEXT_LONG_STRING = re.compile(
+    rf"""(?:[^"'\\#]+|#[^\n]*|{_DOUBLE[0]}|{_SINGLE[0]}|{_DOUBLE[1]}|{_SINGLE[1]}|\\.?)*"""
+    rf"(?:({_DOUBLE[3]}|{_SINGLE[3]}|{_DOUBLE[2]}|{_SINGLE[2]})|\Z)",
+    re.DOTALL,
+)
+# Column-0 words that go on with the statement above them instead of starting one.
+_GOES_ON = re.compile(r"(?:else|elif|except|finally)\b")
 
 
 class Layout:
@@ -122,15 +156,17 @@ class _Collector:
         importer: _Importer,
         dynamic: Sequence[int],
         lines: Sequence[tuple[int, int]] = (),
+        offset: int = 0,
     ) -> None:
         self.importer = importer
         self.dynamic = dynamic  # the lines (sorted) that mention import_module or __import__
         self.lines = lines  # for a chunk of loose lines: (file line, indentation) of each
+        self.offset = offset  # for a range of whole lines: the file lines above it
         self.edges: list[Edge] = []
 
     def _place(self, line: int, column: int) -> tuple[int, int]:
         if not self.lines:
-            return line, column + 1
+            return line + self.offset, column + 1
         number, indent = self.lines[min(line, len(self.lines)) - 1]
         return number, column + indent + 1
 
@@ -266,6 +302,140 @@ def parse(path: str, text: str, layout: Layout) -> Parsed:
         numbered = list(enumerate(text.splitlines(), start=1))
         return Parsed(read_lines(path, numbered, layout), reason, where)
     return Parsed(collector.edges)
+
+
+def string_lines(text: str) -> list[tuple[int, int]]:
+    """The lines (from 1) that begin inside a string of TEXT, as runs: (first, last) each, in
+    order. TEXT's lines end at "\\n" only."""
+    runs: list[tuple[int, int]] = []
+    line, counted = 1, 0
+    for found in _NEXT_LONG_STRING.finditer(text):
+        start, end = found.span(1)
+        if start < 0:
+            continue
+        line += text.count("\n", counted, start)
+        inner = text.count("\n", start, end)
+        if inner:
+            runs.append((line + 1, line + inner))
+        line, counted = line + inner, end
+    return runs
+
+
+class _Statements:
+    """Where the top-level statements of a file begin. One begins on a line that starts at
+    column 0 with neither a closing bracket, a comment nor a word that goes on with the
+    statement above (else, except, ...), is not inside a string, and does not follow a backslash
+    or a decorator. A line inside brackets can pass for a beginning; the parse of a range that
+    starts or ends there then fails, and the range is widened (`parse_around`)."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self._strings = string_lines("\n".join(lines))
+        self._firsts = [first for first, _ in self._strings]
+
+    def begins(self, index: int) -> bool:
+        line = self.lines[index]
+        if not line or line[0] in " \t\f#)]}" or _GOES_ON.match(line):
+            return False
+        if index and (self.lines[index - 1].endswith("\\") or self.lines[index - 1][:1] == "@"):
+            return False
+        at = bisect.bisect_right(self._firsts, index + 1) - 1
+        return at < 0 or self._strings[at][1] < index + 1
+
+    def before(self, index: int) -> int:
+        """The beginning at or above line INDEX (the file's first line at the latest)."""
+        while index > 0 and not self.begins(index):
+            index -= 1
+        return max(index, 0)
+
+    def after(self, index: int) -> int:
+        """The first beginning below line INDEX, or the end of the file."""
+        index += 1
+        while index < len(self.lines) and not self.begins(index):
+            index += 1
+        return min(index, len(self.lines))
+
+    def around(self, touched: Iterable[int]) -> list[tuple[int, int]]:
+        """The statements that hold the TOUCHED lines (numbered from 1), as merged ranges of
+        line indexes [start, end)."""
+        ranges: list[tuple[int, int]] = []
+        for number in sorted(set(touched)):
+            index = min(max(number - 1, 0), len(self.lines) - 1)
+            if ranges and index < ranges[-1][1]:
+                continue
+            ranges.append((self.before(index), self.after(index)))
+        return _merged(ranges)
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_WIDENINGS = 8  # ranges widened, one statement at a time, before the whole file is parsed
+
+
+def parse_around(path: str, text: str, layout: Layout, touched: Iterable[int]) -> list[Edge] | None:
+    """The import edges of the top-level statements of TEXT that hold the TOUCHED lines; None
+    where they do not parse on their own (the caller then parses the whole file)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # line numbers stay the same
+    statements = _Statements(text.split("\n"))
+    ranges = statements.around(touched)
+    importer = _Importer(path, layout)
+    done: dict[tuple[int, int], list[Edge]] = {}
+    widenings = 0
+    at = 0
+    while at < len(ranges):
+        start, end = ranges[at]
+        if (start, end) not in done:
+            chunk = "\n".join(statements.lines[start:end])
+            try:
+                tree = ast.parse(chunk, filename=path)
+            except (SyntaxError, ValueError) as exc:
+                widenings += 1
+                # A closing bracket with no opening one: the range began inside brackets.
+                # Anything else (an open bracket, a decorator alone): it ended too soon.
+                if str(getattr(exc, "msg", "")).startswith("unmatched"):
+                    wider = (statements.before(start - 1), end) if start else None
+                else:
+                    last = len(statements.lines)
+                    wider = (start, statements.after(end)) if end < last else None
+                if wider is None or widenings > _WIDENINGS:
+                    return None
+                ranges[at] = wider
+                ranges = _merged(ranges)
+                at = 0
+                continue
+            except (RecursionError, MemoryError):
+                return None
+            collector = _Collector(importer, _mentioning(chunk, _DYNAMIC), offset=start)
+            collector.visit(tree)
+            done[(start, end)] = collector.edges
+        at += 1
+    return [edge for start_end in ranges for edge in done[start_end]]
+
+
+def may_import(path: str, text: str, layout: Layout, modules: Iterable[str]) -> bool:
+    """False where no edge of TEXT can import one of MODULES: an import statement spells the
+    last part of the module it imports (as Python reads identifiers, NFKC folded), unless it is
+    relative and imports the file's own package or one above it. A dynamic import is a string,
+    which escapes can spell any way, so a file that makes one may import anything."""
+    package = _Importer(path, layout).package
+    searchable = _searchable(text)
+    if any(word in searchable for word in _DYNAMIC):
+        return True
+    for module in modules:
+        if package == module or package.startswith(module + "."):
+            return True
+        if module.rpartition(".")[2] in searchable:
+            return True
+    return False
 
 
 def read_lines(path: str, lines: Sequence[tuple[int, str]], layout: Layout) -> list[Edge]:

@@ -118,6 +118,22 @@ class Side:
 
         return golang.parse(path, text, self.go)
 
+    def parse_around(self, path: str, text: str, touched: Sequence[int]) -> list[Edge] | None:
+        """The edges of the statements of a Python file that hold the TOUCHED lines; None where
+        they do not parse on their own."""
+        from checker.imports import python
+
+        return python.parse_around(path, text, self.python, touched)
+
+    def may_import(self, path: str, text: str, modules: set[str]) -> bool:
+        """False where the file TEXT cannot import any of MODULES (Python only: elsewhere an
+        import need not spell the name of what it imports)."""
+        if language(path) != "python":
+            return True
+        from checker.imports import python
+
+        return python.may_import(path, text, self.python, modules)
+
     def read_lines(self, path: str, lines: Sequence[tuple[int, str]]) -> list[Edge]:
         """The edges of loose lines: a patch's added or removed lines."""
         kind = language(path)
