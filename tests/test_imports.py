@@ -235,6 +235,14 @@ def test_edit_in_place_beside_a_syntax_error_it_leaves_alone(repo: Repo) -> None
     assert places(repo) == [("AC404", "src/shop/ui/view.py", 5)]
 
 
+def test_edit_in_place_of_a_file_with_carriage_returns_alone(repo: Repo) -> None:
+    """git sees a CR-only file as one line; Python sees its lines, so it is read whole."""
+    old = "import os\rdef f():\r    return 1\r"
+    shop(repo, **{"src/shop/ui/view.py": old})
+    repo.write("src/shop/ui/view.py", old + "from shop.db import models\r")
+    assert places(repo) == [("AC402", "src/shop/ui/view.py", 4)]
+
+
 def test_base_read_where_a_dynamic_import_may_hold_the_same_edge(repo: Repo) -> None:
     """The base is parsed for a breaking edge unless its text cannot name the module; a dynamic
     import's string can spell the name with escapes."""

@@ -141,10 +141,11 @@ def test_reading_around_takes_whole_statements(
     assert lines_of(parse_around("app.py", SOURCE, LAYOUT, touched)) == expected
 
 
-def test_reading_around_keeps_line_numbers_with_any_line_ending() -> None:
-    for newline in ("\r\n", "\r"):
-        text = SOURCE.replace("\n", newline)
-        assert lines_of(parse_around("app.py", text, LAYOUT, [21])) == [("sys", 21, False)]
+def test_reading_around_keeps_line_numbers_with_crlf_and_gives_up_at_a_lone_cr() -> None:
+    text = SOURCE.replace("\n", "\r\n")
+    assert lines_of(parse_around("app.py", text, LAYOUT, [21])) == [("sys", 21, False)]
+    # git numbers lines at LF only, Python at a lone CR too: the touched lines cannot be placed.
+    assert parse_around("app.py", SOURCE.replace("\n", "\r"), LAYOUT, [1]) is None
 
 
 def test_reading_around_gives_up_where_the_statements_do_not_parse() -> None:

@@ -381,10 +381,13 @@ _WIDENINGS = 8  # ranges widened, one statement at a time, before the whole file
 
 
 def parse_around(path: str, text: str, layout: Layout, touched: Iterable[int]) -> list[Edge] | None:
-    """The import edges of the top-level statements of TEXT that hold the TOUCHED lines; None
-    where they do not parse on their own (the caller then parses the whole file)."""
+    """The import edges of the top-level statements of TEXT that hold the TOUCHED lines (as git
+    numbers them); None where they do not parse on their own, or where a lone CR makes Python
+    number the lines otherwise (the caller then parses the whole file)."""
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")  # line numbers stay the same
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None  # a lone CR ends a line for Python, not for git's line numbers
     statements = _Statements(text.split("\n"))
     ranges = statements.around(touched)
     importer = _Importer(path, layout)
