@@ -235,6 +235,61 @@ def test_edit_in_place_beside_a_syntax_error_it_leaves_alone(repo: Repo) -> None
     assert places(repo) == [("AC404", "src/shop/ui/view.py", 5)]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # Names at column 0 inside an import's brackets: the added one is part of the import.
+        (
+            "from shop import (\napi,\nbilling,\n)\n",
+            "from shop import (\napi,\ndb,\nbilling,\n)\n",
+            [("AC402", 3)],
+        ),
+        # Removed lines open and close brackets around lines left alone: read whole.
+        (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING: x = (\n0,\n"
+            '__import__("shop.db"),\n0,\n0)\n',
+            'from typing import TYPE_CHECKING\n0,\n__import__("shop.db"),\n0,\n',
+            [("AC402", 3)],
+        ),
+        # An added line inside brackets under a guard keeps the guard.
+        (
+            "from typing import TYPE_CHECKING\nimport importlib\nif TYPE_CHECKING:\n"
+            '    MODELS = (\nimportlib.import_module("shop.db.models"),\nNone)\n',
+            "from typing import TYPE_CHECKING\nimport importlib\nif TYPE_CHECKING:\n"
+            '    MODELS = (\nimportlib.import_module("shop.db.models"),\n'
+            'importlib.import_module("shop.db"),\nNone)\n',
+            [],
+        ),
+        # A blank line after a backslash is a syntax error the change makes.
+        (
+            "import os\nTOTAL = 1 + \\\n    2\n",
+            "import os\nTOTAL = 1 + \\\n\n    2\n",
+            [("AC404", 3)],
+        ),
+    ],
+)
+def test_edits_in_place_around_brackets_and_blank_lines(
+    repo: Repo, old: str, new: str, expected: list[tuple[str, int]]
+) -> None:
+    shop(repo, **{"src/shop/ui/view.py": old})
+    repo.write("src/shop/ui/view.py", new)
+    assert [(code, line) for code, _, line in places(repo)] == expected
+
+
+def test_an_added_module_makes_an_unchanged_import_new(repo: Repo) -> None:
+    """`from shop.db import session` named a package attribute; once the change adds the module
+    shop.db.session, the same line imports it."""
+    policy = POLICY + '\n[[imports.contracts]]\ntype = "forbidden"\nname = "no sessions"\n'
+    policy += 'source = ["shop.ui"]\nforbidden = ["shop.db.session"]\n'
+    old = "from shop.db import session\n\n\ndef f():\n    return 1\n"
+    shop(repo, policy, **{"src/shop/ui/view.py": old})
+    repo.write("src/shop/ui/view.py", old.replace("return 1", "return 2"))
+    assert places(repo) == []
+    repo.write("src/shop/db/session.py", "")
+    found = [(f["code"], f["line"], "no sessions" in f["message"]) for f in findings(repo)]
+    assert ("AC402", 1, True) in found
+
+
 def test_edit_in_place_of_a_file_with_carriage_returns_alone(repo: Repo) -> None:
     """git sees a CR-only file as one line; Python sees its lines, so it is read whole."""
     old = "import os\rdef f():\r    return 1\r"

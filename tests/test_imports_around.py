@@ -32,10 +32,20 @@ def read(path: Path) -> str:
 
 
 def tokenizer_runs(text: str) -> list[tuple[int, int]]:
-    """The lines that begin inside a string, as Python's tokenizer sees them."""
+    """The lines that begin inside a string, as Python's tokenizer sees them (from 3.12 an
+    f-string is tokens from FSTRING_START to FSTRING_END, with strings nested inside)."""
     runs = []
+    start = getattr(tokenize, "FSTRING_START", None)
+    end = getattr(tokenize, "FSTRING_END", None)
+    opened: list[int] = []  # the lines of the f-strings open around the token
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        if token.type == tokenize.STRING and token.start[0] != token.end[0]:
+        if token.type == start:
+            opened.append(token.start[0])
+        elif token.type == end:
+            first = opened.pop()
+            if not opened and first != token.end[0]:
+                runs.append((first + 1, token.end[0]))
+        elif token.type == tokenize.STRING and not opened and token.start[0] != token.end[0]:
             runs.append((token.start[0] + 1, token.end[0]))
     return runs
 
@@ -132,13 +142,21 @@ import sys
         ([15], [("typing_only", 13, True), ("at_runtime", 15, False)]),  # the whole if/else
         ([19], []),  # a column-0 line inside brackets: widened back to the assignment
         ([21], [("sys", 21, False)]),
-        ([3], [("os", 1, False)]),  # a blank line belongs to the statement above it
+        ([3], []),  # an added blank line touches nothing
     ],
 )
 def test_reading_around_takes_whole_statements(
     touched: list[int], expected: list[tuple[str, int, bool]]
 ) -> None:
     assert lines_of(parse_around("app.py", SOURCE, LAYOUT, touched)) == expected
+
+
+def test_reading_around_points_beside_removed_lines_and_inert_lines() -> None:
+    # A point (beside a removed line) is never left out: a blank one takes the statement above.
+    assert lines_of(parse_around("app.py", SOURCE, LAYOUT, [], [3])) == [("os", 1, False)]
+    # An added blank line after a backslash ends the statement there: it is read.
+    assert parse_around("app.py", "import os\nX = 1 + \\\n\n2\n", LAYOUT, [3]) is None
+    assert lines_of(parse_around("app.py", "import os\nX = 1\n\n2\n", LAYOUT, [3])) == []
 
 
 def test_reading_around_keeps_line_numbers_with_crlf_and_gives_up_at_a_lone_cr() -> None:

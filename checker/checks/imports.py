@@ -6,9 +6,10 @@ edges of its added lines minus those of its removed lines.
 
 A Python file edited in place is read at the head around its changes only: the top-level
 statements that hold a changed line, or border a removed one. Every other statement is the same
-text in the same place at both sides, so it holds no new edge. That holds unless a change opens
-or closes a string that spans lines, which can turn text into code far from the change: then the
-whole file is read. The base is read only for the head edges that break a contract, and not at
+text in the same place at both sides, so it holds no new edge. That holds unless the change opens
+or closes a string that spans lines, or brackets around lines it leaves alone (either can turn
+text into code, or code into other code, far from the change), or adds or removes a module the
+file names (`from pkg import name` then imports another module): then the whole file is read. The base is read only for the head edges that break a contract, and not at
 all where its text never names the module they import."""
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def check(
         return
     from checker.imports import sources
     from checker.imports.patterns import compile_edge, is_path
+    from checker.imports.python import spells
     from checker.imports.sides import Side, Versions, detect_roots
 
     versions = Versions(change, reader)
@@ -76,6 +78,7 @@ def check(
     allowed = [compile_edge(e) for e in task.allow_imports] if task is not None else []
     type_only = bool(policy.get("imports", "type-checking-imports", default=False))
     head, base = Side(versions, True, roots), Side(versions, False, roots)
+    python_words = _module_words(change, head, base)
     for file in files:
         importer = head.importer(file.path)
         if importer is not None and not any(c.constrains(importer) for c in contracts):
@@ -89,7 +92,9 @@ def check(
             if text is None:
                 continue
             touched = _touched(file)
-            around = None if touched is None else head.parse_around(file.path, text, touched)
+            if touched is not None and python_words and spells(text, python_words):
+                touched = None  # the change adds or removes a module this file may name
+            around = None if touched is None else head.parse_around(file.path, text, *touched)
             if around is not None:
                 new_edges = around
             else:
@@ -140,31 +145,68 @@ def check(
 _LONG_STRING_MARKS = ('"""', "'''")
 
 
-def _touched(file: FileChange) -> list[int] | None:
-    """The head lines a Python file's change touches: its added lines and the lines on either
-    side of each removed run. None where the change is not an edit in place, or where a changed
-    line may open or close a string that spans lines (a triple quote, a closing backslash)."""
+def _touched(file: FileChange) -> tuple[list[int], set[int]] | None:
+    """Where a Python file's change touches its head: its added lines, and the lines on either
+    side of each removed one (points). None where the change is not an edit in place, or where
+    it may change how the lines it leaves alone are read: a changed line that may open or close
+    a string spanning lines (a triple quote, a closing backslash), or a run of changes that
+    opens or closes brackets around them (its brackets do not balance as those it replaced)."""
+    from checker.imports.python import bracket_net
+
     if file.status != "modified" or language(file.path) != "python":
         return None
     for line in (*file.added, *file.removed):
         if line.text.endswith("\\") or any(mark in line.text for mark in _LONG_STRING_MARKS):
             return None
-    # Blank and comment lines hold no import and change no statement around them; they are
-    # counted, not touched.
     added = [line.number for line in file.added]
-    touched = {line.number for line in file.added if _holds_code(line.text)}
-    removed = sorted(file.removed)
-    for at, line in enumerate(removed):
-        if not _holds_code(line.text):
-            continue
+    # The brackets each run of changes opens, added minus removed, by the head line it is at.
+    opened: dict[int, int] = {}
+    run = 0
+    for at, line in enumerate(file.added):
+        if not at or file.added[at - 1].number != line.number - 1:
+            run = line.number
+        opened[run] = opened.get(run, 0) + bracket_net(line.text)
+    points: set[int] = set()
+    for at, line in enumerate(sorted(file.removed)):
         # Where the removed line was at the head: after the unchanged lines above it, counting
-        # the added lines that came in between.
+        # the added lines that came in between (a replaced line: at the first added one).
         unchanged = line.number - 1 - at
         head = unchanged + 1
         while (moved := unchanged + 1 + bisect.bisect_left(added, head)) != head:
             head = moved
-        touched.update((head - 1, head))
-    return sorted(touched)
+        opened[head] = opened.get(head, 0) - bracket_net(line.text)
+        if _holds_code(line.text):  # blank and comment lines hold no import, change nothing
+            points.update((head - 1, head))
+    if any(opened.values()):
+        return None
+    return added, points
+
+
+def _module_words(change: ChangeSet, head: Side, base: Side) -> set[str]:
+    """The names of the Python modules and packages the change adds or removes. An unchanged
+    `from pkg import name` imports pkg.name once the change adds it (pkg before), so a file that
+    spells one of them is read whole."""
+    words: set[str] = set()
+    for file in change.files:
+        # Each path, with the side to look for its folders at: new ones are not at the base.
+        if file.status in ("added", "copied"):
+            sides = [(file.path, base)]
+        elif file.status == "deleted":
+            sides = [(file.path, head)]
+        elif file.status == "renamed":
+            sides = [(file.path, base), (file.old_path, head)]
+        else:
+            continue
+        for path, other in sides:
+            if language(path) != "python":
+                continue
+            stem = path[: -len("/__init__.py")] if path.endswith("/__init__.py") else path[:-3]
+            words.add(stem.rpartition("/")[2])
+            folder = stem.rpartition("/")[0]
+            while folder and not other.python.is_folder(folder):  # a new (or gone) package
+                words.add(folder.rpartition("/")[2])
+                folder = folder.rpartition("/")[0]
+    return words
 
 
 def _holds_code(text: str) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -304,33 +305,73 @@ def parse(path: str, text: str, layout: Layout) -> Parsed:
     return Parsed(collector.edges)
 
 
-def string_lines(text: str) -> list[tuple[int, int]]:
-    """The lines (from 1) that begin inside a string of TEXT, as runs: (first, last) each, in
-    order. TEXT's lines end at "\\n" only."""
-    runs: list[tuple[int, int]] = []
-    line, counted = 1, 0
+def _long_strings(text: str) -> list[tuple[int, int]]:
+    """The spans (offsets) of the strings of TEXT that span lines."""
+    spans = []
     for found in _NEXT_LONG_STRING.finditer(text):
         start, end = found.span(1)
-        if start < 0:
-            continue
+        if start >= 0 and text.find("\n", start, end) >= 0:
+            spans.append((start, end))
+    return spans
+
+
+def string_lines(text: str) -> list[tuple[int, int]]:
+    """The lines (from 1) that begin inside a string of TEXT, as runs: (first, last) each, in
+    order. TEXT's lines end at "\n" only."""
+    runs: list[tuple[int, int]] = []
+    line, counted = 1, 0
+    for start, end in _long_strings(text):
         line += text.count("\n", counted, start)
         inner = text.count("\n", start, end)
-        if inner:
-            runs.append((line + 1, line + inner))
+        runs.append((line + 1, line + inner))
         line, counted = line + inner, end
     return runs
 
 
+# Everything on a line but its brackets: comments, one-line strings (triple-quoted first) and
+# other text. A quote that opens no valid string is left, and is no bracket.
+_NOT_BRACKETS = re.compile(
+    r"""#[^\n]*|"{3}(?:[^"\\\n]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\\n]|\\.|'(?!''))*'{3}"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^()\[\]{}\n"'#]+"""
+)
+_ONE_BRACKET = str.maketrans("[{]}", "(())")
+
+
+def bracket_net(line: str) -> int:
+    """The brackets a line of code opens minus those it closes."""
+    brackets = _NOT_BRACKETS.sub("", line).translate(_ONE_BRACKET)
+    return brackets.count("(") - brackets.count(")")
+
+
+def _inert(line: str) -> bool:
+    """A blank or comment line: it holds no import and changes no statement around it."""
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
 class _Statements:
-    """Where the top-level statements of a file begin. One begins on a line that starts at
-    column 0 with neither a closing bracket, a comment nor a word that goes on with the
-    statement above (else, except, ...), is not inside a string, and does not follow a backslash
-    or a decorator. A line inside brackets can pass for a beginning; the parse of a range that
-    starts or ends there then fails, and the range is widened (`parse_around`)."""
+    """Where the top-level statements of a file begin: on a line that starts at column 0 with
+    neither a closing bracket, a comment nor a word that goes on with the statement above
+    (else, except, ...), is outside every string and bracket, and does not follow a backslash
+    or a decorator. A decorator whose arguments span lines can still end a range too soon; the
+    range's parse then fails, and it is widened (`parse_around`)."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
-        self._strings = string_lines("\n".join(lines))
+        text = "\n".join(lines)
+        spans = _long_strings(text)
+        # The text with its long strings emptied (their line breaks kept), as brackets alone.
+        pieces: list[str] = []
+        last = 0
+        for start, end in spans:
+            pieces += (text[last:start], "\n" * text.count("\n", start, end))
+            last = end
+        pieces.append(text[last:])
+        self._brackets = _NOT_BRACKETS.sub("", "".join(pieces)).translate(_ONE_BRACKET)
+        # Where each line starts in those brackets.
+        widths = (len(line) + 1 for line in self._brackets.split("\n"))
+        self._offsets = list(itertools.accumulate(widths, initial=0))
+        self._strings = string_lines(text)
         self._firsts = [first for first, _ in self._strings]
 
     def begins(self, index: int) -> bool:
@@ -340,7 +381,10 @@ class _Statements:
         if index and (self.lines[index - 1].endswith("\\") or self.lines[index - 1][:1] == "@"):
             return False
         at = bisect.bisect_right(self._firsts, index + 1) - 1
-        return at < 0 or self._strings[at][1] < index + 1
+        if at >= 0 and self._strings[at][1] >= index + 1:
+            return False
+        offset = self._offsets[index]
+        return self._brackets.count("(", 0, offset) <= self._brackets.count(")", 0, offset)
 
     def before(self, index: int) -> int:
         """The beginning at or above line INDEX (the file's first line at the latest)."""
@@ -355,11 +399,18 @@ class _Statements:
             index += 1
         return min(index, len(self.lines))
 
-    def around(self, touched: Iterable[int]) -> list[tuple[int, int]]:
-        """The statements that hold the TOUCHED lines (numbered from 1), as merged ranges of
-        line indexes [start, end)."""
+    def around(self, added: Iterable[int], points: Iterable[int]) -> list[tuple[int, int]]:
+        """The statements that hold the ADDED lines and the POINTS (lines numbered from 1), as
+        merged ranges of line indexes [start, end). An added blank or comment line is left out
+        unless it follows a backslash (then it ends the statement there)."""
+        wanted = set(points)
+        for number in added:
+            index = number - 1
+            inert = 0 <= index < len(self.lines) and _inert(self.lines[index])
+            if not inert or (index and self.lines[index - 1].endswith("\\")):
+                wanted.add(number)
         ranges: list[tuple[int, int]] = []
-        for number in sorted(set(touched)):
+        for number in sorted(wanted):
             index = min(max(number - 1, 0), len(self.lines) - 1)
             if ranges and index < ranges[-1][1]:
                 continue
@@ -377,22 +428,26 @@ def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-_WIDENINGS = 8  # ranges widened, one statement at a time, before the whole file is parsed
-
-
-def parse_around(path: str, text: str, layout: Layout, touched: Iterable[int]) -> list[Edge] | None:
-    """The import edges of the top-level statements of TEXT that hold the TOUCHED lines (as git
-    numbers them); None where they do not parse on their own, or where a lone CR makes Python
-    number the lines otherwise (the caller then parses the whole file)."""
+def parse_around(
+    path: str,
+    text: str,
+    layout: Layout,
+    added: Iterable[int],
+    points: Iterable[int] = (),
+) -> list[Edge] | None:
+    """The import edges of the top-level statements of TEXT that hold the ADDED lines (as git
+    numbers them) and the POINTS (lines beside removed ones); None where they do not parse on
+    their own, or where a lone CR makes Python number the lines otherwise (the caller then
+    parses the whole file)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return None  # a lone CR ends a line for Python, not for git's line numbers
     statements = _Statements(text.split("\n"))
-    ranges = statements.around(touched)
+    ranges = statements.around(added, points)
     importer = _Importer(path, layout)
     done: dict[tuple[int, int], list[Edge]] = {}
-    widenings = 0
+    budget = len(statements.lines)  # lines parsed in vain before the whole file is parsed
     at = 0
     while at < len(ranges):
         start, end = ranges[at]
@@ -400,18 +455,13 @@ def parse_around(path: str, text: str, layout: Layout, touched: Iterable[int]) -
             chunk = "\n".join(statements.lines[start:end])
             try:
                 tree = ast.parse(chunk, filename=path)
-            except (SyntaxError, ValueError) as exc:
-                widenings += 1
-                # A closing bracket with no opening one: the range began inside brackets.
-                # Anything else (an open bracket, a decorator alone): it ended too soon.
-                if str(getattr(exc, "msg", "")).startswith("unmatched"):
-                    wider = (statements.before(start - 1), end) if start else None
-                else:
-                    last = len(statements.lines)
-                    wider = (start, statements.after(end)) if end < last else None
-                if wider is None or widenings > _WIDENINGS:
+            except (SyntaxError, ValueError):
+                budget -= end - start
+                last = len(statements.lines)
+                wider = (start, statements.after(end)) if end < last else None
+                if wider is None or budget < 0:
                     return None
-                ranges[at] = wider
+                ranges[at] = wider  # a decorator alone: the range ended too soon
                 ranges = _merged(ranges)
                 at = 0
                 continue
@@ -422,6 +472,12 @@ def parse_around(path: str, text: str, layout: Layout, touched: Iterable[int]) -
             done[(start, end)] = collector.edges
         at += 1
     return [edge for start_end in ranges for edge in done[start_end]]
+
+
+def spells(text: str, words: Iterable[str]) -> bool:
+    """True when TEXT holds one of WORDS, as Python reads identifiers (NFKC folded)."""
+    searchable = _searchable(text)
+    return any(word in searchable for word in words)
 
 
 def may_import(path: str, text: str, layout: Layout, modules: Iterable[str]) -> bool:

@@ -5,7 +5,7 @@ modules (and pygments) load only when a file of theirs is read."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from checker.changeset import ChangeSet, FileChange
@@ -118,12 +118,14 @@ class Side:
 
         return golang.parse(path, text, self.go)
 
-    def parse_around(self, path: str, text: str, touched: Sequence[int]) -> list[Edge] | None:
-        """The edges of the statements of a Python file that hold the TOUCHED lines; None where
-        they do not parse on their own."""
+    def parse_around(
+        self, path: str, text: str, added: Sequence[int], points: Iterable[int] = ()
+    ) -> list[Edge] | None:
+        """The edges of the statements of a Python file that hold the ADDED lines and the
+        POINTS beside removed ones; None where they do not parse on their own."""
         from checker.imports import python
 
-        return python.parse_around(path, text, self.python, touched)
+        return python.parse_around(path, text, self.python, added, points)
 
     def may_import(self, path: str, text: str, modules: set[str]) -> bool:
         """False where the file TEXT cannot import any of MODULES (Python only: elsewhere an
