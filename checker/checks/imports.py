@@ -9,8 +9,9 @@ statements that hold a changed line, or border a removed one. Every other statem
 text in the same place at both sides, so it holds no new edge. That holds unless the change opens
 or closes a string that spans lines, or brackets around lines it leaves alone (either can turn
 text into code, or code into other code, far from the change), or adds or removes a module the
-file names (`from pkg import name` then imports another module): then the whole file is read. The base is read only for the head edges that break a contract, and not at
-all where its text never names the module they import."""
+file names (`from pkg import name` then imports another module): then the whole file is read.
+The base is read only for the head edges that break a contract, and not at all where its text
+never names the module they import."""
 
 from __future__ import annotations
 
