@@ -152,7 +152,7 @@ def _touched(file: FileChange) -> tuple[list[int], set[int]] | None:
     it may change how the lines it leaves alone are read: a changed line that may open or close
     a string spanning lines (a triple quote, a closing backslash), or a run of changes that
     opens or closes brackets around them (its brackets do not balance as those it replaced)."""
-    from checker.imports.python import bracket_net
+    from checker.imports.python import bracket_net, inert
 
     if file.status != "modified" or language(file.path) != "python":
         return None
@@ -176,7 +176,7 @@ def _touched(file: FileChange) -> tuple[list[int], set[int]] | None:
         while (moved := unchanged + 1 + bisect.bisect_left(added, head)) != head:
             head = moved
         opened[head] = opened.get(head, 0) - bracket_net(line.text)
-        if _holds_code(line.text):  # blank and comment lines hold no import, change nothing
+        if not inert(line.text):  # blank and comment lines hold no import, change nothing
             points.update((head - 1, head))
     if any(opened.values()):
         return None
@@ -208,11 +208,6 @@ def _module_words(change: ChangeSet, head: Side, base: Side) -> set[str]:
                 words.add(folder.rpartition("/")[2])
                 folder = folder.rpartition("/")[0]
     return words
-
-
-def _holds_code(text: str) -> bool:
-    stripped = text.strip()
-    return bool(stripped) and not stripped.startswith("#")
 
 
 def _base_edges(file: FileChange, base: Side, whole_files: bool, imported: set[str]) -> list[Edge]:

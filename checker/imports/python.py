@@ -315,12 +315,14 @@ def _long_strings(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def string_lines(text: str) -> list[tuple[int, int]]:
+def string_lines(
+    text: str, spans: Iterable[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
     """The lines (from 1) that begin inside a string of TEXT, as runs: (first, last) each, in
-    order. TEXT's lines end at "\n" only."""
+    order. TEXT's lines end at "\n" only. SPANS: its long strings, where already found."""
     runs: list[tuple[int, int]] = []
     line, counted = 1, 0
-    for start, end in _long_strings(text):
+    for start, end in _long_strings(text) if spans is None else spans:
         line += text.count("\n", counted, start)
         inner = text.count("\n", start, end)
         runs.append((line + 1, line + inner))
@@ -343,7 +345,7 @@ def bracket_net(line: str) -> int:
     return brackets.count("(") - brackets.count(")")
 
 
-def _inert(line: str) -> bool:
+def inert(line: str) -> bool:
     """A blank or comment line: it holds no import and changes no statement around it."""
     stripped = line.strip()
     return not stripped or stripped.startswith("#")
@@ -371,7 +373,7 @@ class _Statements:
         # Where each line starts in those brackets.
         widths = (len(line) + 1 for line in self._brackets.split("\n"))
         self._offsets = list(itertools.accumulate(widths, initial=0))
-        self._strings = string_lines(text)
+        self._strings = string_lines(text, spans)
         self._firsts = [first for first, _ in self._strings]
 
     def begins(self, index: int) -> bool:
@@ -406,8 +408,8 @@ class _Statements:
         wanted = set(points)
         for number in added:
             index = number - 1
-            inert = 0 <= index < len(self.lines) and _inert(self.lines[index])
-            if not inert or (index and self.lines[index - 1].endswith("\\")):
+            blank = 0 <= index < len(self.lines) and inert(self.lines[index])
+            if not blank or (index and self.lines[index - 1].endswith("\\")):
                 wanted.add(number)
         ranges: list[tuple[int, int]] = []
         for number in sorted(wanted):
@@ -486,15 +488,9 @@ def may_import(path: str, text: str, layout: Layout, modules: Iterable[str]) -> 
     relative and imports the file's own package or one above it. A dynamic import is a string,
     which escapes can spell any way, so a file that makes one may import anything."""
     package = _Importer(path, layout).package
-    searchable = _searchable(text)
-    if any(word in searchable for word in _DYNAMIC):
+    if any(package == module or package.startswith(module + ".") for module in modules):
         return True
-    for module in modules:
-        if package == module or package.startswith(module + "."):
-            return True
-        if module.rpartition(".")[2] in searchable:
-            return True
-    return False
+    return spells(text, (*_DYNAMIC, *(module.rpartition(".")[2] for module in modules)))
 
 
 def read_lines(path: str, lines: Sequence[tuple[int, str]], layout: Layout) -> list[Edge]:
