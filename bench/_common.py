@@ -45,3 +45,43 @@ def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
         if done.returncode not in (0, 1):
             sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.decode()}")
     return statistics.median(times)
+
+
+class Command:
+    """One command to time, in its folder, with its environment."""
+
+    def __init__(self, label: str, argv: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.label = label
+        self.argv = argv
+        self.cwd = cwd
+        self.env = env
+        self.times: list[float] = []
+        self.last: subprocess.CompletedProcess[bytes] | None = None
+
+    def run(self) -> None:
+        start = time.perf_counter()
+        done = subprocess.run(
+            self.argv, cwd=self.cwd, env=self.env, capture_output=True, check=False
+        )
+        self.times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            sys.exit(
+                f"{' '.join(self.argv)} failed ({done.returncode}):\n"
+                f"{done.stdout.decode()}{done.stderr.decode()}"
+            )
+        self.last = done
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def measure(commands: list[Command], runs: int) -> None:
+    """Every command once to warm the OS file cache (no tool keeps its own: lint-imports runs
+    with --no-cache), then RUNS rounds in turn, so a swing in the machine's load falls on all."""
+    for command in commands:
+        command.run()
+        command.times.clear()
+    for _ in range(runs):
+        for command in commands:
+            command.run()

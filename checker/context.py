@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,8 @@ def load_event(path: str) -> PullRequest | None:
             f"--context {path}: cannot be read: {exc.strerror}. Pass the path of "
             "a GitHub event JSON file ($GITHUB_EVENT_PATH)."
         ) from None
+    import json  # loaded only by a run given an event
+
     try:
         event = json.loads(raw)
     except (ValueError, RecursionError) as exc:

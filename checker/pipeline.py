@@ -96,12 +96,15 @@ def build_report(
 ) -> Report:
     """Run the checks and gather what every reporter needs."""
     from checker import engine
-    from checker.agents import detect
     from checker.report import Report
 
     change, policy, task = inputs.change, inputs.policy, inputs.task
     outcome = engine.run(change, policy, task, inputs.reader, engine.Selection(select, ignore))
-    known = change.pull_request is not None or bool(change.commits)
+    agent = None
+    if change.pull_request is not None or change.commits:
+        from checker.agents import detect
+
+        agent = detect(change.pull_request, change.commits)
     return Report(
         findings=outcome.findings,
         waived=outcome.waived,
@@ -111,7 +114,7 @@ def build_report(
         task=f"{task.id} ({task.source})"
         if task is not None and task.values.get("id")
         else (task.source if task is not None else None),
-        agent=detect(change.pull_request, change.commits) if known else None,
+        agent=agent,
     )
 
 

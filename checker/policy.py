@@ -11,7 +11,6 @@ from typing import Any
 from checker import catalog
 from checker.errors import FatalError
 from checker.globs import Globs
-from checker.imports import settings as import_settings
 from checker.schema import (
     Document,
     Entries,
@@ -114,6 +113,20 @@ def _contracts_from(value: Any) -> tuple[str, ...]:
     return names
 
 
+# The import contracts' checks load the contract modules; a policy without [imports] keys
+# (every commit of a repository that has no contracts) never needs them.
+def _import_roots(value: Any) -> tuple[str, ...]:
+    from checker.imports import settings
+
+    return settings.roots(value)
+
+
+def _import_contract(entry: dict[str, Any]) -> dict[str, Any]:
+    from checker.imports import settings
+
+    return settings.check_contract(entry)
+
+
 # Other capabilities add their keys here (imports, unicode) as they are built.
 SCHEMA: dict[str, Any] = {
     "fail-on": one_of("error", "warning", "never"),
@@ -133,10 +146,10 @@ SCHEMA: dict[str, Any] = {
         "paths": Entries(_unicode_path_entry),
     },
     "imports": {
-        "roots": import_settings.roots,
+        "roots": _import_roots,
         "contracts-from": _contracts_from,
         "type-checking-imports": boolean,
-        "contracts": Entries(import_settings.check_contract),
+        "contracts": Entries(_import_contract),
     },
     "severity": _severities,
 }

@@ -3,7 +3,6 @@ and says how to fix it."""
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -84,6 +83,8 @@ def validate(
     for key, value in data.items():
         rule = schema.get(key)
         if rule is None:
+            import difflib  # for the message only
+
             known = sorted(schema)
             near = difflib.get_close_matches(key, known, n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""

@@ -24,6 +24,35 @@ def test_version(tmp_path: Path) -> None:
     assert result.out.strip() == f"agentcheck {__version__}"
 
 
+def _loaded(*args: str, cwd: Path) -> set[str]:
+    """The modules a real run imports, from Python's own import log (-X importtime)."""
+    result = run_agentcheck(*args, cwd=cwd, env={**clean_env(), "PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.code == 0, result.err
+    lines = [line for line in result.err.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+
+def test_version_loads_no_git_library(tmp_path: Path) -> None:
+    loaded = _loaded("--version", cwd=tmp_path)
+    assert "checker.cli" in loaded
+    assert not loaded & {"git", "checker.git", "checker.pipeline"}
+
+
+def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
+    """Start-up is most of a pre-commit hook's time: the sentence reader, agent detection and
+    the import contracts load only for a run that has a message, a context or a contract."""
+    repo.commit("base", {"notes.md": "one\n", "app.py": "x = 1\n"})
+    repo.write("notes.md", "two\n")
+    repo.git("add", "notes.md")
+    lazy = {"checker.checks.statements", "checker.agents", "checker.imports.settings"}
+    plain = _loaded("diff", "--staged", cwd=repo.root)
+    assert {"checker.git", "checker.checks.claims"} <= plain  # the checks did run
+    assert not plain & lazy
+    message = repo.write("MSG", "Update notes.md and app.py\n")
+    repo.write("agentcheck.toml", '[[imports.contracts]]\ntype = "layers"\nlayers = ["a", "b"]\n')
+    assert lazy <= _loaded("diff", "--staged", "--message", str(message), cwd=repo.root)
+
+
 def test_rules_lists_every_catalog_entry(tmp_path: Path) -> None:
     result = run_agentcheck("rules", "--format", "json", cwd=tmp_path)
     assert result.code == 0

@@ -7,17 +7,22 @@ import functools
 import posixpath
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker import catalog
 from checker.changeset import PENDING_COMMIT, ChangeSet
-from checker.checks import statements, testcode
-from checker.checks.statements import Claim, Statement
+from checker.checks import testcode
 from checker.findings import Finding
 from checker.policy import Policy
 from checker.reader import FileReader
 from checker.report.escape import visible
 from checker.task import Task
+
+if TYPE_CHECKING:
+    from checker.checks.statements import Claim, Statement
+
+# checker.checks.statements (the sentence reader) is imported where a statement is read: most
+# runs (a pre-commit hook's staged check) have no description or commit message to read.
 
 CODES = ("AC601", "AC602", "AC603")
 _QUOTE = 100
@@ -132,6 +137,8 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
         return None
     if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
         return None
+    from checker.checks import statements
+
     shaped = statements.path_shaped(path)
     if not shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
         if not repo.is_folder(path):
@@ -166,6 +173,8 @@ def check(
     found = sources(change)
     if not found:
         return
+    from checker.checks import statements
+
     changed_list = list(dict.fromkeys(p for file in change.files for p in file.paths))
     repo = Repository(changed_list, reader)
     parsed = [
@@ -178,6 +187,8 @@ def check(
 def _file_claims(
     parsed: list[tuple[Source, list[Statement]]], repo: Repository
 ) -> Iterator[Finding]:
+    from checker.checks import statements
+
     reported: dict[str, list[str]] = {}  # target -> the first message, then other sources
     order: list[str] = []
     for source, sentences in parsed:
@@ -245,6 +256,8 @@ def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] |
     match = pattern.search(text)
     if match is None:
         return None
+    from checker.checks import statements
+
     w = statements.words()
     before = re.findall(r"[a-z'’]+", text[: match.end()].lower())
     if any(statements.negation(word, w) for word in before):
@@ -267,6 +280,8 @@ def tests_changed(change: ChangeSet) -> bool:
 def _test_claims(
     parsed: list[tuple[Source, list[Statement]]], change: ChangeSet, changed: list[str]
 ) -> Iterator[Finding]:
+    from checker.checks import statements
+
     patterns = _patterns()
     written = None
     ran = None
