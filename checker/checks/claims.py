@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from checker import catalog
@@ -19,10 +19,7 @@ from checker.report.escape import visible
 from checker.task import Task
 
 if TYPE_CHECKING:
-    from checker.checks.statements import Claim, Statement
-
-# checker.checks.statements (the sentence reader) is imported where a statement is read: most
-# runs (a pre-commit hook's staged check) have no description or commit message to read.
+    from checker.checks.statements import Claim, Statement, Words
 
 CODES = ("AC601", "AC602", "AC603")
 _QUOTE = 100
@@ -35,6 +32,14 @@ class Source(NamedTuple):
     label: str  # for messages: "the pull request description", "commit 1a2b3c4d"
     text: str
     commit: bool
+
+
+class Read(NamedTuple):
+    """One sentence of a source, with the files it says were changed."""
+
+    source: Source
+    statement: Statement
+    claims: list[Claim]
 
 
 def sources(change: ChangeSet) -> list[Source]:
@@ -126,8 +131,9 @@ class Verdict(NamedTuple):
     detail: str  # why the mention is a file, for the message
 
 
-def judge(claim: Claim, repo: Repository) -> Verdict | None:
-    """None when the change touches the claimed file, or the mention is no file claim."""
+def judge(claim: Claim, repo: Repository, shaped: Callable[[str], bool]) -> Verdict | None:
+    """None when the change touches the claimed file, or the mention is no file claim. SHAPED
+    tells a path-shaped mention (statements.path_shaped)."""
     path = claim.mention.path
     if not path or re.search(r"[*?<>{}$~\\\s]", path) or path.startswith(("http", "-")):
         return None
@@ -137,10 +143,8 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
         return None
     if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
         return None
-    from checker.checks import statements
-
-    shaped = statements.path_shaped(path)
-    if not shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
+    path_shaped = shaped(path)
+    if not path_shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
         if not repo.is_folder(path):
             return None  # a folder nobody has: not a path we can check
         return Verdict(path + "/", "no file below it changed")
@@ -149,7 +153,7 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
         return Verdict(matches[0], "")
     if matches:
         return Verdict(path, f"none of the {len(matches)} files of that name changed")
-    if absolute or not shaped:
+    if absolute or not path_shaped:
         return None
     if repo.known:
         return Verdict(path, "no such file exists before or after the change")
@@ -173,40 +177,41 @@ def check(
     found = sources(change)
     if not found:
         return
+    # The sentence reader loads here, for a run with text to read: most runs (a pre-commit
+    # hook's staged check) have no description or commit message.
     from checker.checks import statements
 
     changed_list = list(dict.fromkeys(p for file in change.files for p in file.paths))
     repo = Repository(changed_list, reader)
-    parsed = [
-        (source, list(statements.statements(source.text, commit=source.commit))) for source in found
+    read = [
+        Read(source, statement, statements.claims(statement))
+        for source in found
+        for statement in statements.statements(source.text, commit=source.commit)
     ]
-    yield from _file_claims(parsed, repo)
-    yield from _test_claims(parsed, change, changed_list)
+    yield from _file_claims(read, repo, statements.path_shaped)
+    yield from _test_claims(read, change, changed_list, statements.words())
 
 
 def _file_claims(
-    parsed: list[tuple[Source, list[Statement]]], repo: Repository
+    read: list[Read], repo: Repository, shaped: Callable[[str], bool]
 ) -> Iterator[Finding]:
-    from checker.checks import statements
-
     reported: dict[str, list[str]] = {}  # target -> the first message, then other sources
     order: list[str] = []
-    for source, sentences in parsed:
-        for statement in sentences:
-            for claim in statements.claims(statement):
-                verdict = judge(claim, repo)
-                if verdict is None:
-                    continue
-                if verdict.target in reported:
-                    if source.label not in reported[verdict.target]:
-                        reported[verdict.target].append(source.label)
-                    continue
-                quote = _quote(statement.text, claim.mention.start)
-                reported[verdict.target] = [
-                    _file_message(source.label, quote, verdict, repo),
-                    source.label,
-                ]
-                order.append(verdict.target)
+    for source, statement, claims in read:
+        for claim in claims:
+            verdict = judge(claim, repo, shaped)
+            if verdict is None:
+                continue
+            if verdict.target in reported:
+                if source.label not in reported[verdict.target]:
+                    reported[verdict.target].append(source.label)
+                continue
+            quote = _quote(statement.text, claim.mention.start)
+            reported[verdict.target] = [
+                _file_message(source.label, quote, verdict, repo),
+                source.label,
+            ]
+            order.append(verdict.target)
     for target in order:
         message, *labels = reported[target]
         others = labels[1:]
@@ -246,7 +251,7 @@ def _patterns() -> _Patterns:
     )
 
 
-def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] | None:
+def _claim_in(statement: Statement, pattern: re.Pattern[str], w: Words) -> re.Match[str] | None:
     """A test claim in STATEMENT, unless a negation or plan comes before it."""
     if statement.section == "quiet" or statement.unchecked:
         return None
@@ -256,11 +261,8 @@ def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] |
     match = pattern.search(text)
     if match is None:
         return None
-    from checker.checks import statements
-
-    w = statements.words()
     before = re.findall(r"[a-z'’]+", text[: match.end()].lower())
-    if any(statements.negation(word, w) for word in before):
+    if any(word in w.negations for word in before):
         return None
     return match
 
@@ -278,25 +280,22 @@ def tests_changed(change: ChangeSet) -> bool:
 
 
 def _test_claims(
-    parsed: list[tuple[Source, list[Statement]]], change: ChangeSet, changed: list[str]
+    read: list[Read], change: ChangeSet, changed: list[str], w: Words
 ) -> Iterator[Finding]:
-    from checker.checks import statements
-
     patterns = _patterns()
     written = None
     ran = None
-    for source, sentences in parsed:
-        for statement in sentences:
-            if written is None and (
-                _claim_in(statement, patterns.written) is not None
-                or any(testcode.is_test_file(c.mention.path) for c in statements.claims(statement))
-            ):
-                written = (source, statement)
-            if ran is None:
-                match = _claim_in(statement, patterns.ran)
-                ticked = statement.section == "tests" and statement.text.startswith(("✅", "✔"))
-                if match is not None or ticked:
-                    ran = (source, statement)
+    for source, statement, claims in read:
+        if written is None and (
+            _claim_in(statement, patterns.written, w) is not None
+            or any(testcode.is_test_file(c.mention.path) for c in claims)
+        ):
+            written = (source, statement)
+        if ran is None:
+            match = _claim_in(statement, patterns.ran, w)
+            ticked = statement.section == "tests" and statement.text.startswith(("✅", "✔"))
+            if match is not None or ticked:
+                ran = (source, statement)
     if written is not None and not tests_changed(change):
         source, statement = written
         shows = f"the change touches {_listing(changed)}" if changed else "the change is empty"
