@@ -369,10 +369,10 @@ class _Statements:
             pieces += (text[last:start], "\n" * text.count("\n", start, end))
             last = end
         pieces.append(text[last:])
-        self._brackets = _NOT_BRACKETS.sub("", "".join(pieces)).translate(_ONE_BRACKET)
-        # Where each line starts in those brackets.
-        widths = (len(line) + 1 for line in self._brackets.split("\n"))
-        self._offsets = list(itertools.accumulate(widths, initial=0))
+        brackets = _NOT_BRACKETS.sub("", "".join(pieces)).translate(_ONE_BRACKET)
+        # The bracket depth where each line starts.
+        nets = (line.count("(") - line.count(")") for line in brackets.split("\n"))
+        self._depths = list(itertools.accumulate(nets, initial=0))
         self._strings = string_lines(text, spans)
         self._firsts = [first for first, _ in self._strings]
 
@@ -385,8 +385,7 @@ class _Statements:
         at = bisect.bisect_right(self._firsts, index + 1) - 1
         if at >= 0 and self._strings[at][1] >= index + 1:
             return False
-        offset = self._offsets[index]
-        return self._brackets.count("(", 0, offset) <= self._brackets.count(")", 0, offset)
+        return self._depths[index] <= 0
 
     def before(self, index: int) -> int:
         """The beginning at or above line INDEX (the file's first line at the latest)."""
