@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from checker import catalog
@@ -19,7 +19,7 @@ from checker.report.escape import visible
 from checker.task import Task
 
 if TYPE_CHECKING:
-    from checker.checks.statements import Claim, Statement, Words
+    from checker.checks.statements import Claim, Statement
 
 CODES = ("AC601", "AC602", "AC603")
 _QUOTE = 100
@@ -131,9 +131,8 @@ class Verdict(NamedTuple):
     detail: str  # why the mention is a file, for the message
 
 
-def judge(claim: Claim, repo: Repository, shaped: Callable[[str], bool]) -> Verdict | None:
-    """None when the change touches the claimed file, or the mention is no file claim. SHAPED
-    tells a path-shaped mention (statements.path_shaped)."""
+def judge(claim: Claim, repo: Repository) -> Verdict | None:
+    """None when the change touches the claimed file, or the mention is no file claim."""
     path = claim.mention.path
     if not path or re.search(r"[*?<>{}$~\\\s]", path) or path.startswith(("http", "-")):
         return None
@@ -143,8 +142,10 @@ def judge(claim: Claim, repo: Repository, shaped: Callable[[str], bool]) -> Verd
         return None
     if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
         return None
-    path_shaped = shaped(path)
-    if not path_shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
+    from checker.checks import statements  # loaded by check(), which alone calls this
+
+    shaped = statements.path_shaped(path)
+    if not shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
         if not repo.is_folder(path):
             return None  # a folder nobody has: not a path we can check
         return Verdict(path + "/", "no file below it changed")
@@ -153,7 +154,7 @@ def judge(claim: Claim, repo: Repository, shaped: Callable[[str], bool]) -> Verd
         return Verdict(matches[0], "")
     if matches:
         return Verdict(path, f"none of the {len(matches)} files of that name changed")
-    if absolute or not path_shaped:
+    if absolute or not shaped:
         return None
     if repo.known:
         return Verdict(path, "no such file exists before or after the change")
@@ -188,18 +189,16 @@ def check(
         for source in found
         for statement in statements.statements(source.text, commit=source.commit)
     ]
-    yield from _file_claims(read, repo, statements.path_shaped)
-    yield from _test_claims(read, change, changed_list, statements.words())
+    yield from _file_claims(read, repo)
+    yield from _test_claims(read, change, changed_list)
 
 
-def _file_claims(
-    read: list[Read], repo: Repository, shaped: Callable[[str], bool]
-) -> Iterator[Finding]:
+def _file_claims(read: list[Read], repo: Repository) -> Iterator[Finding]:
     reported: dict[str, list[str]] = {}  # target -> the first message, then other sources
     order: list[str] = []
     for source, statement, claims in read:
         for claim in claims:
-            verdict = judge(claim, repo, shaped)
+            verdict = judge(claim, repo)
             if verdict is None:
                 continue
             if verdict.target in reported:
@@ -251,7 +250,7 @@ def _patterns() -> _Patterns:
     )
 
 
-def _claim_in(statement: Statement, pattern: re.Pattern[str], w: Words) -> re.Match[str] | None:
+def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] | None:
     """A test claim in STATEMENT, unless a negation or plan comes before it."""
     if statement.section == "quiet" or statement.unchecked:
         return None
@@ -261,8 +260,11 @@ def _claim_in(statement: Statement, pattern: re.Pattern[str], w: Words) -> re.Ma
     match = pattern.search(text)
     if match is None:
         return None
+    from checker.checks import statements  # loaded by check(), which alone reaches this
+
+    w = statements.words()
     before = re.findall(r"[a-z'’]+", text[: match.end()].lower())
-    if any(word in w.negations for word in before):
+    if any(statements.negation(word, w) for word in before):
         return None
     return match
 
@@ -279,20 +281,18 @@ def tests_changed(change: ChangeSet) -> bool:
     return False
 
 
-def _test_claims(
-    read: list[Read], change: ChangeSet, changed: list[str], w: Words
-) -> Iterator[Finding]:
+def _test_claims(read: list[Read], change: ChangeSet, changed: list[str]) -> Iterator[Finding]:
     patterns = _patterns()
     written = None
     ran = None
     for source, statement, claims in read:
         if written is None and (
-            _claim_in(statement, patterns.written, w) is not None
+            _claim_in(statement, patterns.written) is not None
             or any(testcode.is_test_file(c.mention.path) for c in claims)
         ):
             written = (source, statement)
         if ran is None:
-            match = _claim_in(statement, patterns.ran, w)
+            match = _claim_in(statement, patterns.ran)
             ticked = statement.section == "tests" and statement.text.startswith(("✅", "✔"))
             if match is not None or ticked:
                 ran = (source, statement)
