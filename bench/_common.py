@@ -1,4 +1,4 @@
-"""What the benchmarks share: the environment their commands run in, git, and a timed median.
+"""What the benchmarks share: the environment their commands run in, git, and timed commands.
 
 Commands run as a user runs them: bytecode caches on (an installed wheel has them), no outer
 git or GitHub state, and a fixed commit identity.
@@ -31,20 +31,6 @@ def git(root: Path, *args: str, data: bytes | None = None) -> str:
         ["git", *args], cwd=root, env=ENV, input=data, capture_output=True, check=True
     )
     return done.stdout.decode()
-
-
-def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
-    """The median wall time of RUNS runs of COMMAND, after one run that warms the caches; a
-    run that fails (exit status other than 0 or 1) stops the benchmark."""
-    subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1):
-            sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.decode()}")
-    return statistics.median(times)
 
 
 class Command:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _common import ENV, git, median_seconds  # bench/ is on sys.path when run as a script
+from _common import ENV, Command, git, measure  # bench/ is on sys.path when run as a script
 
 FILES = 20_000
 KINDS = ("py", "ts", "go", "rs")
@@ -119,16 +118,16 @@ def main() -> None:
             build(root)
         event = folder / "event.json"
         base = [agentcheck, "diff", "HEAD~1..HEAD", "--context", str(event), "--format", "json"]
-        only = median_seconds([*base, "--select", "AC6,AC7"], root, args.runs)
-        without = median_seconds([*base, "--select", "AC1,AC2,AC3"], root, args.runs)
-        found = subprocess.run(
-            [*base, "--select", "AC6,AC7"], cwd=root, env=ENV, capture_output=True, check=False
-        )
+        claims = Command("claims + tampering", [*base, "--select", "AC6,AC7"], root, ENV)
+        others = Command("scope/size/paths", [*base, "--select", "AC1,AC2,AC3"], root, ENV)
+        measure([claims, others], args.runs)
+        only, without = claims.median, others.median
+        assert claims.last is not None
         codes: dict[str, int] = {}
-        for finding in json.loads(found.stdout)["findings"]:
+        for finding in json.loads(claims.last.stdout)["findings"]:
             codes[finding["code"]] = codes.get(finding["code"], 0) + 1
         print(f"change: 1,500 files of {FILES + 600:,}; findings {dict(sorted(codes.items()))}")
-        print(f"agentcheck diff --select AC6,AC7     median {only:.2f} s ({args.runs} runs)")
+        print(f"agentcheck diff --select AC6,AC7     median {only:.2f} s ({args.runs} rounds)")
         print(f"agentcheck diff --select AC1,AC2,AC3 median {without:.2f} s")
         print(f"ratio (claims + tampering vs scope/size/paths): {only / without:.2f}x")
     finally:
