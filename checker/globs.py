@@ -102,7 +102,8 @@ def _star_match(glob: str, name: str) -> bool:
     return True
 
 
-def _joined(expressions: Iterable[str]) -> re.Pattern[str] | None:
+def joined(expressions: Iterable[str]) -> re.Pattern[str] | None:
+    """One expression matching any of EXPRESSIONS; None for none."""
     listed = list(expressions)
     return re.compile("|".join(f"(?:{rx})" for rx in listed)) if listed else None
 
@@ -235,8 +236,8 @@ class Globs:
             # once, the few that do not ("*/") are searched.
             translated = [_translate(p)[0] for p in self._rest]
             self._compiled = (
-                _joined(rx for rx in translated if rx.startswith("^")),
-                _joined(rx for rx in translated if not rx.startswith("^")),
+                joined(rx for rx in translated if rx.startswith("^")),
+                joined(rx for rx in translated if not rx.startswith("^")),
             )
         anchored, floating = self._compiled
         if anchored is not None and anchored.match(path) is not None:

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from checker import catalog
 from checker.changeset import FileChange
-from checker.globs import Globs
+from checker.globs import Globs, joined
 
 
 class Language(NamedTuple):
@@ -24,10 +24,6 @@ class Language(NamedTuple):
     disable: re.Pattern[str] | None
     focus: re.Pattern[str] | None
     inline_tests: bool  # tests live beside the code (Rust), so markers count in every file
-
-
-def _joined(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 @functools.cache
@@ -47,10 +43,10 @@ def _language(name: str) -> Language:
     return Language(
         name,
         entry["lexer"],
-        _joined(entry.get("tests", [])),
-        _joined(entry.get("assertions", [])),
-        _joined(entry.get("disable", [])),
-        _joined(entry.get("focus", [])),
+        joined(entry.get("tests", [])),
+        joined(entry.get("assertions", [])),
+        joined(entry.get("disable", [])),
+        joined(entry.get("focus", [])),
         bool(entry.get("inline-tests", False)),
     )
 
