@@ -72,18 +72,25 @@ class Project:
         return self.layers.get(module.layer) if module.layer is not None else None
 
 
-class DependsOnContract(Contract):
+class _ModuleContract(Contract):
+    """A rule on one module's own imports (AC402)."""
+
     code = "AC402"
     kind = "forbidden"
 
-    def __init__(self, project: Project, module: Module, source: str) -> None:
-        allowed = ", ".join(module.depends_on or ()) or "nothing"
-        super().__init__(f"{module.path} depends on {allowed}", source)
+    def __init__(self, project: Project, module: Module, name: str, source: str) -> None:
+        super().__init__(name, source)
         self.project = project
         self.module = module
 
     def constrains(self, importer: Endpoint) -> bool:
         return self.project.importing(importer) == self.module
+
+
+class DependsOnContract(_ModuleContract):
+    def __init__(self, project: Project, module: Module, source: str) -> None:
+        allowed = ", ".join(module.depends_on or ()) or "nothing"
+        super().__init__(project, module, f"{module.path} depends on {allowed}", source)
 
     def violates(self, edge: Edge) -> bool:
         pair = self.project.pair(edge)
@@ -101,18 +108,10 @@ class DependsOnContract(Contract):
         return True
 
 
-class CannotDependOnContract(Contract):
-    code = "AC402"
-    kind = "forbidden"
-
+class CannotDependOnContract(_ModuleContract):
     def __init__(self, project: Project, module: Module, source: str) -> None:
         banned = ", ".join(module.cannot_depend_on)
-        super().__init__(f"{module.path} cannot depend on {banned}", source)
-        self.project = project
-        self.module = module
-
-    def constrains(self, importer: Endpoint) -> bool:
-        return self.project.importing(importer) == self.module
+        super().__init__(project, module, f"{module.path} cannot depend on {banned}", source)
 
     def violates(self, edge: Edge) -> bool:
         pair = self.project.pair(edge)
