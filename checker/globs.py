@@ -10,6 +10,7 @@ when first needed, so a 100,000-file change is still matched in one pass per lis
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -66,6 +67,7 @@ def _shape(pattern: str) -> _Shape | None:
     return None
 
 
+@functools.cache  # a user's pattern is checked in its file, in Globs() and when first matched
 def _translate(pattern: str) -> tuple[str, bool]:
     if not pattern.strip():
         raise BadGlob("an empty pattern matches nothing")
