@@ -79,7 +79,7 @@ def check(
     allowed = [compile_edge(e) for e in task.allow_imports] if task is not None else []
     type_only = bool(policy.get("imports", "type-checking-imports", default=False))
     head, base = Side(versions, True, roots), Side(versions, False, roots)
-    python_words = _module_words(change, head, base)
+    python_words: set[str] | None = None  # read when a file edited in place first needs them
     for file in files:
         importer = head.importer(file.path)
         if importer is not None and not any(c.constrains(importer) for c in contracts):
@@ -93,6 +93,8 @@ def check(
             if text is None:
                 continue
             touched = _touched(file)
+            if touched is not None and python_words is None:
+                python_words = _module_words(change, head, base)
             if touched is not None and python_words and spells(text, python_words):
                 touched = None  # the change adds or removes a module this file may name
             around = None if touched is None else head.parse_around(file.path, text, *touched)
