@@ -15,7 +15,6 @@ never names the module they import."""
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -63,7 +62,7 @@ def check(
         return
     from checker.imports import sources
     from checker.imports.patterns import compile_edge, is_path
-    from checker.imports.python import spells
+    from checker.imports.python import spells, touched_lines
     from checker.imports.sides import Side, Versions, detect_roots
 
     versions = Versions(change, reader)
@@ -92,7 +91,8 @@ def check(
             text = head.read(file.path)
             if text is None:
                 continue
-            touched = _touched(file)
+            edited = file.status == "modified" and language(file.path) == "python"
+            touched = touched_lines(file.added, file.removed) if edited else None
             if touched is not None and python_words is None:
                 python_words = _module_words(change, head, base)
             if touched is not None and python_words and spells(text, python_words):
@@ -142,47 +142,6 @@ def check(
                         edge.line,
                         edge.column,
                     )
-
-
-# A changed line holding one of these may open or close a string that spans lines.
-_LONG_STRING_MARKS = ('"""', "'''")
-
-
-def _touched(file: FileChange) -> tuple[list[int], set[int]] | None:
-    """Where a Python file's change touches its head: its added lines, and the lines on either
-    side of each removed one (points). None where the change is not an edit in place, or where
-    it may change how the lines it leaves alone are read: a changed line that may open or close
-    a string spanning lines (a triple quote, a closing backslash), or a run of changes that
-    opens or closes brackets around them (its brackets do not balance as those it replaced)."""
-    from checker.imports.python import bracket_net, inert
-
-    if file.status != "modified" or language(file.path) != "python":
-        return None
-    for line in (*file.added, *file.removed):
-        if line.text.endswith("\\") or any(mark in line.text for mark in _LONG_STRING_MARKS):
-            return None
-    added = [line.number for line in file.added]
-    # The brackets each run of changes opens, added minus removed, by the head line it is at.
-    opened: dict[int, int] = {}
-    run = 0
-    for at, line in enumerate(file.added):
-        if not at or file.added[at - 1].number != line.number - 1:
-            run = line.number
-        opened[run] = opened.get(run, 0) + bracket_net(line.text)
-    points: set[int] = set()
-    for at, line in enumerate(sorted(file.removed)):
-        # Where the removed line was at the head: after the unchanged lines above it, counting
-        # the added lines that came in between (a replaced line: at the first added one).
-        unchanged = line.number - 1 - at
-        head = unchanged + 1
-        while (moved := unchanged + 1 + bisect.bisect_left(added, head)) != head:
-            head = moved
-        opened[head] = opened.get(head, 0) - bracket_net(line.text)
-        if not inert(line.text):  # blank and comment lines hold no import, change nothing
-            points.update((head - 1, head))
-    if any(opened.values()):
-        return None
-    return added, points
 
 
 def _module_words(change: ChangeSet, head: Side, base: Side) -> set[str]:

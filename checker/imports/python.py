@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from checker.changeset import Line
 from checker.imports.edges import Edge, Endpoint, Parsed
 
 _DYNAMIC = ("import_module", "__import__")
@@ -349,6 +350,45 @@ def inert(line: str) -> bool:
     """A blank or comment line: it holds no import and changes no statement around it."""
     stripped = line.strip()
     return not stripped or stripped.startswith("#")
+
+
+# A changed line holding one of these may open or close a string that spans lines.
+_LONG_STRING_MARKS = ('"""', "'''")
+
+
+def touched_lines(
+    added_lines: Sequence[Line], removed_lines: Sequence[Line]
+) -> tuple[list[int], set[int]] | None:
+    """Where an edit in place of a Python file touches its head: the ADDED_LINES' numbers, and
+    the lines on either side of each removed one (points). None where the edit may change how
+    the lines it leaves alone are read: a changed line that may open or close a string spanning
+    lines (a triple quote, a closing backslash), or a run of changes that opens or closes
+    brackets around them (its brackets do not balance as those it replaced)."""
+    for line in (*added_lines, *removed_lines):
+        if line.text.endswith("\\") or any(mark in line.text for mark in _LONG_STRING_MARKS):
+            return None
+    added = [line.number for line in added_lines]
+    # The brackets each run of changes opens, added minus removed, by the head line it is at.
+    opened: dict[int, int] = {}
+    run = 0
+    for at, line in enumerate(added_lines):
+        if not at or added_lines[at - 1].number != line.number - 1:
+            run = line.number
+        opened[run] = opened.get(run, 0) + bracket_net(line.text)
+    points: set[int] = set()
+    for at, line in enumerate(sorted(removed_lines)):
+        # Where the removed line was at the head: after the unchanged lines above it, counting
+        # the added lines that came in between (a replaced line: at the first added one).
+        unchanged = line.number - 1 - at
+        head = unchanged + 1
+        while (moved := unchanged + 1 + bisect.bisect_left(added, head)) != head:
+            head = moved
+        opened[head] = opened.get(head, 0) - bracket_net(line.text)
+        if not inert(line.text):  # blank and comment lines hold no import, change nothing
+            points.update((head - 1, head))
+    if any(opened.values()):
+        return None
+    return added, points
 
 
 class _Statements:
