@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checker import unicode
+from checker.domain.hiddentext import table as unicode
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BLNS_MUST_FLAG = (116, 121, 131, 136, 140, 246, 305, 306, 308, 309, 718, 719, 720)

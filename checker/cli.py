@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from checker import __version__
-from checker.errors import FatalError
+from checker.model.errors import FatalError
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FINDINGS = 1
@@ -20,7 +20,7 @@ EXIT_ERROR = 2
 
 
 def _fail(message: str) -> None:
-    from checker.report.escape import visible
+    from checker.domain.hiddentext.escape import visible
 
     # One line, whatever a path or git's stderr held: no line breaks, no terminal controls.
     click.echo(f"agentcheck: error: {visible(message, keep_tabs=True)}", err=True)
@@ -56,7 +56,7 @@ def _guarded(func: F) -> F:
 def _codes(value: str | None, option: str, strict: bool = True) -> tuple[str, ...]:
     if not value:
         return ()
-    from checker import catalog
+    from checker.config import catalog
 
     known = catalog.all_rules()
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
@@ -168,7 +168,7 @@ def diff(
 ) -> None:
     """Check a change: uncommitted work (default), --staged, a RANGE (A..B, A...B, REV),
     --base REF, or a --patch file."""
-    from checker.pipeline import Request, check_change
+    from checker.usecases.diff import Request, check_change
 
     chosen = [
         name
@@ -186,7 +186,7 @@ def diff(
             f"{' and '.join(chosen)} cannot be combined: pick one way to say which change to check."
         )
     if pre_push:
-        from checker.hooks import push_range
+        from checker.adapters.precommit import push_range
 
         revision_range = push_range()
         if revision_range is None:
@@ -261,7 +261,7 @@ def scan(
 ) -> None:
     """Scan whole files for hidden Unicode (AC501-AC505): PATHS (files or directories), or by
     default the repository's agent instruction files."""
-    from checker.scan import scan_files
+    from checker.usecases.scan import scan_files
 
     text, failed = scan_files(
         paths=paths,
@@ -289,10 +289,10 @@ def list_rules(fmt: str) -> None:
     """List every rule: code, name, default severity."""
     import json
 
-    from checker import catalog
+    from checker.config import catalog
 
     if fmt == "markdown":
-        from checker.ruledoc import markdown
+        from checker.report.rules import markdown
 
         click.echo(markdown(), nl=False)
         return
@@ -317,7 +317,7 @@ def list_rules(fmt: str) -> None:
 @_guarded
 def explain(code: str) -> None:
     """Explain a rule: what it finds, why, an example, and how to allow it."""
-    from checker import catalog
+    from checker.config import catalog
 
     rules = catalog.all_rules()
     rule = rules.get(code.strip().upper())
@@ -348,7 +348,7 @@ def explain(code: str) -> None:
 @_guarded
 def init(force: bool, to_stdout: bool) -> None:
     """Write a starter agentcheck.toml from what the repository contains."""
-    from checker.starter import write_starter
+    from checker.usecases.init import write_starter
 
     message = write_starter(force=force, to_stdout=to_stdout)
     if message:
@@ -405,7 +405,7 @@ def action(
 ) -> None:
     """Check a pull request as the GitHub Action does: base...head, policy and task from the
     base, annotations, job summary, SARIF and step outputs."""
-    from checker.action import Options, report_failure, run
+    from checker.usecases.action import Options, report_failure, run
 
     options = Options(event_path, task_file, config_file, fail_on, agents_only, sarif_file, remote)
     try:

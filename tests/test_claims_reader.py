@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.checks import statements
+from checker.domain.claimreader import grammar as statements
 
 WORDS = st.sampled_from(
     [

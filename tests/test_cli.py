@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from checker import __version__, catalog
-from checker.tomlfile import parse_toml
+from checker import __version__
+from checker.config import catalog
+from checker.config.tomlfile import parse_toml
 from tests.conftest import Repo, clean_env, run_agentcheck
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
 def test_version_loads_no_git_library(tmp_path: Path) -> None:
     loaded = _loaded("--version", cwd=tmp_path)
     assert "checker.cli" in loaded
-    assert not loaded & {"git", "checker.git", "checker.pipeline"}
+    assert not loaded & {"git", "checker.adapters.git", "checker.usecases.diff"}
 
 
 def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
@@ -44,9 +45,13 @@ def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
     repo.commit("base", {"notes.md": "one\n", "app.py": "x = 1\n"})
     repo.write("notes.md", "two\n")
     repo.git("add", "notes.md")
-    lazy = {"checker.checks.statements", "checker.agents", "checker.imports.settings"}
+    lazy = {
+        "checker.domain.claimreader.grammar",
+        "checker.domain.agents",
+        "checker.domain.importgraph.settings",
+    }
     plain = _loaded("diff", "--staged", cwd=repo.root)
-    assert {"checker.git", "checker.checks.claims"} <= plain  # the checks did run
+    assert {"checker.adapters.git", "checker.checks.claims"} <= plain  # the checks did run
     assert not plain & lazy
     message = repo.write("MSG", "Update notes.md and app.py\n")
     repo.write("agentcheck.toml", '[[imports.contracts]]\ntype = "layers"\nlayers = ["a", "b"]\n')
@@ -162,7 +167,7 @@ def test_rules_load_from_an_installed_wheel(wheel_venv: Path, tmp_path: Path) ->
         [
             str(python),
             "-c",
-            "from checker import catalog; print(catalog.rules_dir()); "
+            "from checker.config import catalog; print(catalog.rules_dir()); "
             "print(len(catalog.all_rules()))",
         ],
         capture_output=True,
@@ -193,7 +198,7 @@ def test_rules_load_from_a_source_checkout(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in "
-            "repr(f)]; sys.path.insert(0, sys.argv[1]); from checker import catalog; "
+            "repr(f)]; sys.path.insert(0, sys.argv[1]); from checker.config import catalog; "
             "print(catalog.rules_dir()); print(len(catalog.all_rules()))",
             str(PROJECT),
         ],

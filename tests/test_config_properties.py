@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from checker import catalog, policy, task
-from checker.errors import FatalError
-from checker.globs import Globs
-from checker.schema import Entries
+from checker.config import catalog, policy, task
+from checker.config.globs import Globs
+from checker.config.schema import Entries
+from checker.model.errors import FatalError
 from tests.conftest import Repo
 from tests.diffgen import Digits, uniform
 
@@ -525,7 +525,7 @@ def test_generated_documents_cover_every_key() -> None:
 
 
 def test_toml_writer_round_trips(tmp_path: Path) -> None:
-    from checker.tomlfile import parse_toml
+    from checker.config.tomlfile import parse_toml
 
     data = {"a": 'q"\\\x7f\x00\u2028', "t": {"x": [1, 2.5, True], "u": {"v": "w"}}, "e": [{"k": 1}]}
     assert parse_toml("\n".join(toml_text(data)) + "\n", "x") == data

@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from checker import patchfile
-from checker.changeset import FileChange
-from checker.errors import FatalError
-from checker.git import Repository, _pair, _split_raw
-from checker.unified import parse_section, section_path, unquote
+from checker.adapters import patchfile
+from checker.adapters.git import Repository, _pair, _split_raw
+from checker.adapters.gitdiff import parse_section, section_path, unquote
+from checker.model.change import FileChange
+from checker.model.errors import FatalError
 from tests import diffgen
 from tests.conftest import clean_env
 

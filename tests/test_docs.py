@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from checker import limits, policy, task
-from checker.schema import Entries
+from checker.config import policy, task
+from checker.config.schema import Entries
+from checker.model import caps as limits
 from tests.conftest import run_agentcheck
 
 ROOT = Path(__file__).resolve().parents[1]

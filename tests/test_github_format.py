@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.report.escape import visible
+from checker.domain.hiddentext.escape import visible
 from checker.report.github import escape_data, escape_property
 from tests.conftest import Repo, clean_env
 

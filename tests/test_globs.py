@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pathspec import GitIgnoreSpec
 
-from checker.globs import BadGlob, Globs, check_pattern
+from checker.config.globs import BadGlob, Globs, check_pattern
 
 SEGMENTS = st.sampled_from(
     [
@@ -143,7 +143,7 @@ PRESET_PATHS = [
 def test_shipped_presets_match_as_gitignore_does() -> None:
     """The fast paths on the patterns agentcheck ships: every list in rules/*.toml that looks
     like paths, against paths of the kinds they are written for."""
-    from checker import catalog
+    from checker.config import catalog
 
     checked = 0
     for name in ("paths", "size", "instructions", "testfiles", "unicode", "scope"):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.imports.edges import Edge
-from checker.imports.python import Layout, may_import, parse, parse_around, string_lines
+from checker.domain.importgraph.edges import Edge
+from checker.domain.importgraph.python import Layout, may_import, parse, parse_around, string_lines
 
 LAYOUT = Layout(["src", ""], frozenset())
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

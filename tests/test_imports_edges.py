@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from checker.imports import tach
-from checker.imports.contracts import Contract
-from checker.imports.edges import Edge, Endpoint
-from checker.imports.forbidden import ForbiddenContract
-from checker.imports.golang import GoLayout
-from checker.imports.golang import parse as parse_go
-from checker.imports.golang import read_lines as go_lines
-from checker.imports.independence import IndependenceContract
-from checker.imports.javascript import ScriptLayout, strip_jsonc
-from checker.imports.javascript import parse as parse_script
-from checker.imports.javascript import read_lines as script_lines
-from checker.imports.layers import LayersContract
-from checker.imports.patterns import compile_edge, edge_pattern_error, pattern_error
-from checker.imports.python import Layout, parse, read_lines
+from checker.domain.importgraph import tach
+from checker.domain.importgraph.contracts import Contract
+from checker.domain.importgraph.edges import Edge, Endpoint
+from checker.domain.importgraph.forbidden import ForbiddenContract
+from checker.domain.importgraph.golang import GoLayout
+from checker.domain.importgraph.golang import parse as parse_go
+from checker.domain.importgraph.golang import read_lines as go_lines
+from checker.domain.importgraph.independence import IndependenceContract
+from checker.domain.importgraph.javascript import ScriptLayout, strip_jsonc
+from checker.domain.importgraph.javascript import parse as parse_script
+from checker.domain.importgraph.javascript import read_lines as script_lines
+from checker.domain.importgraph.layers import LayersContract
+from checker.domain.importgraph.patterns import compile_edge, edge_pattern_error, pattern_error
+from checker.domain.importgraph.python import Layout, parse, read_lines
 
 PY_TREE = frozenset(
     {

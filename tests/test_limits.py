@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import limits
+from checker.model import caps as limits
 from tests.conftest import AGENTCHECK, Repo, clean_env
 
 OVER = limits.MAX_FILE_BYTES + 1024 * 1024  # 9 MiB

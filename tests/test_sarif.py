@@ -11,10 +11,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from checker import catalog
-from checker.findings import Finding, sort_key
+from checker.config import catalog
+from checker.domain.hiddentext.escape import visible
+from checker.model.finding import Finding, sort_key
 from checker.report import Report
-from checker.report.escape import visible
 from checker.report.sarif import document
 from tests.conftest import Repo
 

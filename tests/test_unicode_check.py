@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checker.unicode import row_of
+from checker.domain.hiddentext.table import row_of
 from tests.conftest import Repo, Result, run_agentcheck
 
 ZWSP = "\u200b"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker import unicode
-from checker.unicode import scan_bytes, scan_text
+from checker.domain.hiddentext import table as unicode
+from checker.domain.hiddentext.table import scan_bytes, scan_text
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

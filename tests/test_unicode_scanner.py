@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from checker import unicode
-from checker.unicode import Hit, scan_bytes, scan_text
+from checker.domain.hiddentext import table as unicode
+from checker.domain.hiddentext.table import Hit, scan_bytes, scan_text
 
 # The corpus README's tables (1-based lines of blns.txt).
 BLNS_MUST_FLAG = (116, 121, 131, 136, 140, 246, 305, 306, 308, 309, 718, 719, 720)

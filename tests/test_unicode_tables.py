@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import itertools
 
-from checker import catalog, unicode
-from checker.report.escape import visible
+from checker.config import catalog
+from checker.domain.hiddentext import table as unicode
+from checker.domain.hiddentext.escape import visible
 
 # Default_Ignorable_Code_Point, DerivedCoreProperties.txt of Unicode 17.0.0, written out here
 # on its own so the table is checked against the source rather than against itself.

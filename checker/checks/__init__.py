@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from checker.changeset import ChangeSet
-from checker.findings import Finding
-from checker.policy import Policy
-from checker.reader import FileReader
-from checker.task import Task
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.model.change import ChangeSet
+from checker.model.finding import Finding
+from checker.model.reader import FileReader
 
 CheckFunction = Callable[[ChangeSet, Policy, "Task | None", FileReader], Iterable[Finding]]
 

@@ -9,17 +9,17 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from checker import catalog
-from checker.changeset import PENDING_COMMIT, ChangeSet
-from checker.checks import testcode
-from checker.findings import Finding
-from checker.policy import Policy
-from checker.reader import FileReader
-from checker.report.escape import visible
-from checker.task import Task
+from checker.config import catalog
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.domain import testcode
+from checker.domain.hiddentext.escape import visible
+from checker.model.change import PENDING_COMMIT, ChangeSet
+from checker.model.finding import Finding
+from checker.model.reader import FileReader
 
 if TYPE_CHECKING:
-    from checker.checks.statements import Claim, Statement
+    from checker.domain.claimreader.grammar import Claim, Statement
 
 CODES = ("AC601", "AC602", "AC603")
 _QUOTE = 100
@@ -142,7 +142,9 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
         return None
     if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
         return None
-    from checker.checks import statements  # loaded by check(), which alone calls this
+    from checker.domain.claimreader import (
+        grammar as statements,  # loaded by check  , which alone calls this
+    )
 
     shaped = statements.path_shaped(path)
     if not shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
@@ -180,7 +182,7 @@ def check(
         return
     # The sentence reader loads here, for a run with text to read: most runs (a pre-commit
     # hook's staged check) have no description or commit message.
-    from checker.checks import statements
+    from checker.domain.claimreader import grammar as statements
 
     changed_list = list(dict.fromkeys(p for file in change.files for p in file.paths))
     repo = Repository(changed_list, reader)
@@ -260,7 +262,9 @@ def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] |
     match = pattern.search(text)
     if match is None:
         return None
-    from checker.checks import statements  # loaded by check(), which alone reaches this
+    from checker.domain.claimreader import (
+        grammar as statements,  # loaded by check  , which alone reaches this
+    )
 
     w = statements.words()
     before = re.findall(r"[a-z'’]+", text[: match.end()].lower())

@@ -18,16 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from checker.changeset import ChangeSet, FileChange
-from checker.findings import Finding
-from checker.imports.contracts import Contract
-from checker.imports.edges import Edge, language
-from checker.policy import Policy
-from checker.reader import FileReader
-from checker.task import Task
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.domain.importgraph.contracts import Contract
+from checker.domain.importgraph.edges import Edge, language
+from checker.model.change import ChangeSet, FileChange
+from checker.model.finding import Finding
+from checker.model.reader import FileReader
 
 if TYPE_CHECKING:
-    from checker.imports.sides import Side
+    from checker.domain.importgraph.sides import Side
 
 CODES = ("AC401", "AC402", "AC403", "AC404")
 
@@ -60,10 +60,10 @@ def check(
     files = _candidates(change)
     if not files:
         return
-    from checker.imports import sources
-    from checker.imports.patterns import compile_edge, is_path
-    from checker.imports.python import spells, touched_lines
-    from checker.imports.sides import Side, Versions, detect_roots
+    from checker.domain.importgraph import sources
+    from checker.domain.importgraph.patterns import compile_edge, is_path
+    from checker.domain.importgraph.python import spells, touched_lines
+    from checker.domain.importgraph.sides import Side, Versions, detect_roots
 
     versions = Versions(change, reader)
     contracts, declared = sources.gather(policy, versions.trusted)

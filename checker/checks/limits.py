@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker import limits
-from checker.changeset import ChangeSet
-from checker.findings import Finding
-from checker.policy import Policy
-from checker.reader import FileReader
-from checker.task import Task
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.model import caps as limits
+from checker.model.change import ChangeSet
+from checker.model.finding import Finding
+from checker.model.reader import FileReader
 
 CODES = ("AC901",)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checker.changeset import ChangeSet, FileChange
-from checker.checks.process import process_files
-from checker.errors import FatalError
-from checker.findings import Finding
-from checker.policy import PYPROJECT, Policy
-from checker.reader import FileReader
-from checker.task import Task
-from checker.tomlfile import parse_toml
+from checker.config.governing import process_files
+from checker.config.policy import PYPROJECT, Policy
+from checker.config.task import Task
+from checker.config.tomlfile import parse_toml
+from checker.model.change import ChangeSet, FileChange
+from checker.model.errors import FatalError
+from checker.model.finding import Finding
+from checker.model.reader import FileReader
 
 CODES = ("AC301", "AC302", "AC303")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.changeset import ChangeSet
-from checker.checks.process import process_files
-from checker.findings import Finding
-from checker.policy import Policy
-from checker.reader import FileReader
-from checker.task import Task
+from checker.config.governing import process_files
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.model.change import ChangeSet
+from checker.model.finding import Finding
+from checker.model.reader import FileReader
 
 CODES = ("AC101", "AC102", "AC103")
 

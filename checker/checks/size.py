@@ -5,12 +5,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from checker.changeset import ChangeSet, FileChange
-from checker.findings import Finding
-from checker.globs import BadGlob, Globs
-from checker.policy import Policy
-from checker.reader import FileReader, decode_text
-from checker.task import Task
+from checker.config.globs import BadGlob, Globs
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.model.change import ChangeSet, FileChange
+from checker.model.finding import Finding
+from checker.model.reader import FileReader, decode_text
 
 CODES = ("AC201", "AC202", "AC203")
 _ATTRIBUTES = ("linguist-generated", "linguist-vendored")

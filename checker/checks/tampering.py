@@ -8,14 +8,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 
-from checker.changeset import ChangeSet, FileChange
-from checker.checks import testcode
-from checker.checks.testcode import Language, PythonTest
-from checker.findings import Finding
-from checker.policy import Policy
-from checker.reader import FileReader, decode_text, looks_binary
-from checker.report.escape import visible
-from checker.task import Task
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.domain import testcode
+from checker.domain.hiddentext.escape import visible
+from checker.domain.testcode import Language, PythonTest
+from checker.model.change import ChangeSet, FileChange
+from checker.model.finding import Finding
+from checker.model.reader import FileReader, decode_text, looks_binary
 
 CODES = ("AC701", "AC702", "AC703")
 _QUOTE = 80

@@ -11,14 +11,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from checker import catalog
-from checker import unicode as scanner
-from checker.changeset import PENDING_COMMIT, ChangeSet, FileChange
-from checker.findings import Finding, Severity
-from checker.globs import Globs
-from checker.policy import Policy
-from checker.reader import FileReader
-from checker.task import Task
+from checker.config import catalog
+from checker.config.globs import Globs
+from checker.config.policy import Policy
+from checker.config.task import Task
+from checker.domain.hiddentext import table as scanner
+from checker.model.change import PENDING_COMMIT, ChangeSet, FileChange
+from checker.model.finding import Finding, Severity
+from checker.model.reader import FileReader
 
 CODES = ("AC501", "AC502", "AC503", "AC504", "AC505")
 

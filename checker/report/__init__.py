@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from checker.findings import Finding
+from checker.model.finding import Finding
 
 
 class Report(NamedTuple):

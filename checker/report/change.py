@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker.changeset import ChangeSet, Line
+from checker.model.change import ChangeSet, Line
 
 
 def _lines(lines: tuple[Line, ...]) -> list[list[Any]]:

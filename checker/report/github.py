@@ -11,11 +11,11 @@ import os
 import re
 from typing import Any
 
-from checker import catalog
-from checker.errors import FatalError
-from checker.findings import Finding
+from checker.config import catalog
+from checker.domain.hiddentext.escape import visible
+from checker.model.errors import FatalError
+from checker.model.finding import Finding
 from checker.report import Report
-from checker.report.escape import visible
 
 # GitHub shows at most this many annotations of each level per step (and 50 per job).
 SHOWN_PER_LEVEL = 10

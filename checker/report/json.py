@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker import catalog
-from checker.findings import Finding
+from checker.config import catalog
+from checker.model.finding import Finding
 from checker.report import Report
 
 

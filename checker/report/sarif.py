@@ -9,11 +9,12 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from checker import __version__, catalog
-from checker.findings import Finding
-from checker.policy import POLICY_FILE
+from checker import __version__
+from checker.config import catalog
+from checker.config.policy import POLICY_FILE
+from checker.domain.hiddentext.escape import visible
+from checker.model.finding import Finding
 from checker.report import Report
-from checker.report.escape import visible
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/agentcheck/"

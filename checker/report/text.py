@@ -3,9 +3,9 @@ and a caret; colour only on a terminal."""
 
 from __future__ import annotations
 
-from checker.findings import Finding
+from checker.domain.hiddentext.escape import visible
+from checker.model.finding import Finding
 from checker.report import Report
-from checker.report.escape import visible
 
 _COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
 

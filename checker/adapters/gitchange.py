@@ -1,0 +1,282 @@
+"""Reading a change: from git (work tree, index, range, one commit) or from a patch file."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from checker.adapters.git import Repository
+from checker.model import caps as limits
+from checker.model.change import ChangeSet, FileChange, Line
+from checker.model.errors import FatalError
+from checker.model.reader import NoContentReader, decode_text, looks_binary
+
+HeadSide = Literal["tree", "index", "worktree"]
+
+
+class GitReader:
+    """File contents at base (a tree) and head (a tree, the index or the work tree)."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        base: str,
+        head: str | None,
+        head_side: HeadSide,
+        base_ids: dict[str, str],
+        head_ids: dict[str, str],
+    ) -> None:
+        self._repo = repo
+        self._base = base
+        self._head = head
+        self._head_side = head_side
+        self._base_ids = base_ids
+        self._head_ids = head_ids
+
+    # A file over limits.MAX_FILE_BYTES reads as None, contents unknown, as in a patch file.
+    def base(self, path: str) -> bytes | None:
+        sha = self._base_ids.get(path)
+        if sha is None:
+            return self._unchanged(self._base, path, self._base_files)
+        return self._repo.blob(sha, limits.MAX_FILE_BYTES)
+
+    def head(self, path: str) -> bytes | None:
+        if self._head_side == "worktree":
+            return _read_worktree(self._repo.root, path)
+        sha = self._head_ids.get(path)
+        if sha is None:
+            tree = "" if self._head_side == "index" else (self._head or "")
+            return self._unchanged(tree, path, self._head_files)
+        return self._repo.blob(sha, limits.MAX_FILE_BYTES)
+
+    def _unchanged(
+        self, tree: str, path: str, listing: Callable[[], dict[str, str]]
+    ) -> bytes | None:
+        """A file the change does not touch: asked of git by name ("TREE:PATH", ":PATH" for
+        the index), which spares listing a whole tree for the one .gitattributes a check
+        wants; a name git's batch input cannot carry falls back to the listing."""
+        if "\n" in path or "\r" in path:
+            sha = listing().get(path)
+            return self._repo.blob(sha, limits.MAX_FILE_BYTES) if sha else None
+        return self._repo.blob(f"{tree}:{path}", limits.MAX_FILE_BYTES)
+
+    def base_paths(self) -> frozenset[str]:
+        return frozenset(self._base_files())
+
+    def head_paths(self) -> frozenset[str]:
+        if self._head_side == "worktree":
+            return self._worktree_paths()
+        return frozenset(self._head_files())
+
+    @functools.cache  # noqa: B019  (one reader per run; the cache dies with it)
+    def _base_files(self) -> dict[str, str]:
+        return self._repo.tree_files(self._base)
+
+    @functools.cache  # noqa: B019
+    def _head_files(self) -> dict[str, str]:
+        if self._head_side == "index":
+            return self._repo.index_files()
+        assert self._head is not None
+        return self._repo.tree_files(self._head)
+
+    @functools.cache  # noqa: B019
+    def _worktree_paths(self) -> frozenset[str]:
+        tracked = self._repo.index_files()
+        root = self._repo.root
+        present = {p for p in tracked if os.path.lexists(root / p)}
+        return frozenset(present.union(self._repo.untracked()))
+
+
+def _read_worktree(root: Path, path: str) -> bytes | None:
+    full = root / path
+    try:
+        if full.is_symlink():
+            return os.fsencode(os.readlink(full))
+        if not full.is_file():
+            return None
+        data, too_large = limits.read_capped(full)
+    except OSError:
+        return None
+    return None if too_large is not None else data
+
+
+def _untracked_change(root: Path, path: str) -> FileChange | None:
+    """An untracked file as git would show it once added: every line is new. None when it
+    is gone by the time it is read."""
+    full = root / path
+    if path.endswith("/"):  # a nested repository git will not descend into
+        return FileChange(path.rstrip("/"), path.rstrip("/"), "added", new_mode="160000")
+    try:
+        if full.is_symlink():
+            target = os.readlink(full)
+            return FileChange(path, path, "added", (Line(1, target),), new_mode="120000")
+        if not full.is_file():
+            return None
+        data, too_large = limits.read_capped(full)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        # Unreadable is not empty: git would fail to add it, and its lines cannot be checked.
+        raise FatalError(
+            f"{path}: cannot be read: {exc.strerror}. agentcheck checks every untracked file "
+            "that is not ignored: make it readable, or add it to .gitignore."
+        ) from None
+    mode = "100755" if os.access(full, os.X_OK) and sys.platform != "win32" else "100644"
+    if too_large is not None and limits.is_text(data):
+        return FileChange(path, path, "added", new_mode=mode, too_large=too_large)
+    if looks_binary(data):
+        return FileChange(path, path, "added", binary=True, new_mode=mode)
+    text, undecodable = decode_text(data)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    added = tuple(Line(i, s.removesuffix("\r")) for i, s in enumerate(lines, start=1))
+    return FileChange(path, path, "added", added, new_mode=mode, undecodable=undecodable)
+
+
+def _text_over_cap(
+    repo: Repository,
+    files: list[FileChange],
+    base_ids: dict[str, str],
+    head_ids: dict[str, str],
+    worktree: bool,
+) -> list[FileChange]:
+    """git shows a file over the cap as binary without reading its lines; where a side over
+    the cap is text by git's own test, the file is marked too large (AC901), not binary."""
+    marked = []
+    for change in files:
+        size = None
+        if change.binary and not change.is_submodule:
+            size = _largest_text_side(repo, change, base_ids, head_ids, worktree)
+        marked.append(change if size is None else change._replace(binary=False, too_large=size))
+    return marked
+
+
+def _largest_text_side(
+    repo: Repository,
+    change: FileChange,
+    base_ids: dict[str, str],
+    head_ids: dict[str, str],
+    worktree: bool,
+) -> int | None:
+    sizes = []
+    if change.status != "added" and change.old_path in base_ids:
+        sizes.append(_blob_over_cap(repo, base_ids[change.old_path]))
+    if change.status != "deleted":
+        if worktree:
+            sizes.append(_file_over_cap(repo.root / change.path))
+        elif change.path in head_ids:
+            sizes.append(_blob_over_cap(repo, head_ids[change.path]))
+    return max((size for size in sizes if size is not None), default=None)
+
+
+def _blob_over_cap(repo: Repository, sha: str) -> int | None:
+    """The blob's size when it is over the cap and text; None otherwise."""
+    size = repo.blob_size(sha)
+    if size is None or size <= limits.MAX_FILE_BYTES:
+        return None
+    return size if limits.is_text(repo.blob_start(sha, limits.SNIFF_BYTES)) else None
+
+
+def _file_over_cap(full: Path) -> int | None:
+    try:
+        if full.is_symlink() or not full.is_file():
+            return None
+        start, size = limits.read_capped(full)
+    except OSError:
+        return None
+    return size if size is not None and limits.is_text(start) else None
+
+
+def _base_of_worktree(repo: Repository) -> tuple[str, str | None]:
+    """The tree an uncommitted change is compared with: HEAD, or the empty tree."""
+    head = repo.head()
+    return (head, "HEAD") if head is not None else (repo.empty_tree(), None)
+
+
+def from_worktree(repo: Repository) -> tuple[ChangeSet, GitReader]:
+    """Everything uncommitted: index, work tree and untracked files not ignored, vs HEAD."""
+    base, label = _base_of_worktree(repo)
+    files, base_ids, head_ids = repo.diff(base)
+    # The work tree side of `git diff <tree>` has no blob ids for files changed on disk.
+    head_ids = {}
+    files = _text_over_cap(repo, files, base_ids, {}, worktree=True)
+    for path in repo.untracked():
+        untracked = _untracked_change(repo.root, path)
+        if untracked is not None:
+            files.append(untracked)
+    change = ChangeSet(
+        tuple(files),
+        "worktree",
+        f"uncommitted changes vs {label or 'an empty repository'}",
+        base=base,
+    )
+    return change, GitReader(repo, base, None, "worktree", base_ids, head_ids)
+
+
+def from_index(repo: Repository) -> tuple[ChangeSet, GitReader]:
+    """What is staged: the index vs HEAD (what `git commit` would record)."""
+    base, label = _base_of_worktree(repo)
+    files, base_ids, head_ids = repo.diff("--cached", base)
+    files = _text_over_cap(repo, files, base_ids, head_ids, worktree=False)
+    change = ChangeSet(
+        tuple(files), "index", f"staged changes vs {label or 'an empty repository'}", base=base
+    )
+    return change, GitReader(repo, base, None, "index", base_ids, head_ids)
+
+
+def from_range(repo: Repository, spec: str) -> tuple[ChangeSet, GitReader]:
+    """A..B (direct), A...B (from the merge base), or one REV (that commit's own change)."""
+    if "..." in spec:
+        left, _, right = spec.partition("...")
+        a, b = repo.resolve(left or "HEAD"), repo.resolve(right or "HEAD")
+        base, head, exclude = repo.merge_base(a, b), b, a
+    elif ".." in spec:
+        left, _, right = spec.partition("..")
+        base, head = repo.resolve(left or "HEAD"), repo.resolve(right or "HEAD")
+        exclude = base
+    else:
+        head = repo.resolve(spec)
+        parents = repo.parents(head)
+        # A merge is compared with its first parent: what it brought into the branch.
+        base = parents[0] if parents else repo.empty_tree()
+        exclude = None
+        commits = repo.commits(None, head, limit=1)
+    if exclude is not None:
+        commits = repo.commits(exclude, head)
+    files, base_ids, head_ids = repo.diff(base, head)
+    files = _text_over_cap(repo, files, base_ids, head_ids, worktree=False)
+    change = ChangeSet(
+        tuple(files), "range", f"git diff {spec}", base=base, head=head, commits=commits
+    )
+    return change, GitReader(repo, base, head, "tree", base_ids, head_ids)
+
+
+def from_patch(source: str) -> tuple[ChangeSet, NoContentReader]:
+    from checker.adapters.patchfile import parse_patch
+
+    if source == "-":
+        data = sys.stdin.buffer.read(limits.MAX_PATCH_BYTES + 1)
+        label = "standard input"
+    else:
+        try:
+            with open(source, "rb") as handle:
+                data = handle.read(limits.MAX_PATCH_BYTES + 1)
+        except OSError as exc:
+            raise FatalError(
+                f"--patch {source}: cannot be read: {exc.strerror}. Pass an existing "
+                "unified diff file, or - for standard input."
+            ) from None
+        label = source
+    if len(data) > limits.MAX_PATCH_BYTES:
+        raise FatalError(
+            f"--patch {source}: the patch is over agentcheck's "
+            f"{limits.size_text(limits.MAX_PATCH_BYTES)} limit for a patch file. Check the "
+            "change from git instead (`agentcheck diff BASE..HEAD`), or split the patch."
+        )
+    files = parse_patch(data, label)
+    return ChangeSet(tuple(files), "patch", f"patch: {label}"), NoContentReader()

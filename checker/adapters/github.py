@@ -1,0 +1,83 @@
+"""The pull request a GitHub event describes (--context FILE, or $GITHUB_EVENT_PATH)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from checker.model.change import PullRequest
+from checker.model.errors import FatalError
+
+
+def default_event_path() -> str | None:
+    """Under GitHub Actions, the event that triggered the run."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return os.environ.get("GITHUB_EVENT_PATH") or None
+    return None
+
+
+def _text(value: Any, where: str, label: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FatalError(
+            f"{label}: {where} must be a string in a GitHub event, not "
+            f"{type(value).__name__}. Pass the event JSON GitHub wrote."
+        )
+    return value
+
+
+def load_event(path: str) -> PullRequest | None:
+    """The pull request of an event file; None for events without one (a push)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise FatalError(
+            f"--context {path}: cannot be read: {exc.strerror}. Pass the path of "
+            "a GitHub event JSON file ($GITHUB_EVENT_PATH)."
+        ) from None
+    import json  # loaded only by a run given an event
+
+    try:
+        event = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise FatalError(
+            f"--context {path}: not valid JSON ({exc}). Pass the event JSON "
+            "GitHub wrote ($GITHUB_EVENT_PATH)."
+        ) from None
+    if not isinstance(event, dict):
+        raise FatalError(
+            f"--context {path}: a GitHub event is a JSON object, not {type(event).__name__}."
+        )
+    pr = event.get("pull_request")
+    if pr is None:
+        return None
+    if not isinstance(pr, dict):
+        raise FatalError(f"--context {path}: pull_request must be an object.")
+    user, head, base = ({} if pr.get(k) is None else pr[k] for k in ("user", "head", "base"))
+    for part_name, part in (("user", user), ("head", head), ("base", base)):
+        if not isinstance(part, dict):
+            raise FatalError(f"--context {path}: pull_request.{part_name} must be an object.")
+    labels_raw = [] if pr.get("labels") is None else pr["labels"]
+    if not isinstance(labels_raw, list):
+        raise FatalError(f"--context {path}: pull_request.labels must be a list.")
+    labels = []
+    for label in labels_raw:
+        name: Any = label.get("name") if isinstance(label, dict) else label
+        labels.append(_text(name, "pull_request.labels[].name", f"--context {path}"))
+    number = pr.get("number", event.get("number"))
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+        raise FatalError(f"--context {path}: pull_request.number must be a number.")
+    label = f"--context {path}"
+    return PullRequest(
+        number=number,
+        title=_text(pr.get("title"), "pull_request.title", label),
+        body=_text(pr.get("body"), "pull_request.body", label),
+        author=_text(user.get("login"), "pull_request.user.login", label),
+        head_branch=_text(head.get("ref"), "pull_request.head.ref", label),
+        base_branch=_text(base.get("ref"), "pull_request.base.ref", label),
+        labels=tuple(labels),
+        base_sha=_text(base.get("sha"), "pull_request.base.sha", label) or None,
+        head_sha=_text(head.get("sha"), "pull_request.head.sha", label) or None,
+    )

@@ -1,0 +1,484 @@
+"""Reading a pull request description or a commit message as claims: Markdown reduced to
+sentences, each with the kind of section it sits in, and each sentence scanned for the file
+paths a change verb says were edited. The word lists are data (rules/claims.toml)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Literal, NamedTuple
+
+from checker.config import catalog
+
+Section = Literal["claims", "plain", "tests", "quiet"]
+
+
+class Statement(NamedTuple):
+    text: str  # one sentence, Markdown links and emphasis removed
+    section: Section
+    item: bool  # the first sentence of a list item or table row
+    unchecked: bool = False  # a "- [ ]" task-list item: a plan, not a report
+
+
+class Mention(NamedTuple):
+    text: str  # as written, e.g. "src/a.py:12"
+    path: str  # normalised: "src/a.py"
+    start: int  # offset in the statement
+    quoted: bool  # written in backticks
+
+
+class Words(NamedTuple):
+    verbs: frozenset[str]
+    move_verbs: frozenset[str]
+    create_verbs: frozenset[str]
+    negations: frozenset[str]
+    after_negations: frozenset[str]
+    stops: frozenset[str]
+    claim_headings: tuple[str, ...]
+    quiet_headings: tuple[str, ...]
+    test_headings: tuple[str, ...]
+    purpose_verbs: frozenset[str]
+    be_words: frozenset[str]
+    object_nouns: frozenset[str]
+    extensions: frozenset[str]
+    names: frozenset[str]
+    not_files: frozenset[str]
+
+
+@functools.cache
+def words() -> Words:
+    data = catalog.table("claims")
+    w, p = data["words"], data["paths"]
+    return Words(
+        frozenset(w["change-verbs"]),
+        frozenset(w["move-verbs"]),
+        frozenset(w["create-verbs"]),
+        frozenset(w["negations"]),
+        frozenset(w["after-negations"]),
+        frozenset(w["stop-words"]),
+        tuple(w["claim-headings"]),
+        tuple(w["quiet-headings"]),
+        tuple(w["test-headings"]),
+        frozenset(w["purpose-verbs"]),
+        frozenset(w["be-words"]),
+        frozenset(w["object-nouns"]),
+        frozenset(e.lower() for e in p["extensions"]),
+        frozenset(p["names"]),
+        frozenset(n.lower() for n in p["not-files"]),
+    )
+
+
+# Markdown structure.
+
+_FENCE = re.compile(r"^\s*(```+|~~~+)")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_BOLD_HEADING = re.compile(r"^(?:\*\*|__)([^*_]{1,80})(?:\*\*|__)\s*:?\s*$")
+_LABEL = re.compile(r"^([A-Za-z][\w /&()'-]{0,40}?)\s*:\s*(.*)$")
+_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?:\[(?P<box>[ xX])\]\s*)?(?P<rest>.*)$")
+_QUOTE_OPEN = re.compile(r"<(?:blockquote|pre)\b", re.IGNORECASE)
+_QUOTE_CLOSE = re.compile(r"</(?:blockquote|pre)\s*>", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary>(.*?)</summary>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
+_EMPHASIS = re.compile(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+_TRAILER = re.compile(
+    r"^(?:[A-Za-z][A-Za-z-]*-by|Change-Id|Cc|Link|Refs?|Closes|Resolves|Bug|Issue)\s*:\s",
+    re.IGNORECASE,
+)
+_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx)\.", re.IGNORECASE)
+_CONVENTIONAL = re.compile(
+    r"^(feat|fix|refactor|chore|docs|test|tests|perf|style|build|ci|revert)(\([^)]*\))?!?:",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*\[(\"'])")
+
+
+def _heading_kind(text: str) -> Section:
+    lowered = text.lower()
+    w = words()
+
+    def has(keys: tuple[str, ...]) -> bool:
+        return any(re.search(r"(?<![a-z])" + re.escape(k), lowered) for k in keys)
+
+    tokens = set(re.findall(r"[a-z'-]+", lowered))
+    if has(w.quiet_headings) or tokens & w.negations or tokens & w.after_negations:
+        return "quiet"
+    if has(w.test_headings):
+        return "tests"
+    if has(w.claim_headings) or tokens & w.verbs:
+        return "claims"
+    return "plain"
+
+
+def _clean(text: str) -> str:
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _URL.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&")
+    return _EMPHASIS.sub("", text).strip()
+
+
+def _sentences(text: str) -> list[str]:
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", "\0") + "\0", text)
+    parts = _SENTENCE_END.split(protected)
+    return [p.replace("\0", ".").strip() for p in parts if p.strip()]
+
+
+def statements(text: str, *, commit: bool = False) -> Iterator[Statement]:
+    """The sentences of a description or commit message that could report work done:
+    quoted text (`>` lines), code blocks, HTML comments and commit trailers left out."""
+    text = _COMMENT.sub("", text.replace("\r\n", "\n"))
+    section: Section = "plain"
+    fence: str | None = None
+    quoted = 0  # depth of open <blockquote> and <pre> elements
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        opening = _FENCE.match(raw)
+        if opening is not None:
+            marker = opening.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is not None or not stripped or stripped.startswith(">"):
+            continue
+        # HTML quotes and preformatted blocks (release notes in dependency updates) quote
+        # someone else's text, like `>` lines.
+        opened = len(_QUOTE_OPEN.findall(stripped))
+        closed = len(_QUOTE_CLOSE.findall(stripped))
+        if quoted or opened:
+            quoted = max(0, quoted + opened - closed)
+            continue
+        if commit and _TRAILER.match(stripped):
+            continue
+        summary = _SUMMARY.search(stripped)
+        if summary is not None:
+            section = _heading_kind(_clean(summary.group(1)))
+            continue
+        if re.match(r"</details>", stripped, re.IGNORECASE):
+            section = "plain"
+            continue
+        heading = _HEADING.match(stripped) or _BOLD_HEADING.match(stripped)
+        if heading is not None:
+            section = _heading_kind(_clean(heading.group(1)))
+            continue
+        local = section
+        item = False
+        unchecked = False
+        body = stripped
+        if stripped.startswith("|"):
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            if all(re.fullmatch(r":?-{2,}:?|", c) for c in cells):
+                continue
+            body = " - ".join(c for c in cells if c)
+            item = True
+        else:
+            listed = _ITEM.match(raw)
+            if listed is not None:
+                item = True
+                unchecked = listed.group("box") == " "
+                body = listed.group("rest")
+        body = _clean(body)
+        if not body:
+            continue
+        if not item and not _CONVENTIONAL.match(body):
+            label = _LABEL.match(body)
+            verb_label = label is not None and label.group(1).strip().lower() in words().verbs
+            if label is not None and "`" not in label.group(1) and not verb_label:
+                kind = _heading_kind(label.group(1))
+                if not label.group(2):
+                    section = kind  # "Files changed:" introduces the list below it
+                    continue
+                if kind in ("claims", "quiet", "tests"):
+                    local = kind
+                    body = label.group(2)
+                    item = kind == "claims"
+        for index, sentence in enumerate(_sentences(body)):
+            yield Statement(sentence, local, item and index == 0, unchecked)
+
+
+# Scanning a sentence.
+
+_TOKEN = re.compile(
+    r"""
+    `(?P<code>[^`]+)`
+  | (?P<path>(?:~|\.{1,2})?/?[\w@+$-][\w.@+$-]*(?:/[\w.@+$*-]*)+
+           | [\w@+-]*[\w@+-]\.[\w.@+-]*[A-Za-z0-9]
+           | \.[A-Za-z][\w.-]*)
+  | (?P<word>[A-Za-z][A-Za-z'’-]*)
+  | (?P<punct>[,;:()\[\]—–]|(?<=\s)-(?=\s))
+    """,
+    re.VERBOSE,
+)
+_LINE_SUFFIX = re.compile(r"(?::\d+(?:[-:]\d+)?|#L\d+(?:-L?\d+)?)$")
+_PROSE_SLASH = re.compile(r"^[A-Za-z]{1,12}/[A-Za-z]{1,12}$")  # and/or, I/O, CI/CD
+
+
+def normalise(text: str) -> str:
+    path = text.strip().strip("'\"“”‘’*_")
+    path = path.rstrip(".,;:!?)'\"")
+    path = re.sub(r"['’]s$", "", path)
+    path = _LINE_SUFFIX.sub("", path)
+    path = path.removeprefix("./")
+    return path
+
+
+def path_shaped(path: str) -> bool:
+    """A slash with a file-like last part, a known extension, or a known file name."""
+    w = words()
+    if not path or path.lower() in w.not_files:
+        return False
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if last in w.names:
+        return True
+    stem, dot, extension = last.rpartition(".")
+    if dot and extension.lower() in w.extensions:
+        return True
+    if last.startswith("."):
+        return False  # ".py files" names an extension; known dotfiles are in `names`
+    if "/" in path.strip("/") and not _PROSE_SLASH.match(path):
+        return bool(dot and stem and re.fullmatch(r"[A-Za-z0-9]{1,8}", extension))
+    return False
+
+
+class Token(NamedTuple):
+    kind: Literal["mention", "code", "word", "punct"]
+    text: str  # lowercased for words
+    start: int
+    mention: Mention | None = None
+
+
+def tokens(sentence: str) -> list[Token]:
+    found: list[Token] = []
+    for match in _TOKEN.finditer(sentence):
+        if match.group("code") is not None:
+            content = match.group("code").strip()
+            path = normalise(content)
+            if not path or re.search(r"\s", content) or "(" in content:
+                found.append(Token("code", content, match.start()))  # `*` names no file
+            else:
+                mention = Mention(content, path, match.start(), True)
+                found.append(Token("mention", path, match.start(), mention))
+        elif match.group("path") is not None:
+            raw = match.group("path")
+            path = normalise(raw)
+            if (path and path_shaped(path)) or "/" in path.strip("/"):
+                mention = Mention(raw, path, match.start(), False)
+                found.append(Token("mention", path, match.start(), mention))
+            else:
+                found.append(Token("word", raw.lower(), match.start()))
+        elif match.group("word") is not None:
+            word = match.group("word").lower().replace("’", "'")
+            found.append(Token("word", word, match.start()))
+        else:
+            found.append(Token("punct", match.group("punct"), match.start()))
+    return found
+
+
+def negation(word: str, w: Words) -> bool:
+    return word in w.negations
+
+
+_REACH = 9  # words a change verb reaches past before its object must have appeared
+
+
+class Claim(NamedTuple):
+    mention: Mention
+    created: bool  # governed by a verb that creates files ("added", "new")
+
+
+def claims(statement: Statement) -> list[Claim]:
+    """The mentions STATEMENT says were changed."""
+    if statement.section == "quiet" or statement.unchecked:
+        return []
+    text = statement.text
+    if text.rstrip().endswith("?"):
+        return []
+    w = words()
+    found: list[Claim] = []
+    toks = tokens(text)
+    conventional = _CONVENTIONAL.match(text)
+    if statement.item and statement.section in ("claims", "plain"):
+        found.extend(_leading(toks, w))
+    verb: str | None = None
+    negated = False
+    comma_since_negation = False
+    stopped = False
+    distance = 0
+    subject: list[Mention] = []  # mentions before the first verb: "`a.py` was updated"
+    subject_open = True
+    saved: list[tuple[bool, bool]] = []
+    imperative = False
+    if conventional is not None:
+        verb = "fix"
+        imperative = True
+        toks = [t for t in toks if t.start >= conventional.end()]
+    for index, token in enumerate(toks):
+        nxt = toks[index + 1] if index + 1 < len(toks) else None
+        if token.kind == "punct":
+            if token.text in ";":
+                verb, negated, stopped, subject, subject_open = None, False, False, [], True
+            elif token.text == "(":
+                saved.append((negated, stopped))
+            elif token.text == ")":
+                if saved:
+                    negated, stopped = saved.pop()
+            elif token.text in ",—–-":
+                comma_since_negation = True
+            continue
+        if token.kind == "code":
+            distance += 1
+            subject_open = False
+            continue
+        if token.kind == "mention":
+            assert token.mention is not None
+            if verb is not None and not negated and not stopped and distance <= _REACH:
+                found.append(Claim(token.mention, verb in w.create_verbs))
+                distance = 0
+            elif verb is None and subject_open and not negated:
+                subject.append(token.mention)
+            continue
+        word = token.text
+        was_imperative, imperative = imperative, False
+        if word in ("but", "however", "although", "though", "whereas", "except", "otherwise"):
+            verb, negated, stopped, subject, subject_open = None, False, False, [], False
+            continue
+        if negation(word, w):
+            negated = True
+            comma_since_negation = False
+            continue
+        if word in w.after_negations or (word == "as" and nxt is not None and nxt.text == "is"):
+            found = [c for c in found if c.mention not in subject and not _recent(c, token, toks)]
+            subject = []
+            negated = True
+            comma_since_negation = False
+            continue
+        if word in w.verbs:
+            if negated and comma_since_negation:
+                negated = False
+            if subject and subject_open and not negated:
+                found.extend(Claim(m, word in w.create_verbs) for m in subject)
+            subject, subject_open = [], False
+            verb, stopped, distance = word, False, 0
+            continue
+        if word == "now" and verb is None and not negated:
+            found.extend(Claim(m, False) for m in _now_subject(toks, index, w))
+        if word == "new":
+            target = _new_object(toks, index)
+            if target is not None and not negated:
+                found.append(Claim(target, True))
+            distance += 1
+            continue
+        if subject_open and word not in w.be_words:
+            subject_open = False
+        if word in ("to", "into"):
+            if nxt is not None and nxt.kind == "word" and _purpose(nxt.text, w):
+                stopped = True
+            continue
+        if word == "from":
+            if verb not in w.move_verbs:
+                stopped = True
+            continue
+        if word == "as" and nxt is not None and nxt.text == "well":
+            continue
+        if word in w.stops and not was_imperative:
+            stopped = True
+            continue
+        distance += 1
+    unique: dict[str, Claim] = {}
+    for claim in found:
+        unique.setdefault(claim.mention.path, claim)
+    return list(unique.values())
+
+
+def _recent(claim: Claim, token: Token, toks: list[Token]) -> bool:
+    """True when nothing separates CLAIM's mention from TOKEN ("`b.py` unchanged"): no comma,
+    no "and", no verb or negation of its own."""
+    start = claim.mention.start
+    if start >= token.start:
+        return False
+    w = words()
+    for other in toks:
+        if not start < other.start < token.start:
+            continue
+        if other.kind == "punct" and other.text in ",;":
+            return False
+        if other.kind == "word" and (
+            other.text in ("and", "or") or other.text in w.verbs or negation(other.text, w)
+        ):
+            return False
+    return True
+
+
+def _purpose(word: str, w: Words) -> bool:
+    """True when "to" before WORD starts a purpose clause ("to use `b.py`"), which names no
+    edited file."""
+    return word in w.verbs or word in w.stops or word in w.purpose_verbs
+
+
+def _now_subject(toks: list[Token], index: int, w: Words) -> list[Mention]:
+    """The paths of "The `routes.py` handler now answers 400": a report of an edit, though no
+    change verb says so. Not "`config.yaml` is now loaded" (the file is loaded, not edited)."""
+    before = toks[index - 1] if index else None
+    after = toks[index + 1] if index + 1 < len(toks) else None
+    if before is None or after is None or after.kind != "word":
+        return []
+    if (before.kind == "word" and before.text in w.be_words) or after.text in w.be_words:
+        return []
+    if negation(after.text, w):
+        return []
+    window = toks[max(0, index - 4) : index]
+    if any(t.kind == "punct" for t in window):
+        return []
+    return [t.mention for t in window if t.mention is not None]
+
+
+def _new_object(toks: list[Token], index: int) -> Mention | None:
+    """The path after "new": "new `x.py`", "new file `x.py`", "new test module `x.py`"."""
+    for token in toks[index + 1 : index + 4]:
+        if token.kind == "mention":
+            return token.mention
+        if token.kind != "word" or token.text not in words().object_nouns:
+            return None
+    return None
+
+
+def _leading(toks: list[Token], w: Words) -> list[Claim]:
+    """A list item that starts with paths: "- `src/a.py`: add retry", "- a.py, b.py (new)"."""
+    lead: list[Mention] = []
+    index = 0
+    while index < len(toks):
+        token = toks[index]
+        if token.kind == "mention":
+            assert token.mention is not None
+            lead.append(token.mention)
+        elif token.kind == "word" and lead:
+            if token.text not in ("and", "new", "file", "files"):
+                break
+        elif token.kind == "word":
+            if token.text not in w.verbs and token.text not in ("new", "file"):
+                break  # "- Modified `a.py`" is read by the verb rule as well
+        elif token.kind != "punct" or token.text != ",":
+            break
+        index += 1
+    if not lead:
+        return []
+    rest = toks[index:]
+    if rest:
+        first = rest[0]
+        if first.kind == "word" and first.text not in w.verbs and first.text not in w.be_words:
+            return []  # "- `config.yaml` is now loaded ..." describes, it does not list
+        if first.kind == "word" and first.text in w.be_words:
+            following = next((t for t in rest[1:] if t.text not in w.be_words), None)
+            if following is None or following.text not in w.verbs:
+                return []
+    for token in rest:
+        if token.kind == "word" and (negation(token.text, w) or token.text in w.after_negations):
+            return []
+    return [Claim(m, False) for m in lead]

@@ -1,0 +1,67 @@
+"""The rule reference as Markdown, from the catalog in rules/ (`agentcheck rules --format
+markdown`); docs/rules.md is this text, and a test keeps it current."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from checker.config import catalog
+
+COMMAND = "agentcheck rules --format markdown > docs/rules.md"
+
+
+def _family_title(family: str) -> str:
+    """The title a rules file gives itself in its first comment ("# Scope: does ..."),
+    else its name."""
+    path = catalog.rules_dir() / f"{family}.toml"
+    first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+    if first.startswith("# ") and ":" in first:
+        return first[2:].split(":", 1)[0].strip()
+    return family.capitalize()
+
+
+def _anchor(rule: catalog.Rule) -> str:
+    return f"{rule.code}-{rule.name}".lower()
+
+
+def markdown() -> str:
+    rules = catalog.all_rules().values()
+    families: dict[str, list[catalog.Rule]] = defaultdict(list)
+    for rule in rules:
+        families[rule.family].append(rule)
+    out = [
+        "# Rule reference",
+        "",
+        "Generated from `rules/*.toml`; do not edit it by hand. After changing a rule, run",
+        f"`{COMMAND}` (a test fails while this file is stale).",
+        "",
+        "Codes are stable; severities are defaults that the policy's `[severity]` table may",
+        'change (`"off"` turns a rule off; an `off` rule runs only when the policy gives it a',
+        "severity). `agentcheck explain CODE` prints the same text for one rule.",
+        "",
+        "| code | name | default | what it finds |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| [{r.code}](#{_anchor(r)}) | {r.name} | {r.severity} | {r.summary} |" for r in rules
+    ]
+    for family, members in sorted(families.items(), key=lambda item: item[1][0].code):
+        out += ["", f"## {_family_title(family)}", "", f"From `rules/{family}.toml`."]
+        for rule in members:
+            out += [
+                "",
+                f'<a id="{_anchor(rule)}"></a>',
+                "",
+                f"### {rule.code} {rule.name}",
+                "",
+                f"Default severity: **{rule.severity}**. {rule.summary}.",
+                "",
+                rule.explanation,
+            ]
+            if rule.example:
+                fence = "`" * max(3, 1 + max(map(len, re.findall("`+", rule.example)), default=0))
+                out += ["", "Example:", "", f"{fence}text", rule.example, fence]
+            if rule.allow:
+                out += ["", "How to allow it:", "", rule.allow]
+    return "\n".join(out) + "\n"
