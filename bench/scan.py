@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checker.domain.hiddentext import table as unicode
+from checker.domain.hiddentext import filescan, scanner, table
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BLNS_MUST_FLAG = (116, 121, 131, 136, 140, 246, 305, 306, 308, 309, 718, 719, 720)
@@ -161,7 +161,7 @@ def median_seconds(runs: int, action: Callable[[], Any]) -> tuple[float, Any]:
 
 def rg_pattern() -> str:
     parts = []
-    for row in unicode.tables().hidden:
+    for row in table.tables().hidden:
         if row.first == row.last:
             parts.append(f"\\x{{{row.first:X}}}")
         else:
@@ -181,8 +181,8 @@ def load_peer() -> Any:
     return scanner, files, decode
 
 
-def agentcheck_scan(data: bytes) -> list[unicode.Hit]:
-    return unicode.scan_bytes(data).hits
+def agentcheck_scan(data: bytes) -> list[scanner.Hit]:
+    return filescan.scan_bytes(data).hits
 
 
 def peer_scan(peer: Any, data: bytes) -> list[Any]:
@@ -225,7 +225,7 @@ def benchmark(args: argparse.Namespace, folder: Path, peer: Any, rg: str | None)
     size = int(args.mb * (1 << 20))
     peer_size = int(min(args.peer_mb, args.mb) * (1 << 20))
     pattern = rg_pattern()
-    unicode.scan_bytes("warm up: load the tables, compile the patterns \u200b".encode())
+    filescan.scan_bytes("warm up: load the tables, compile the patterns \u200b".encode())
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{args.mb:g} MB per kind, median of {args.runs} runs, {args.clock} time; "
@@ -275,7 +275,7 @@ def benchmark(args: argparse.Namespace, folder: Path, peer: Any, rg: str | None)
             f"{peer_found}{rg_found}"
         )
     print()
-    print("agentcheck: MB/s of checker.unicode.scan_bytes on the text's bytes, in this process;")
+    print("agentcheck: MB/s of checker.filescan.scan_bytes on the text's bytes, in this process;")
     print("(command): `agentcheck scan FILE --format json`: start-up and reading included.")
     print("peer: unicode_smuggling_guard.scanner.scan on the same bytes decoded, in this process.")
     print("ripgrep: `rg -c -a` with a class of every hidden code point: lines, not findings.")

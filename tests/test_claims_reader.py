@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.domain.claimreader import grammar as statements
+from checker.domain.claimreader import grammar, markdown
 
 WORDS = st.sampled_from(
     [
@@ -71,8 +71,8 @@ WORDS = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WORDS, max_size=40).map(" ".join))
 def test_claims_are_paths_written_in_the_text(text: str) -> None:
-    for statement in statements.statements(text):
-        for claim in statements.claims(statement):
+    for statement in markdown.statements(text):
+        for claim in grammar.claims(statement):
             assert claim.mention.text in statement.text
             assert claim.mention.path
             assert claim.mention.path.strip("/") in claim.mention.text
@@ -81,10 +81,10 @@ def test_claims_are_paths_written_in_the_text(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_is_read_without_error(text: str) -> None:
-    for statement in statements.statements(text, commit=True):
-        statements.claims(statement)
+    for statement in markdown.statements(text, commit=True):
+        grammar.claims(statement)
 
 
 def test_quoted_text_that_normalises_to_nothing_is_not_a_claim() -> None:
-    for statement in statements.statements("Updated ``` * ```"):
-        assert statements.claims(statement) == []
+    for statement in markdown.statements("Updated ``` * ```"):
+        assert grammar.claims(statement) == []

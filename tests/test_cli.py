@@ -46,7 +46,7 @@ def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
     repo.write("notes.md", "two\n")
     repo.git("add", "notes.md")
     lazy = {
-        "checker.domain.claimreader.grammar",
+        "checker.domain.claimreader.markdown",
         "checker.domain.agents",
         "checker.domain.importgraph.settings",
     }

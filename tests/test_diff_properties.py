@@ -1,5 +1,5 @@
-"""Properties of the unified-diff readers: git's own output (checker/unified.py and the raw
-records of checker/git.py) and patch files (checker/patchfile.py). Whatever the hunks hold
+"""Properties of the unified-diff readers: git's own output (checker/adapters/gitdiff.py) and
+patch files (checker/adapters/patchfile.py). Whatever the hunks hold
 (CRLF, "\\ No newline at end of file", lines that look like diff syntax, bytes that are not
 UTF-8), every added and removed line is read at its right number; odd headers, binary
 markers, renames and garbage never raise anything but FatalError.
@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from checker.adapters import patchfile
-from checker.adapters.git import Repository, _pair, _split_raw
-from checker.adapters.gitdiff import parse_section, section_path, unquote
+from checker.adapters.git import Repository
+from checker.adapters.gitdiff import parse_section, read_diff, section_path, unquote
 from checker.model.change import FileChange
 from checker.model.errors import FatalError
 from tests import diffgen
@@ -146,13 +146,12 @@ GARBAGE = soup(
 test_section_garbage, test_section_garbage_many = properties(_section_reader_never_raises, GARBAGE)
 
 
-# -- git diff --raw -z -p, read as git.py reads it ---------------------------------------------
+# -- git diff --raw -z -p, read as gitdiff.py reads it------------------------------------------
 
 
 def _git_output_reads_every_file(files: list[diffgen.GitFile], context: int) -> None:
     out = diffgen.git_output(files, context)
-    entries, patch = _split_raw(out)
-    read = _pair(entries, patch)
+    read, _, _ = read_diff(out)
     want = [w for w in (diffgen.expected_change(f) for f in files) if w is not None]
     assert [observed(change) for change in read] == want, out
     for change, file in zip(read, [f for f in files if f.kind != "S"], strict=True):
@@ -181,7 +180,7 @@ class Trees:
         self._dir = tempfile.TemporaryDirectory(prefix="agentcheck-diff-properties-")
         self.root = Path(self._dir.name)
         self._git("init", "-q")
-        self.repository = Repository(self.root)
+        self.repository = Repository.find(self.root)
 
     def _git(self, *args: str, data: bytes | None = None) -> bytes:
         return subprocess.run(

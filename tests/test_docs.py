@@ -14,7 +14,7 @@ import pytest
 
 from checker.config import policy, task
 from checker.config.schema import Entries
-from checker.model import caps as limits
+from checker.model import caps
 from tests.conftest import run_agentcheck
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,11 +75,11 @@ def test_configuration_documents_every_key(heading: str, schema: Mapping[str, An
 def test_configuration_states_the_limits_the_code_applies() -> None:
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
     limits_section = _section(text, "Limits (not configurable)")
-    assert limits.size_text(limits.MAX_FILE_BYTES) in limits_section
-    assert f"{limits.MAX_FILE_BYTES:,} bytes" in limits_section
-    assert f"{limits.SNIFF_BYTES:,} bytes" in limits_section
-    assert f"{limits.MAX_SNIPPET_CHARS:,} characters" in limits_section
-    assert limits.size_text(limits.MAX_PATCH_BYTES) in limits_section
+    assert caps.size_text(caps.MAX_FILE_BYTES) in limits_section
+    assert f"{caps.MAX_FILE_BYTES:,} bytes" in limits_section
+    assert f"{caps.SNIFF_BYTES:,} bytes" in limits_section
+    assert f"{caps.MAX_SNIPPET_CHARS:,} characters" in limits_section
+    assert caps.size_text(caps.MAX_PATCH_BYTES) in limits_section
 
 
 def _test_names(path: Path) -> set[str]:

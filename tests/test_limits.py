@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.model import caps as limits
+from checker.model import caps
 from tests.conftest import AGENTCHECK, Repo, clean_env
 
-OVER = limits.MAX_FILE_BYTES + 1024 * 1024  # 9 MiB
+OVER = caps.MAX_FILE_BYTES + 1024 * 1024  # 9 MiB
 
 
 def peak_kib(*args: str, cwd: Path) -> tuple[int, int, str]:
@@ -174,7 +174,7 @@ def test_ten_megabyte_single_line_is_over_the_cap(repo: Repo) -> None:
 
 
 def test_patch_over_its_limit_is_refused(tmp_path: Path) -> None:
-    patch = sparse(tmp_path / "huge.diff", b"--- a/x\n+++ b/x\n", limits.MAX_PATCH_BYTES + 1)
+    patch = sparse(tmp_path / "huge.diff", b"--- a/x\n+++ b/x\n", caps.MAX_PATCH_BYTES + 1)
     code, peak, _ = peak_kib("diff", "--patch", str(patch), cwd=tmp_path)
     assert code == 2
     result = subprocess.run(
@@ -191,8 +191,8 @@ def test_patch_over_its_limit_is_refused(tmp_path: Path) -> None:
 
 
 def test_size_text() -> None:
-    assert limits.size_text(17) == "17 bytes"
-    assert limits.size_text(1536) == "1.5 KiB"
-    assert limits.size_text(limits.MAX_FILE_BYTES) == "8.0 MiB"
-    assert limits.size_text(1 << 30) == "1.0 GiB"
-    assert limits.size_text(5 << 40) == "5,120.0 GiB"
+    assert caps.size_text(17) == "17 bytes"
+    assert caps.size_text(1536) == "1.5 KiB"
+    assert caps.size_text(caps.MAX_FILE_BYTES) == "8.0 MiB"
+    assert caps.size_text(1 << 30) == "1.0 GiB"
+    assert caps.size_text(5 << 40) == "5,120.0 GiB"

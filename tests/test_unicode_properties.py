@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.domain.hiddentext import table as unicode
-from checker.domain.hiddentext.table import scan_bytes, scan_text
+from checker.domain.hiddentext import table
+from checker.domain.hiddentext.filescan import scan_bytes
+from checker.domain.hiddentext.scanner import scan_text
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -57,7 +58,7 @@ FLAG_TAIL = FLAG_LETTERS + "0123456789"
 
 
 def _visible(char: str) -> bool:
-    return unicode.row_of(ord(char)) is None and char not in "\n\r"
+    return table.row_of(ord(char)) is None and char not in "\n\r"
 
 
 @st.composite
@@ -110,7 +111,7 @@ HIDDEN = st.sampled_from(
     sorted(
         {
             p
-            for row in unicode.tables().hidden
+            for row in table.tables().hidden
             for p in (row.first, row.last, (row.first + row.last) // 2)
         }
     )

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.domain.hiddentext import table as unicode
-from checker.domain.hiddentext.table import Hit, scan_bytes, scan_text
+from checker.domain.hiddentext import filescan, scanner, table
+from checker.domain.hiddentext.filescan import scan_bytes
+from checker.domain.hiddentext.scanner import Hit, scan_text
 
 # The corpus README's tables (1-based lines of blns.txt).
 BLNS_MUST_FLAG = (116, 121, 131, 136, 140, 246, 305, 306, 308, 309, 718, 719, 720)
@@ -260,8 +261,8 @@ def test_long_payloads_are_cut_and_escaped() -> None:
     hidden = "".join(chr(0xE0000 + ord(c)) for c in "x" * 500)
     hit = only(f"a{hidden}")
     assert hit.payload == "x" * 500
-    assert "x" * unicode.PAYLOAD_CHARS + '..."' in hit.message
-    assert "x" * (unicode.PAYLOAD_CHARS + 1) not in hit.message
+    assert "x" * scanner.PAYLOAD_CHARS + '..."' in hit.message
+    assert "x" * (scanner.PAYLOAD_CHARS + 1) not in hit.message
 
 
 def _selectors(data: bytes) -> str:
@@ -318,7 +319,7 @@ def test_bytes_agree_with_text_across_chunks(emoji_every: int) -> None:
     }
     text = _lines_text(30001, plant, emoji_every)
     data = text.encode()
-    assert len(data) > 2 * unicode.CHUNK
+    assert len(data) > 2 * filescan.CHUNK
     expected = [(h.code, h.line, h.column) for h in scan_text(text)]
     assert expected == [("AC503", 3, 5), ("AC501", 9000, 4), ("AC502", 30000, 5)]
     assert [(h.code, h.line, h.column) for h in scan_bytes(data).hits] == expected
@@ -365,12 +366,12 @@ def test_utf8_byte_order_mark_at_the_start_is_fine() -> None:
 
 
 def test_byte_prefilter_matches_exactly_the_hidden_characters() -> None:
-    prefilter = unicode.byte_prefilter()
+    prefilter = filescan.byte_prefilter()
     hidden: set[int] = set()
-    for row in unicode.tables().hidden:
+    for row in table.tables().hidden:
         hidden.update(range(row.first, row.last + 1))
     probes = set(hidden)
-    for row in unicode.tables().hidden:  # and the neighbours of every range
+    for row in table.tables().hidden:  # and the neighbours of every range
         probes.update((row.first - 1, row.last + 1))
     probes.update(range(0x20, 0x7F))
     probes.update((0x2013, 0x201C, 0x3000, 0x1F600, 0xE1000, 0x10FFFF))
@@ -390,7 +391,7 @@ def test_plain_ascii_holds_no_hidden_character_of_the_table() -> None:
     """scan_text turns plain ASCII away before loading the table: that is right only while no
     row of the table holds a printable ASCII character, tab, line feed, form feed or CR."""
     plain = {*range(0x20, 0x7F), 0x09, 0x0A, 0x0C, 0x0D}
-    for row in unicode.tables().hidden:
+    for row in table.tables().hidden:
         assert plain.isdisjoint(range(row.first, row.last + 1)), row
     every_control = "".join(chr(c) for c in range(0x80) if c not in plain)
-    assert len(unicode.scan_text(f"x = 1{every_control}\n")) == 1
+    assert len(scanner.scan_text(f"x = 1{every_control}\n")) == 1

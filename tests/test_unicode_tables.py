@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 from checker.config import catalog
-from checker.domain.hiddentext import table as unicode
+from checker.domain.hiddentext import table
 from checker.domain.hiddentext.escape import visible
 
 # Default_Ignorable_Code_Point, DerivedCoreProperties.txt of Unicode 17.0.0, written out here
@@ -54,14 +54,14 @@ AC503 = {
 
 def points(code: str | None = None) -> set[int]:
     found: set[int] = set()
-    for row in unicode.tables().hidden:
+    for row in table.tables().hidden:
         if code is None or row.code == code:
             found.update(range(row.first, row.last + 1))
     return found
 
 
 def test_rows_are_sorted_disjoint_and_name_known_rules_and_severities() -> None:
-    rows = unicode.tables().hidden
+    rows = table.tables().hidden
     rules = catalog.all_rules()
     for before, after in itertools.pairwise(rows):
         assert before.last < after.first, (before, after)
@@ -74,7 +74,7 @@ def test_rows_are_sorted_disjoint_and_name_known_rules_and_severities() -> None:
 
 
 def test_the_table_cites_its_unicode_version() -> None:
-    assert unicode.tables().version == "17.0.0"
+    assert table.tables().version == "17.0.0"
 
 
 def test_every_default_ignorable_and_bidi_control_is_hidden() -> None:
@@ -99,20 +99,20 @@ def test_each_rule_holds_the_classes_the_design_gives_it() -> None:
 
 def test_rule_defaults_match_the_design() -> None:
     rules = catalog.all_rules()
-    assert {code: rules[code].severity for code in unicode.tables().nouns} == {
+    assert {code: rules[code].severity for code in table.tables().nouns} == {
         "AC501": "error",
         "AC502": "error",
         "AC503": "warning",
         "AC504": "error",
         "AC505": "warning",
     }
-    for row in unicode.tables().hidden:
+    for row in table.tables().hidden:
         if row.code in ("AC503", "AC505"):
             assert (row.severity, row.instruction_severity) == ("warning", "error")
 
 
 def test_every_rule_explains_itself_with_an_example_and_a_way_to_allow_it() -> None:
-    for code in unicode.tables().nouns:
+    for code in table.tables().nouns:
         rule = catalog.rule(code)
         assert len(rule.explanation) > 200
         assert code in rule.example
@@ -121,7 +121,7 @@ def test_every_rule_explains_itself_with_an_example_and_a_way_to_allow_it() -> N
 
 def test_contexts_hold_no_hidden_character() -> None:
     hidden = points()
-    for name, ranges in unicode.tables().contexts.items():
+    for name, ranges in table.tables().contexts.items():
         for first, last in ranges:
             assert not hidden & set(range(first, last + 1)), name
 

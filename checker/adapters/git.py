@@ -1,73 +1,54 @@
-"""Every git call agentcheck makes, through GitPython, with -z output where git offers it.
+"""Every git command agentcheck runs, in one place, with -z output where git offers it.
 
-Nothing here writes to the repository: only read-only plumbing and porcelain is used, except
-`Repository.fetch`, with which the GitHub Action completes a shallow CI clone.
+Each command gets an environment built for it from the process's own, without the GIT_*
+variables git sets while running hooks (they point at the outer repository and index), as
+pre-commit's `no_git_env` does; os.environ itself is never edited. The repository is found
+once per run (`Repository.find`) and handed to whatever reads from it.
+
+Nothing here writes to the repository: only read-only plumbing and porcelain is used, and
+GIT_OPTIONAL_LOCKS=0 keeps git from refreshing the index, except `Repository.fetch`, with
+which the GitHub Action completes a shallow CI clone.
+
+Git is run with subprocess, not GitPython: GitPython builds each command's environment on
+top of os.environ, so the hook variables above could not be left out without editing the
+process environment, and importing it runs `git version` twice, about 0.1 s of every run.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, NamedTuple
+from types import TracebackType
+from typing import IO
 
-from checker.adapters.gitdiff import parse_section, section_path
-from checker.model import caps as limits
-from checker.model.change import Commit, FileChange, Status
+from checker.adapters.gitdiff import read_diff
+from checker.model import caps
+from checker.model.change import Commit, FileChange
 from checker.model.errors import FatalError
 
-# The variables git sets while running hooks point at the outer repository; like pre-commit we
-# drop them, but keep the index file so `--staged` sees what `git commit -a` is about to commit.
-_KEEP_ENV = {
-    "GIT_EXEC_PATH",
-    "GIT_SSH",
-    "GIT_SSH_COMMAND",
-    "GIT_SSL_CAINFO",
-    "GIT_SSL_NO_VERIFY",
-    "GIT_CONFIG_COUNT",
-    "GIT_HTTP_PROXY_AUTHMETHOD",
-    "GIT_ALLOW_PROTOCOL",
-    "GIT_ASKPASS",
-    "GIT_INDEX_FILE",
-    "GIT_CEILING_DIRECTORIES",
-}
-
-
-def _scrub_environment() -> None:
-    index_file = os.environ.get("GIT_INDEX_FILE")
-    if index_file and not os.path.isabs(index_file):
-        os.environ["GIT_INDEX_FILE"] = os.path.abspath(index_file)
-    for key in list(os.environ):
-        if (
-            key.startswith("GIT_")
-            and key not in _KEEP_ENV
-            and not key.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
-        ):
-            del os.environ[key]
-    # GitPython must not ask for git's location interactively or refresh on import.
-    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-    # Git must not refresh the index behind our back: agentcheck never writes the repository.
-    os.environ["GIT_OPTIONAL_LOCKS"] = "0"
-
-
-_scrub_environment()
-
-import git as gitpython  # noqa: E402  (after the environment is scrubbed)
-
-_STATUS: dict[str, Status] = {
-    "A": "added",
-    "M": "modified",
-    "D": "deleted",
-    "R": "renamed",
-    "C": "copied",
-    "T": "typechange",
-    "U": "unmerged",
-}
+# Kept from the GIT_* variables: how git reaches remotes and its own programs, and the index
+# file, so `--staged` sees what `git commit -a` is about to commit.
+_KEEP_ENV = frozenset(
+    {
+        "GIT_EXEC_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_CONFIG_COUNT",
+        "GIT_HTTP_PROXY_AUTHMETHOD",
+        "GIT_ALLOW_PROTOCOL",
+        "GIT_ASKPASS",
+        "GIT_INDEX_FILE",
+        "GIT_CEILING_DIRECTORIES",
+    }
+)
 _EMPTY_TREE = {
     "sha1": "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
     "sha256": "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
 }
-_NULL = re.compile(r"^0+$")
 _DIFF_OPTIONS = (
     "--raw",
     "-z",
@@ -84,69 +65,177 @@ _DIFF_OPTIONS = (
     "--src-prefix=a/",
     "--dst-prefix=b/",
 )
+# Settings for every command: paths as UTF-8 bytes, never quoted; no index refresh.
+_CONFIG = ("core.quotepath=false", "diff.autoRefreshIndex=false")
 
-Side = Literal["tree", "index", "worktree"]
+
+def git_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a git command runs in: ENVIRON (default os.environ) without the
+    variables a surrounding git hook set, a relative index file made absolute, English
+    messages, and no optional locks."""
+    source = os.environ if environ is None else environ
+    env = {
+        key: value
+        for key, value in source.items()
+        if not key.startswith("GIT_")
+        or key in _KEEP_ENV
+        or key.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    }
+    index_file = env.get("GIT_INDEX_FILE")
+    if index_file and not os.path.isabs(index_file):
+        env["GIT_INDEX_FILE"] = os.path.abspath(index_file)
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    env["LC_ALL"] = "C"
+    env["LANGUAGE"] = "C"
+    return env
 
 
-class RawEntry(NamedTuple):
-    old_mode: str
-    new_mode: str
-    old_sha: str
-    new_sha: str
-    status: str
-    score: int | None
-    path: str
-    old_path: str
+def _command(args: tuple[str, ...], config: tuple[str, ...] = ()) -> list[str]:
+    settings = [part for item in (*_CONFIG, *config) for part in ("-c", item)]
+    return ["git", *settings, *args]
+
+
+def _failure(args: tuple[str, ...], stderr: bytes) -> FatalError:
+    text = stderr.decode("utf-8", "replace")
+    detail = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return FatalError(f"git {' '.join(args[:3])} failed: {detail or 'no message'}")
+
+
+def _not_installed() -> FatalError:
+    return FatalError("git is not installed or not on PATH; agentcheck needs git.")
+
+
+class _Batch:
+    """One long-lived `git cat-file --batch` (or --batch-check): objects by name, one line
+    each, answered in order."""
+
+    def __init__(self, root: Path, env: dict[str, str], option: str) -> None:
+        try:
+            self._process = subprocess.Popen(
+                _command(("cat-file", option)),
+                cwd=root,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except FileNotFoundError:
+            raise _not_installed() from None
+
+    @property
+    def _stdin(self) -> IO[bytes]:
+        assert self._process.stdin is not None
+        return self._process.stdin
+
+    @property
+    def _stdout(self) -> IO[bytes]:
+        assert self._process.stdout is not None
+        return self._process.stdout
+
+    def header(self, name: str) -> tuple[str, int] | None:
+        """Ask for NAME; (type, size) from git's answer, None when it names no object."""
+        self._stdin.write(os.fsencode(name) + b"\n")
+        self._stdin.flush()
+        answer = self._stdout.readline()
+        parts = answer.split(b" ")
+        # "<id> <type> <size>"; else "<name> missing", "<name> ambiguous", or git has gone.
+        if len(parts) != 3 or len(parts[0]) not in (40, 64) or not parts[2].strip().isdigit():
+            return None
+        return parts[1].decode(), int(parts[2])
+
+    def body(self, size: int) -> bytes:
+        data = self._stdout.read(size)
+        self._stdout.read(1)  # the line feed after the contents
+        return data
+
+    def close(self) -> None:
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+        self._process.wait()
 
 
 class Repository:
-    """One repository, opened once; all git commands go through `run`."""
+    """One repository's work tree and git directory; every git command goes through `run`."""
 
-    def __init__(self, path: str | os.PathLike[str] = ".") -> None:
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        self.root = root
+        self._env = env
+        self._contents: _Batch | None = None
+        self._headers: _Batch | None = None
+
+    @classmethod
+    def find(cls, path: str | os.PathLike[str] = ".") -> Repository:
+        """The repository whose work tree holds PATH, or an error that says why none does."""
+        where = Path(path)
+        if not where.is_dir():
+            raise FatalError(f"{path}: no such directory.")
+        env = git_env()
         try:
-            self._repo = gitpython.Repo(path, search_parent_directories=True)
-        except gitpython.NoSuchPathError:
-            raise FatalError(f"{path}: no such directory.") from None
-        except gitpython.InvalidGitRepositoryError:
+            done = subprocess.run(
+                _command(("rev-parse", "--is-bare-repository", "--show-toplevel")),
+                cwd=where,
+                env=env,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise _not_installed() from None
+        lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if done.returncode != 0 or not lines:
+            stderr = done.stderr.decode("utf-8", "replace")
+            if "not a git repository" in stderr:
+                raise FatalError(
+                    f"{os.path.abspath(path)} is not inside a git repository. Run agentcheck "
+                    "in a repository, or pass a unified diff with --patch FILE."
+                )
+            if (lines and lines[0] == "true") or "must be run in a work tree" in stderr:
+                raise FatalError(
+                    f"{os.path.abspath(path)} is in a bare repository or a git directory; run "
+                    "agentcheck in a work tree."
+                )
+            raise _failure(("rev-parse",), done.stderr)
+        if lines[0] == "true" or len(lines) < 2:
             raise FatalError(
-                f"{os.path.abspath(path)} is not inside a git repository. Run agentcheck in a "
-                "repository, or pass a unified diff with --patch FILE."
-            ) from None
-        except gitpython.GitCommandNotFound:
-            raise FatalError("git is not installed or not on PATH; agentcheck needs git.") from None
-        if self._repo.bare or self._repo.working_tree_dir is None:
-            raise FatalError(f"{self._repo.git_dir} is a bare repository; run in a work tree.")
-        self.root = Path(self._repo.working_tree_dir)
-        self._git = self._repo.git
+                f"{os.path.abspath(path)} is a bare repository; run agentcheck in a work tree."
+            )
+        return cls(Path(lines[1]), env)
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the long-lived `git cat-file` processes, if any were started."""
+        for batch in (self._contents, self._headers):
+            if batch is not None:
+                batch.close()
+        self._contents = self._headers = None
 
     # -- running git -----------------------------------------------------------------------
 
     def run(self, *args: str, config: tuple[str, ...] = ()) -> bytes:
         """git ARGS with `-c` settings CONFIG (NAME=VALUE) for this command only."""
-        settings = [part for item in config for part in ("-c", item)]
         try:
-            out = self._git.execute(
-                [
-                    "git",
-                    "-c",
-                    "core.quotepath=false",
-                    "-c",
-                    "diff.autoRefreshIndex=false",
-                    *settings,
-                    *args,
-                ],
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
+            done = subprocess.run(
+                _command(args, config),
+                cwd=self.root,
+                env=self._env,
+                capture_output=True,
+                check=False,
             )
-        except gitpython.GitCommandError as exc:
-            stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-            detail = stderr.strip().removeprefix("stderr:").strip().strip("'").strip()
-            detail = " ".join(line.strip() for line in detail.splitlines() if line.strip())
-            raise FatalError(f"git {' '.join(args[:3])} failed: {detail or exc}") from None
-        except gitpython.GitCommandNotFound:
-            raise FatalError("git is not installed or not on PATH; agentcheck needs git.") from None
-        assert isinstance(out, bytes)
-        return out
+        except FileNotFoundError:
+            raise _not_installed() from None
+        if done.returncode != 0:
+            raise _failure(args, done.stderr)
+        return done.stdout
 
     def try_run(self, *args: str) -> bytes | None:
         try:
@@ -215,8 +304,8 @@ class Repository:
         return _EMPTY_TREE.get((out or b"sha1").decode().strip(), _EMPTY_TREE["sha1"])
 
     def merge_base(self, a: str, b: str) -> str:
-        out = self.try_run("merge-base", a, b)
-        if not out:
+        found = self.find_merge_base(a, b)
+        if found is None:
             hint = (
                 " The clone is shallow: deepen it (`git fetch --deepen=N`) or set "
                 "`fetch-depth: 0` on actions/checkout."
@@ -224,7 +313,7 @@ class Repository:
                 else " The two histories share no commit."
             )
             raise FatalError(f"no merge base between '{a}' and '{b}'.{hint}")
-        return out.decode().split()[0]
+        return found
 
     def parents(self, sha: str) -> list[str]:
         out = self.run("rev-list", "--parents", "-n", "1", sha).decode().split()
@@ -252,6 +341,8 @@ class Repository:
             found.append(Commit(sha.strip(), author, committer, message.rstrip("\n")))
         return tuple(found)
 
+    # -- objects ---------------------------------------------------------------------------
+
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at REV, or None when REV has no such file."""
         out = self.try_run("ls-tree", "-z", "--full-tree", rev, "--", path)
@@ -263,50 +354,59 @@ class Repository:
             return None
         return self.blob(sha)
 
-    def blob(self, ref: str, limit: int | None = None) -> bytes | None:
-        """An object's bytes by id (or REV:PATH), through one long-lived `git cat-file`; None
-        when it is not a blob, or is bigger than LIMIT bytes (then it is not read)."""
-        try:
-            if limit is not None and self._git.get_object_header(ref)[2] > limit:
-                return None
-            _, kind, _, data = self._git.get_object_data(ref)
-        except (ValueError, gitpython.GitCommandError):
+    def _header(self, name: str) -> tuple[str, int] | None:
+        if self._headers is None:
+            self._headers = _Batch(self.root, self._env, "--batch-check")
+        return self._headers.header(name)
+
+    def blob(self, name: str, limit: int | None = None) -> bytes | None:
+        """An object's bytes by id (or REV:PATH, :PATH for the index), through one long-lived
+        `git cat-file`; None when it is not a blob, or is bigger than LIMIT bytes (then it is
+        not read). A name with a line break cannot be asked this way: None."""
+        if "\n" in name:
             return None
-        return data if kind in {b"blob", "blob"} else None
+        if limit is not None:
+            header = self._header(name)
+            if header is None or header[0] != "blob" or header[1] > limit:
+                return None
+        if self._contents is None:
+            self._contents = _Batch(self.root, self._env, "--batch")
+        found = self._contents.header(name)
+        if found is None:
+            return None
+        data = self._contents.body(found[1])
+        return data if found[0] == "blob" else None
 
     def blob_size(self, sha: str) -> int | None:
-        try:
-            return self._git.get_object_header(sha)[2]
-        except (ValueError, gitpython.GitCommandError):
-            return None
+        header = self._header(sha)
+        return None if header is None else header[1]
 
     def blob_start(self, sha: str, size: int) -> bytes:
         """The first SIZE bytes of a blob, without reading the rest (it may be huge)."""
-        process = self._git.execute(["git", "cat-file", "blob", sha], as_process=True)
+        process = subprocess.Popen(
+            _command(("cat-file", "blob", sha)),
+            cwd=self.root,
+            env=self._env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            data: bytes = process.stdout.read(size) if process.stdout else b""
+            return process.stdout.read(size) if process.stdout else b""
         finally:
-            if process.proc is not None:
-                process.proc.kill()
-                process.proc.wait()
-            for stream in (process.stdout, process.stderr):
-                if stream:
-                    stream.close()
-        return data
+            process.kill()
+            process.wait()
+            if process.stdout:
+                process.stdout.close()
 
-    # -- diffs -------------------------------------------------------------------------------
+    # -- listings and diffs ------------------------------------------------------------------
 
     def diff(self, *args: str) -> tuple[list[FileChange], dict[str, str], dict[str, str]]:
         """The changed files, and the blob ids of their base (by old path) and head sides
         (by path; absent where the head is the work tree and git has not hashed it)."""
         # Above the threshold git shows a file as binary without reading it for lines; the
-        # readers in checker/changes.py tell such text files apart (AC901).
-        threshold = f"core.bigFileThreshold={limits.MAX_FILE_BYTES}"
-        out = self.run("diff", *_DIFF_OPTIONS, *args, config=(threshold,))
-        entries, patch = _split_raw(out)
-        base_ids = {e.old_path: e.old_sha for e in entries if not _NULL.match(e.old_sha)}
-        head_ids = {e.path: e.new_sha for e in entries if not _NULL.match(e.new_sha)}
-        return _pair(entries, patch), base_ids, head_ids
+        # readers in checker/adapters/gitchange.py tell such text files apart (AC901).
+        threshold = f"core.bigFileThreshold={caps.MAX_FILE_BYTES}"
+        return read_diff(self.run("diff", *_DIFF_OPTIONS, *args, config=(threshold,)))
 
     def tree_files(self, rev: str) -> dict[str, str]:
         """path -> blob id for every file at REV."""
@@ -334,95 +434,4 @@ class Repository:
 
     def untracked(self) -> list[str]:
         out = self.run("ls-files", "-z", "--others", "--exclude-standard")
-        return _z_paths(out)
-
-
-def _z_paths(out: bytes) -> list[str]:
-    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
-
-
-def _split_raw(out: bytes) -> tuple[list[RawEntry], bytes]:
-    """The -z raw records at the start of `git diff --raw -p -z`, and the patch after them."""
-    entries: list[RawEntry] = []
-    pos, n = 0, len(out)
-    while pos < n and out[pos : pos + 1] == b":":
-        end = out.index(b"\0", pos)
-        meta = out[pos + 1 : end].decode().split(" ")
-        old_mode, new_mode, old_sha, new_sha, status = meta[:5]
-        pos = end + 1
-        end = out.index(b"\0", pos)
-        first = out[pos:end].decode("utf-8", "surrogateescape")
-        pos = end + 1
-        path = old_path = first
-        if status[0] in "RC":
-            end = out.index(b"\0", pos)
-            path = out[pos:end].decode("utf-8", "surrogateescape")
-            pos = end + 1
-        entries.append(
-            RawEntry(
-                old_mode,
-                new_mode,
-                old_sha,
-                new_sha,
-                status[0],
-                int(status[1:]) if status[1:] else None,
-                path,
-                old_path,
-            )
-        )
-    while pos < n and out[pos : pos + 1] == b"\0":
-        pos += 1
-    return entries, out[pos:]
-
-
-def _sections(patch: bytes) -> dict[str, list[bytes]]:
-    """The patch's `diff --git` sections by path, in order (a type change has two)."""
-    found: dict[str, list[bytes]] = {}
-    if not patch:
-        return found
-    parts = patch.split(b"\ndiff --git ")
-    if parts[0].startswith(b"diff --git "):
-        parts[0] = parts[0][len(b"diff --git ") :]
-    for part in parts:
-        found.setdefault(section_path(part), []).append(part)
-    return found
-
-
-def _mode(mode: str) -> str | None:
-    return None if mode == "000000" else mode
-
-
-def _pair(entries: list[RawEntry], patch: bytes) -> list[FileChange]:
-    sections = _sections(patch)
-    files: list[FileChange] = []
-    for entry in entries:
-        status = _STATUS.get(entry.status, "modified")
-        if status == "unmerged":
-            files.append(FileChange(entry.path, entry.old_path, status))
-            continue
-        mine = sections.get(entry.path, [])
-        if not mine and entry.old_mode == entry.new_mode and _NULL.match(entry.new_sha):
-            continue  # only the work tree file's stat data changed; its content did not
-        hunks = parse_section(mine.pop(0) if mine else b"")
-        added, removed, binary = hunks.added, hunks.removed, hunks.binary
-        undecodable = hunks.undecodable
-        if status == "typechange" and mine:  # git shows it as a deletion and a creation
-            second = parse_section(mine.pop(0))
-            added, binary = second.added, binary or second.binary
-            undecodable = undecodable or second.undecodable
-        change = FileChange(
-            path=entry.path,
-            old_path=entry.old_path if status in ("renamed", "copied") else entry.path,
-            status=status,
-            added=added,
-            removed=removed,
-            binary=binary,
-            old_mode=_mode(entry.old_mode),
-            new_mode=_mode(entry.new_mode),
-            similarity=entry.score if status in ("renamed", "copied") else None,
-            undecodable=undecodable,
-        )
-        if change.is_submodule:  # "Subproject commit" lines are pointers, not content
-            change = change._replace(added=(), removed=())
-        files.append(change)
-    return files
+        return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]

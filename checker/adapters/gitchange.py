@@ -1,19 +1,17 @@
-"""Reading a change: from git (work tree, index, range, one commit) or from a patch file."""
+"""Reading a change from git: uncommitted work, the index, a range or one commit, with a
+reader of its files at both sides."""
 
 from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Literal
 
+from checker.adapters import worktree
 from checker.adapters.git import Repository
-from checker.model import caps as limits
-from checker.model.change import ChangeSet, FileChange, Line
-from checker.model.errors import FatalError
-from checker.model.reader import NoContentReader, decode_text, looks_binary
+from checker.model import caps
+from checker.model.change import ChangeSet, FileChange
 
 HeadSide = Literal["tree", "index", "worktree"]
 
@@ -37,21 +35,21 @@ class GitReader:
         self._base_ids = base_ids
         self._head_ids = head_ids
 
-    # A file over limits.MAX_FILE_BYTES reads as None, contents unknown, as in a patch file.
+    # A file over caps.MAX_FILE_BYTES reads as None, contents unknown, as in a patch file.
     def base(self, path: str) -> bytes | None:
         sha = self._base_ids.get(path)
         if sha is None:
             return self._unchanged(self._base, path, self._base_files)
-        return self._repo.blob(sha, limits.MAX_FILE_BYTES)
+        return self._repo.blob(sha, caps.MAX_FILE_BYTES)
 
     def head(self, path: str) -> bytes | None:
         if self._head_side == "worktree":
-            return _read_worktree(self._repo.root, path)
+            return worktree.read_file(self._repo.root, path)
         sha = self._head_ids.get(path)
         if sha is None:
             tree = "" if self._head_side == "index" else (self._head or "")
             return self._unchanged(tree, path, self._head_files)
-        return self._repo.blob(sha, limits.MAX_FILE_BYTES)
+        return self._repo.blob(sha, caps.MAX_FILE_BYTES)
 
     def _unchanged(
         self, tree: str, path: str, listing: Callable[[], dict[str, str]]
@@ -61,8 +59,8 @@ class GitReader:
         wants; a name git's batch input cannot carry falls back to the listing."""
         if "\n" in path or "\r" in path:
             sha = listing().get(path)
-            return self._repo.blob(sha, limits.MAX_FILE_BYTES) if sha else None
-        return self._repo.blob(f"{tree}:{path}", limits.MAX_FILE_BYTES)
+            return self._repo.blob(sha, caps.MAX_FILE_BYTES) if sha else None
+        return self._repo.blob(f"{tree}:{path}", caps.MAX_FILE_BYTES)
 
     def base_paths(self) -> frozenset[str]:
         return frozenset(self._base_files())
@@ -91,51 +89,8 @@ class GitReader:
         return frozenset(present.union(self._repo.untracked()))
 
 
-def _read_worktree(root: Path, path: str) -> bytes | None:
-    full = root / path
-    try:
-        if full.is_symlink():
-            return os.fsencode(os.readlink(full))
-        if not full.is_file():
-            return None
-        data, too_large = limits.read_capped(full)
-    except OSError:
-        return None
-    return None if too_large is not None else data
 
 
-def _untracked_change(root: Path, path: str) -> FileChange | None:
-    """An untracked file as git would show it once added: every line is new. None when it
-    is gone by the time it is read."""
-    full = root / path
-    if path.endswith("/"):  # a nested repository git will not descend into
-        return FileChange(path.rstrip("/"), path.rstrip("/"), "added", new_mode="160000")
-    try:
-        if full.is_symlink():
-            target = os.readlink(full)
-            return FileChange(path, path, "added", (Line(1, target),), new_mode="120000")
-        if not full.is_file():
-            return None
-        data, too_large = limits.read_capped(full)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        # Unreadable is not empty: git would fail to add it, and its lines cannot be checked.
-        raise FatalError(
-            f"{path}: cannot be read: {exc.strerror}. agentcheck checks every untracked file "
-            "that is not ignored: make it readable, or add it to .gitignore."
-        ) from None
-    mode = "100755" if os.access(full, os.X_OK) and sys.platform != "win32" else "100644"
-    if too_large is not None and limits.is_text(data):
-        return FileChange(path, path, "added", new_mode=mode, too_large=too_large)
-    if looks_binary(data):
-        return FileChange(path, path, "added", binary=True, new_mode=mode)
-    text, undecodable = decode_text(data)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    added = tuple(Line(i, s.removesuffix("\r")) for i, s in enumerate(lines, start=1))
-    return FileChange(path, path, "added", added, new_mode=mode, undecodable=undecodable)
 
 
 def _text_over_cap(
@@ -143,7 +98,7 @@ def _text_over_cap(
     files: list[FileChange],
     base_ids: dict[str, str],
     head_ids: dict[str, str],
-    worktree: bool,
+    on_disk: bool,
 ) -> list[FileChange]:
     """git shows a file over the cap as binary without reading its lines; where a side over
     the cap is text by git's own test, the file is marked too large (AC901), not binary."""
@@ -151,7 +106,7 @@ def _text_over_cap(
     for change in files:
         size = None
         if change.binary and not change.is_submodule:
-            size = _largest_text_side(repo, change, base_ids, head_ids, worktree)
+            size = _largest_text_side(repo, change, base_ids, head_ids, on_disk)
         marked.append(change if size is None else change._replace(binary=False, too_large=size))
     return marked
 
@@ -161,14 +116,14 @@ def _largest_text_side(
     change: FileChange,
     base_ids: dict[str, str],
     head_ids: dict[str, str],
-    worktree: bool,
+    on_disk: bool,
 ) -> int | None:
     sizes = []
     if change.status != "added" and change.old_path in base_ids:
         sizes.append(_blob_over_cap(repo, base_ids[change.old_path]))
     if change.status != "deleted":
-        if worktree:
-            sizes.append(_file_over_cap(repo.root / change.path))
+        if on_disk:
+            sizes.append(worktree.text_over_cap(repo.root / change.path))
         elif change.path in head_ids:
             sizes.append(_blob_over_cap(repo, head_ids[change.path]))
     return max((size for size in sizes if size is not None), default=None)
@@ -177,19 +132,11 @@ def _largest_text_side(
 def _blob_over_cap(repo: Repository, sha: str) -> int | None:
     """The blob's size when it is over the cap and text; None otherwise."""
     size = repo.blob_size(sha)
-    if size is None or size <= limits.MAX_FILE_BYTES:
+    if size is None or size <= caps.MAX_FILE_BYTES:
         return None
-    return size if limits.is_text(repo.blob_start(sha, limits.SNIFF_BYTES)) else None
+    return size if caps.is_text(repo.blob_start(sha, caps.SNIFF_BYTES)) else None
 
 
-def _file_over_cap(full: Path) -> int | None:
-    try:
-        if full.is_symlink() or not full.is_file():
-            return None
-        start, size = limits.read_capped(full)
-    except OSError:
-        return None
-    return size if size is not None and limits.is_text(start) else None
 
 
 def _base_of_worktree(repo: Repository) -> tuple[str, str | None]:
@@ -204,9 +151,9 @@ def from_worktree(repo: Repository) -> tuple[ChangeSet, GitReader]:
     files, base_ids, head_ids = repo.diff(base)
     # The work tree side of `git diff <tree>` has no blob ids for files changed on disk.
     head_ids = {}
-    files = _text_over_cap(repo, files, base_ids, {}, worktree=True)
+    files = _text_over_cap(repo, files, base_ids, {}, on_disk=True)
     for path in repo.untracked():
-        untracked = _untracked_change(repo.root, path)
+        untracked = worktree.untracked_change(repo.root, path)
         if untracked is not None:
             files.append(untracked)
     change = ChangeSet(
@@ -222,7 +169,7 @@ def from_index(repo: Repository) -> tuple[ChangeSet, GitReader]:
     """What is staged: the index vs HEAD (what `git commit` would record)."""
     base, label = _base_of_worktree(repo)
     files, base_ids, head_ids = repo.diff("--cached", base)
-    files = _text_over_cap(repo, files, base_ids, head_ids, worktree=False)
+    files = _text_over_cap(repo, files, base_ids, head_ids, on_disk=False)
     change = ChangeSet(
         tuple(files), "index", f"staged changes vs {label or 'an empty repository'}", base=base
     )
@@ -249,34 +196,10 @@ def from_range(repo: Repository, spec: str) -> tuple[ChangeSet, GitReader]:
     if exclude is not None:
         commits = repo.commits(exclude, head)
     files, base_ids, head_ids = repo.diff(base, head)
-    files = _text_over_cap(repo, files, base_ids, head_ids, worktree=False)
+    files = _text_over_cap(repo, files, base_ids, head_ids, on_disk=False)
     change = ChangeSet(
         tuple(files), "range", f"git diff {spec}", base=base, head=head, commits=commits
     )
     return change, GitReader(repo, base, head, "tree", base_ids, head_ids)
 
 
-def from_patch(source: str) -> tuple[ChangeSet, NoContentReader]:
-    from checker.adapters.patchfile import parse_patch
-
-    if source == "-":
-        data = sys.stdin.buffer.read(limits.MAX_PATCH_BYTES + 1)
-        label = "standard input"
-    else:
-        try:
-            with open(source, "rb") as handle:
-                data = handle.read(limits.MAX_PATCH_BYTES + 1)
-        except OSError as exc:
-            raise FatalError(
-                f"--patch {source}: cannot be read: {exc.strerror}. Pass an existing "
-                "unified diff file, or - for standard input."
-            ) from None
-        label = source
-    if len(data) > limits.MAX_PATCH_BYTES:
-        raise FatalError(
-            f"--patch {source}: the patch is over agentcheck's "
-            f"{limits.size_text(limits.MAX_PATCH_BYTES)} limit for a patch file. Check the "
-            "change from git instead (`agentcheck diff BASE..HEAD`), or split the patch."
-        )
-    files = parse_patch(data, label)
-    return ChangeSet(tuple(files), "patch", f"patch: {label}"), NoContentReader()

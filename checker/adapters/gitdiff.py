@@ -1,12 +1,30 @@
-"""Parsing the hunks of one file's section of git's `diff -U0` output."""
+"""Reading git's own diff output: `git diff --raw -z -p -U0` (the options in
+checker/adapters/git.py), raw records first, then the patch.
+
+Why agentcheck reads diffs two ways: git's output is read here, where the -z raw records
+name every path, status, mode and similarity exactly (no quoting or " b/" ambiguity) and only
+the hunks' line numbers come from the patch text; a patch file given with --patch has no raw
+records and may come from any tool (`diff -u`, hg, svn), so checker/adapters/patchfile.py
+reads it through unidiff. tests/test_diff_properties.py feeds the same git diffs to both and
+requires the same files and lines from each."""
 
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
 
-from checker.model.change import Line
+from checker.model.change import FileChange, Line, Status
 
+_STATUS: dict[str, Status] = {
+    "A": "added",
+    "M": "modified",
+    "D": "deleted",
+    "R": "renamed",
+    "C": "copied",
+    "T": "typechange",
+    "U": "unmerged",
+}
+_NULL = re.compile(r"^0+$")
 _HUNK = re.compile(rb"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -133,3 +151,111 @@ def section_path(section: bytes) -> str:
         return unquote(first[i + 1 :].strip()).removeprefix("b/")
     half = (len(first) - 5) // 2
     return first[2 : 2 + half]
+
+
+class RawEntry(NamedTuple):
+    old_mode: str
+    new_mode: str
+    old_sha: str
+    new_sha: str
+    status: str
+    score: int | None
+    path: str
+    old_path: str
+
+
+def read_diff(out: bytes) -> tuple[list[FileChange], dict[str, str], dict[str, str]]:
+    """The changed files of `git diff --raw -z -p` output, and the blob ids of their base
+    (by old path) and head sides (by path; absent where git has not hashed the head, as for
+    the work tree)."""
+    entries, patch = _split_raw(out)
+    base_ids = {e.old_path: e.old_sha for e in entries if not _NULL.match(e.old_sha)}
+    head_ids = {e.path: e.new_sha for e in entries if not _NULL.match(e.new_sha)}
+    return _pair(entries, patch), base_ids, head_ids
+
+
+def _split_raw(out: bytes) -> tuple[list[RawEntry], bytes]:
+    """The -z raw records at the start of `git diff --raw -p -z`, and the patch after them."""
+    entries: list[RawEntry] = []
+    pos, n = 0, len(out)
+    while pos < n and out[pos : pos + 1] == b":":
+        end = out.index(b"\0", pos)
+        meta = out[pos + 1 : end].decode().split(" ")
+        old_mode, new_mode, old_sha, new_sha, status = meta[:5]
+        pos = end + 1
+        end = out.index(b"\0", pos)
+        first = out[pos:end].decode("utf-8", "surrogateescape")
+        pos = end + 1
+        path = old_path = first
+        if status[0] in "RC":
+            end = out.index(b"\0", pos)
+            path = out[pos:end].decode("utf-8", "surrogateescape")
+            pos = end + 1
+        entries.append(
+            RawEntry(
+                old_mode,
+                new_mode,
+                old_sha,
+                new_sha,
+                status[0],
+                int(status[1:]) if status[1:] else None,
+                path,
+                old_path,
+            )
+        )
+    while pos < n and out[pos : pos + 1] == b"\0":
+        pos += 1
+    return entries, out[pos:]
+
+
+def _sections(patch: bytes) -> dict[str, list[bytes]]:
+    """The patch's `diff --git` sections by path, in order (a type change has two)."""
+    found: dict[str, list[bytes]] = {}
+    if not patch:
+        return found
+    parts = patch.split(b"\ndiff --git ")
+    if parts[0].startswith(b"diff --git "):
+        parts[0] = parts[0][len(b"diff --git ") :]
+    for part in parts:
+        found.setdefault(section_path(part), []).append(part)
+    return found
+
+
+def _mode(mode: str) -> str | None:
+    return None if mode == "000000" else mode
+
+
+def _pair(entries: list[RawEntry], patch: bytes) -> list[FileChange]:
+    sections = _sections(patch)
+    files: list[FileChange] = []
+    for entry in entries:
+        status = _STATUS.get(entry.status, "modified")
+        if status == "unmerged":
+            files.append(FileChange(entry.path, entry.old_path, status))
+            continue
+        mine = sections.get(entry.path, [])
+        if not mine and entry.old_mode == entry.new_mode and _NULL.match(entry.new_sha):
+            continue  # only the work tree file's stat data changed; its content did not
+        hunks = parse_section(mine.pop(0) if mine else b"")
+        added, removed, binary = hunks.added, hunks.removed, hunks.binary
+        undecodable = hunks.undecodable
+        if status == "typechange" and mine:  # git shows it as a deletion and a creation
+            second = parse_section(mine.pop(0))
+            added, binary = second.added, binary or second.binary
+            undecodable = undecodable or second.undecodable
+        change = FileChange(
+            path=entry.path,
+            old_path=entry.old_path if status in ("renamed", "copied") else entry.path,
+            status=status,
+            added=added,
+            removed=removed,
+            binary=binary,
+            old_mode=_mode(entry.old_mode),
+            new_mode=_mode(entry.new_mode),
+            similarity=entry.score if status in ("renamed", "copied") else None,
+            undecodable=undecodable,
+        )
+        if change.is_submodule:  # "Subproject commit" lines are pointers, not content
+            change = change._replace(added=(), removed=())
+        files.append(change)
+    return files

@@ -1,16 +1,21 @@
-"""Reading a change from a unified diff (`--patch FILE|-`) through unidiff."""
+"""Reading a change from a unified diff (`--patch FILE|-`) through unidiff: any tool's diff,
+with no file contents beside it (see checker/adapters/gitdiff.py for why git's own output is
+read apart)."""
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
 from checker.adapters.gitdiff import unquote
-from checker.model.change import MODE_SUBMODULE, FileChange, Line, Status
+from checker.model import caps
+from checker.model.change import MODE_SUBMODULE, ChangeSet, FileChange, Line, Status
 from checker.model.errors import FatalError
+from checker.model.reader import NoContentReader
 
 _SIMILARITY = re.compile(r"^similarity index (\d+)%", re.MULTILINE)
 
@@ -198,3 +203,27 @@ def _changes(patch: PatchSet) -> Iterator[FileChange]:
         if MODE_SUBMODULE in (old_mode, new_mode):
             change = change._replace(added=(), removed=())
         yield change
+
+
+def from_patch(source: str) -> tuple[ChangeSet, NoContentReader]:
+    if source == "-":
+        data = sys.stdin.buffer.read(caps.MAX_PATCH_BYTES + 1)
+        label = "standard input"
+    else:
+        try:
+            with open(source, "rb") as handle:
+                data = handle.read(caps.MAX_PATCH_BYTES + 1)
+        except OSError as exc:
+            raise FatalError(
+                f"--patch {source}: cannot be read: {exc.strerror}. Pass an existing "
+                "unified diff file, or - for standard input."
+            ) from None
+        label = source
+    if len(data) > caps.MAX_PATCH_BYTES:
+        raise FatalError(
+            f"--patch {source}: the patch is over agentcheck's "
+            f"{caps.size_text(caps.MAX_PATCH_BYTES)} limit for a patch file. Check the "
+            "change from git instead (`agentcheck diff BASE..HEAD`), or split the patch."
+        )
+    files = parse_patch(data, label)
+    return ChangeSet(tuple(files), "patch", f"patch: {label}"), NoContentReader()

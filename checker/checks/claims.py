@@ -19,7 +19,8 @@ from checker.model.finding import Finding
 from checker.model.reader import FileReader
 
 if TYPE_CHECKING:
-    from checker.domain.claimreader.grammar import Claim, Statement
+    from checker.domain.claimreader.grammar import Claim
+    from checker.domain.claimreader.markdown import Statement
 
 CODES = ("AC601", "AC602", "AC603")
 _QUOTE = 100
@@ -142,11 +143,9 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
         return None
     if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
         return None
-    from checker.domain.claimreader import (
-        grammar as statements,  # loaded by check  , which alone calls this
-    )
+    from checker.domain.claimreader import grammar  # loaded by check(), which alone calls this
 
-    shaped = statements.path_shaped(path)
+    shaped = grammar.path_shaped(path)
     if not shaped and (claim.mention.path.endswith("/") or repo.is_folder(path)):
         if not repo.is_folder(path):
             return None  # a folder nobody has: not a path we can check
@@ -182,14 +181,14 @@ def check(
         return
     # The sentence reader loads here, for a run with text to read: most runs (a pre-commit
     # hook's staged check) have no description or commit message.
-    from checker.domain.claimreader import grammar as statements
+    from checker.domain.claimreader import grammar, markdown
 
     changed_list = list(dict.fromkeys(p for file in change.files for p in file.paths))
     repo = Repository(changed_list, reader)
     read = [
-        Read(source, statement, statements.claims(statement))
+        Read(source, statement, grammar.claims(statement))
         for source in found
-        for statement in statements.statements(source.text, commit=source.commit)
+        for statement in markdown.statements(source.text, commit=source.commit)
     ]
     yield from _file_claims(read, repo)
     yield from _test_claims(read, change, changed_list)
@@ -262,13 +261,12 @@ def _claim_in(statement: Statement, pattern: re.Pattern[str]) -> re.Match[str] |
     match = pattern.search(text)
     if match is None:
         return None
-    from checker.domain.claimreader import (
-        grammar as statements,  # loaded by check  , which alone reaches this
-    )
+    from checker.domain.claimreader import grammar  # loaded by check(), which alone reaches this
+    from checker.domain.claimreader.words import words
 
-    w = statements.words()
+    w = words()
     before = re.findall(r"[a-z'’]+", text[: match.end()].lower())
-    if any(statements.negation(word, w) for word in before):
+    if any(grammar.negation(word, w) for word in before):
         return None
     return match
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from checker.config.policy import Policy
 from checker.config.task import Task
-from checker.model import caps as limits
+from checker.model import caps
 from checker.model.change import ChangeSet
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
@@ -28,8 +28,8 @@ def finding(path: str, size: int, instruction: bool) -> Finding:
     """AC901 for a text file of SIZE bytes that was not read; an error in instruction files."""
     return Finding(
         "AC901",
-        f"{path} is {limits.size_text(size)}, over agentcheck's "
-        f"{limits.size_text(limits.MAX_FILE_BYTES)} read cap: its lines were not read, so "
+        f"{path} is {caps.size_text(size)}, over agentcheck's "
+        f"{caps.size_text(caps.MAX_FILE_BYTES)} read cap: its lines were not read, so "
         "size, hidden Unicode, imports, claims and test checks did not see them",
         path,
         severity="error" if instruction else None,

@@ -15,7 +15,8 @@ from checker.config import catalog
 from checker.config.globs import Globs
 from checker.config.policy import Policy
 from checker.config.task import Task
-from checker.domain.hiddentext import table as scanner
+from checker.domain.hiddentext import scanner
+from checker.domain.hiddentext.filescan import decode_wide
 from checker.model.change import PENDING_COMMIT, ChangeSet, FileChange
 from checker.model.finding import Finding, Severity
 from checker.model.reader import FileReader
@@ -115,12 +116,12 @@ def _wide_file_hits(
     """git calls UTF-16 and UTF-32 text binary (it has NUL bytes); with a byte order mark it is
     text all the same. Only the lines the base does not have are reported."""
     head = reader.head(file.path)
-    decoded = scanner.decode_wide(head) if head else None
+    decoded = decode_wide(head) if head else None
     if decoded is None:
         return []  # truly binary, or the contents are unknown (a patch file)
     text, _ = decoded
     base = reader.base(file.old_path) if file.status != "added" else None
-    old = scanner.decode_wide(base) if base else None
+    old = decode_wide(base) if base else None
     if old is None and base:
         old = (base.decode("utf-8", "replace"), "utf-8")
     hits = scanner.scan_text(text, allow, file_start=False)

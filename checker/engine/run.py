@@ -8,7 +8,7 @@ from checker.checks import registry
 from checker.config import catalog
 from checker.config.policy import Policy
 from checker.config.task import Task
-from checker.model import caps as limits
+from checker.model import caps
 from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding, Severity, code_matches, sort_key
 from checker.model.reader import FileReader
@@ -68,7 +68,7 @@ class _AddedLines:
             self._lines[finding.path] = lines
         text = lines.get(finding.line)
         # A minified bundle's one line is not echoed whole under every finding.
-        return text if text is None or len(text) <= limits.MAX_SNIPPET_CHARS else None
+        return text if text is None or len(text) <= caps.MAX_SNIPPET_CHARS else None
 
 
 def run(

@@ -2,14 +2,12 @@
 
 A file over MAX_FILE_BYTES is not read (git is told to treat it as binary for the diff, and
 the readers return nothing for it); AC901 reports it, so a capped file is never a silent pass.
-Pure functions and constants; the readers in checker/changes.py and checker/scan.py apply them.
+Pure functions and constants; the readers in checker/adapters apply them.
 """
 
 from __future__ import annotations
 
 import codecs
-import os
-from pathlib import Path
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # 8 MiB: bigger files are not read (AC901)
 SNIFF_BYTES = 8000  # git's binary test looks for a NUL byte in this many leading bytes
@@ -23,19 +21,6 @@ def is_text(start: bytes) -> bool:
     """Whether a file whose first bytes are START is text as agentcheck reads it: no NUL byte
     in git's window, or a UTF-16/UTF-32 byte order mark (wide text is full of NUL bytes)."""
     return b"\0" not in start[:SNIFF_BYTES] or start.startswith(_WIDE_BOMS)
-
-
-def read_capped(path: Path) -> tuple[bytes, int | None]:
-    """(the file's bytes, None), or, for a file over MAX_FILE_BYTES, (its first SNIFF_BYTES,
-    its size): a big file is never read whole. OSError propagates."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_FILE_BYTES:
-            return handle.read(SNIFF_BYTES), size
-        data = handle.read(MAX_FILE_BYTES + 1)  # it may have grown since
-        if len(data) > MAX_FILE_BYTES:
-            return data[:SNIFF_BYTES], max(size, len(data))
-        return data, None
 
 
 def size_text(size: int) -> str:

@@ -176,7 +176,7 @@ def run(options: Options, out: TextIO) -> Outcome:
             f"{event_path}: pull_request.base.sha and pull_request.head.sha are needed to "
             "know what to compare; pass the event JSON GitHub wrote."
         )
-    repo = Repository(".")
+    repo = Repository.find(".")
     base_sha, head_sha = pull_request.base_sha, pull_request.head_sha
     find_base(repo, options.remote, base_sha, head_sha)
     request = Request(

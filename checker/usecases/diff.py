@@ -65,7 +65,7 @@ def read_inputs(request: Request) -> Inputs:
     if request.patch_file is None or request.policy_rev is not None or _inside_repository():
         from checker.adapters.git import Repository
 
-        repo = Repository(".")
+        repo = Repository.find(".")
     root = repo.root if repo is not None else Path.cwd()
 
     event_path = request.context_file or context.default_event_path()
@@ -168,7 +168,9 @@ def _read_change(
     from checker.adapters import gitchange as changes
 
     if patch_file is not None:
-        return changes.from_patch(patch_file)
+        from checker.adapters.patchfile import from_patch
+
+        return from_patch(patch_file)
     assert repo is not None
     if staged:
         return changes.from_index(repo)

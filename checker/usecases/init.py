@@ -91,7 +91,7 @@ def starter_text(root: Path, tracked: list[str]) -> str:
 def write_starter(force: bool, to_stdout: bool) -> str:
     from checker.adapters.git import Repository
 
-    repo = Repository(".")
+    repo = Repository.find(".")
     tracked = [
         p.decode("utf-8", "surrogateescape") for p in repo.run("ls-files", "-z").split(b"\0") if p
     ]

@@ -42,9 +42,9 @@ def scan_files(
     from checker.checks import limits as limits_check
     from checker.checks.unicode import CODES, Allowances, finding
     from checker.config import policy as policies
-    from checker.domain.hiddentext import table as unicode
+    from checker.domain.hiddentext import filescan
     from checker.engine import run as engine
-    from checker.model import caps as limits
+    from checker.model import caps
     from checker.model.finding import fails
     from checker.report import Report, render
 
@@ -62,14 +62,14 @@ def scan_files(
             continue
         data, too_large = read
         if too_large is not None:  # not read whole: AC901 when it is text, else binary
-            if limits.is_text(data):
+            if caps.is_text(data):
                 instruction = policy.instruction_files.match(target.shown)
                 found.append(limits_check.finding(target.shown, too_large, instruction))
             else:
                 binary += 1
             continue
         allowed = allowances.at(target.shown)
-        scanned = unicode.scan_bytes(data, allowed.points) if only else unicode.Scan([], "")
+        scanned = filescan.scan_bytes(data, allowed.points) if only else filescan.Scan([], "")
         if scanned.encoding == "binary":
             binary += 1
             continue
@@ -104,7 +104,7 @@ def _repository() -> Repository | None:
         return None
     from checker.adapters.git import Repository
 
-    return Repository(".")
+    return Repository.find(".")
 
 
 def _targets(
@@ -180,10 +180,10 @@ def _walk(directory: Path, root: Path) -> Iterator[tuple[str, Path]]:
 
 def _read(target: Target) -> tuple[bytes, int | None] | None:
     """The file's bytes, or its first bytes and its size when it is over the read cap."""
-    from checker.model import caps as limits
+    from checker.adapters.worktree import read_capped
 
     try:
-        return limits.read_capped(target.full)
+        return read_capped(target.full)
     except OSError as exc:
         if not target.named and isinstance(exc, FileNotFoundError):
             return None  # listed by git but gone from the work tree
