@@ -7,12 +7,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from checker import __version__
 from checker.model.errors import FatalError
+
+if TYPE_CHECKING:
+    from checker.engine.selection import Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FINDINGS = 1
@@ -68,6 +71,14 @@ def _codes(value: str | None, option: str, strict: bool = True) -> tuple[str, ..
                 "`agentcheck rules` lists them (e.g. AC1, AC101)."
             )
     return codes
+
+
+def _selection(select: str | None, ignore: str | None, strict: bool = True) -> Selection:
+    from checker.engine.selection import Selection
+
+    return Selection(
+        _codes(select, "--select", strict=strict), _codes(ignore, "--ignore", strict=strict)
+    )
 
 
 # Report options that `diff` and `scan` share.
@@ -206,8 +217,7 @@ def diff(
         request,
         fmt=fmt,
         fail_on=fail_on,
-        select=_codes(select, "--select", strict=not allow_unknown_codes),
-        ignore=_codes(ignore, "--ignore", strict=not allow_unknown_codes),
+        selection=_selection(select, ignore, strict=not allow_unknown_codes),
         show_change=show_change,
         sarif_file=sarif_file,
         color=_color(output_file, fmt),
@@ -268,8 +278,7 @@ def scan(
         config_file=config_file,
         fmt=fmt,
         fail_on=fail_on,
-        select=_codes(select, "--select"),
-        ignore=_codes(ignore, "--ignore"),
+        selection=_selection(select, ignore),
         color=_color(output_file, fmt),
     )
     _emit(text, output_file)
@@ -287,29 +296,9 @@ def scan(
 @_guarded
 def list_rules(fmt: str) -> None:
     """List every rule: code, name, default severity."""
-    import json
+    from checker.report.rules import listing
 
-    from checker.config import catalog
-
-    if fmt == "markdown":
-        from checker.report.rules import markdown
-
-        click.echo(markdown(), nl=False)
-        return
-    rules = catalog.all_rules().values()
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
-                    for r in rules
-                ],
-                indent=2,
-            )
-        )
-        return
-    for r in rules:
-        click.echo(f"{r.code}  {r.severity:<8} {r.name:<28} {r.summary}")
+    click.echo(listing(fmt), nl=False)
 
 
 @main.command()
@@ -318,28 +307,12 @@ def list_rules(fmt: str) -> None:
 def explain(code: str) -> None:
     """Explain a rule: what it finds, why, an example, and how to allow it."""
     from checker.config import catalog
+    from checker.report.rules import explanation
 
-    rules = catalog.all_rules()
-    rule = rules.get(code.strip().upper())
+    rule = catalog.all_rules().get(code.strip().upper())
     if rule is None:
         raise FatalError(f"no rule {code!r}: `agentcheck rules` lists every code.")
-    parts = [
-        f"{rule.code} {rule.name} (default severity: {rule.severity})",
-        "",
-        rule.summary + ".",
-        "",
-        rule.explanation,
-    ]
-    if rule.example:
-        parts += ["", "Example:", "", *("    " + line for line in rule.example.splitlines())]
-    if rule.allow:
-        parts += ["", "How to allow it:", "", rule.allow]
-    parts += [
-        "",
-        f'To turn it off: `--ignore {rule.code}`, or `{rule.code} = "off"` under '
-        "[severity] in agentcheck.toml.",
-    ]
-    click.echo("\n".join(parts))
+    click.echo(explanation(rule), nl=False)
 
 
 @main.command()
@@ -350,9 +323,11 @@ def init(force: bool, to_stdout: bool) -> None:
     """Write a starter agentcheck.toml from what the repository contains."""
     from checker.usecases.init import write_starter
 
-    message = write_starter(force=force, to_stdout=to_stdout)
+    text, message = write_starter(force=force, to_stdout=to_stdout)
+    if text:
+        click.echo(text, nl=False)
     if message:
-        click.echo(message, err=to_stdout)
+        click.echo(message)
 
 
 @main.command(name="action")

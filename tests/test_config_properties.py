@@ -22,12 +22,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from checker.checks import policy_schema, size
 from checker.config import catalog, policy, task
 from checker.config.globs import Globs
 from checker.config.schema import Entries
 from checker.model.errors import FatalError
 from tests.conftest import Repo
 from tests.diffgen import Digits, uniform
+
+POLICY_SCHEMA = policy_schema()
 
 # Shrinking random bytes takes minutes; the assertion messages show the document instead.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
@@ -365,7 +368,7 @@ def case(
 def load_policy(item: Case) -> policy.Policy | None:
     pyproject = item.label.startswith("pyproject.toml")
     name = "pyproject.toml" if pyproject else "agentcheck.toml"
-    return policy.from_text(item.text, name, name, pyproject)
+    return policy.from_text(item.text, name, name, pyproject, POLICY_SCHEMA)
 
 
 def load_task(item: Case) -> task.Task:
@@ -387,15 +390,19 @@ def _valid_policy_loads(number: int) -> None:
     item = case(POLICY_VALID, POLICY_INVALID, "agentcheck.toml", number, faulty=False)
     loaded = load_policy(item)
     assert loaded is not None, item.text
-    for path in _leaves(policy.SCHEMA):
-        assert (loaded.get(*path) is None) == (_get(item.data, path) is None), (path, item.text)
+    for path in _leaves(POLICY_SCHEMA):
+        assert (_get(loaded.values, path) is None) == (_get(item.data, path) is None), (
+            path,
+            item.text,
+        )
     assert loaded.fail_on == item.data.get("fail-on", "error")
-    assert loaded.max_lines == item.data.get("size", {}).get("max-lines", policy.DEFAULT_MAX_LINES)
-    assert loaded.ratio == item.data.get("size", {}).get("ratio", policy.DEFAULT_RATIO)
+    sized = size.settings(loaded)
+    assert sized.max_lines == item.data.get("size", {}).get("max-lines", size.DEFAULT_MAX_LINES)
+    assert sized.ratio == item.data.get("size", {}).get("ratio", size.DEFAULT_RATIO)
     # The globs compile and match (the built-in presets that join them are tested elsewhere).
-    for path in _leaves(policy.SCHEMA):
-        if POLICY_VALID[path] is GLOBS and loaded.get(*path):
-            Globs(loaded.get(*path)).match("a b/src/x.py")
+    for path in _leaves(POLICY_SCHEMA):
+        if POLICY_VALID[path] is GLOBS and _get(loaded.values, path):
+            Globs(_get(loaded.values, path)).match("a b/src/x.py")
 
 
 def _get(data: Mapping[str, Any], path: Path_) -> Any:
@@ -457,7 +464,7 @@ test_task_loading, test_task_loading_many = _pair(_task_loading)
 
 @pytest.mark.parametrize(
     ("schema", "valid", "invalid"),
-    [(policy.SCHEMA, POLICY_VALID, POLICY_INVALID), (task.SCHEMA, TASK_VALID, TASK_INVALID)],
+    [(POLICY_SCHEMA, POLICY_VALID, POLICY_INVALID), (task.SCHEMA, TASK_VALID, TASK_INVALID)],
     ids=["policy", "task"],
 )
 def test_every_key_has_values(
@@ -508,7 +515,9 @@ def test_reject_non_finite_numbers() -> None:
     """TOML has nan and inf; neither is a number above 0."""
     for value in ("nan", "inf", "-inf"):
         with pytest.raises(FatalError, match=r"size\.ratio"):
-            policy.from_text(f"[size]\nratio = {value}\n", "agentcheck.toml", None, False)
+            policy.from_text(
+                f"[size]\nratio = {value}\n", "agentcheck.toml", None, False, POLICY_SCHEMA
+            )
 
 
 def test_generated_documents_cover_every_key() -> None:

@@ -176,12 +176,15 @@ def from_index(repo: Repository) -> tuple[ChangeSet, GitReader]:
     return change, GitReader(repo, base, None, "index", base_ids, head_ids)
 
 
-def from_range(repo: Repository, spec: str) -> tuple[ChangeSet, GitReader]:
-    """A..B (direct), A...B (from the merge base), or one REV (that commit's own change)."""
+def from_range(
+    repo: Repository, spec: str, merge_base: str | None = None
+) -> tuple[ChangeSet, GitReader]:
+    """A..B (direct), A...B (from the merge base: MERGE_BASE where the caller has found it),
+    or one REV (that commit's own change)."""
     if "..." in spec:
         left, _, right = spec.partition("...")
         a, b = repo.resolve(left or "HEAD"), repo.resolve(right or "HEAD")
-        base, head, exclude = repo.merge_base(a, b), b, a
+        base, head, exclude = merge_base or repo.merge_base(a, b), b, a
     elif ".." in spec:
         left, _, right = spec.partition("..")
         base, head = repo.resolve(left or "HEAD"), repo.resolve(right or "HEAD")

@@ -1,8 +1,11 @@
-"""The pull request a GitHub event describes (--context FILE, or $GITHUB_EVENT_PATH)."""
+"""GitHub Actions' files: the event that triggered the run (--context FILE, or
+$GITHUB_EVENT_PATH), the job summary ($GITHUB_STEP_SUMMARY) and the step outputs
+($GITHUB_OUTPUT)."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +84,32 @@ def load_event(path: str) -> PullRequest | None:
         base_sha=_text(base.get("sha"), "pull_request.base.sha", label) or None,
         head_sha=_text(head.get("sha"), "pull_request.head.sha", label) or None,
     )
+
+
+def append_summary(text: str) -> str | None:
+    """Append TEXT to the job summary when $GITHUB_STEP_SUMMARY is set; the path, or None."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return None
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise FatalError(
+            f"$GITHUB_STEP_SUMMARY {path}: cannot be written: {exc.strerror}."
+        ) from None
+    return path
+
+
+def write_outputs(values: dict[str, str]) -> None:
+    """Step outputs, in the multi-line form so no value can forge another."""
+    path = os.environ.get("GITHUB_OUTPUT")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            for name, value in values.items():
+                delimiter = f"agentcheck_{uuid.uuid4().hex}"
+                handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    except OSError as exc:
+        raise FatalError(f"$GITHUB_OUTPUT {path}: cannot be written: {exc.strerror}.") from None

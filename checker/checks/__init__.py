@@ -1,37 +1,58 @@
-"""The checks. Each is a pure function of the change, the policy, the task and a file reader;
-none calls git. A check module declares the codes it can report so deselected checks are
-skipped."""
+"""The checks, one module per rule family, each beside its rules/<family>.toml.
+
+A family declares the codes it can report, the policy tables it owns (its schema fragment),
+how its typed settings are built from the policy (once per run), and its check: a pure
+function of the change, those settings, the task and a file reader. None calls git."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Any, Generic, TypeVar
 
-from checker.config.policy import Policy
+from checker.config.policy import Policy, full_schema
+from checker.config.schema import Schema
 from checker.config.task import Task
 from checker.model.change import ChangeSet
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
 
-CheckFunction = Callable[[ChangeSet, Policy, "Task | None", FileReader], Iterable[Finding]]
+S = TypeVar("S")
 
 
-class Check(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class Family(Generic[S]):
+    name: str  # the rules/ file its rules live in
     codes: tuple[str, ...]
-    run: CheckFunction
+    schema: Schema  # the policy keys it owns
+    settings: Callable[[Policy], S]
+    check: Callable[[ChangeSet, S, Task | None, FileReader], Iterable[Finding]]
+
+    def run(
+        self, change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    ) -> Iterable[Finding]:
+        return self.check(change, self.settings(policy), task, reader)
 
 
-def registry() -> tuple[Check, ...]:
-    """Every check, imported here so a run that deselects a family never loads it."""
+@functools.cache
+def registry() -> tuple[Family[Any], ...]:
+    """Every family, in the order their findings are gathered."""
     from checker.checks import claims, imports, limits, paths, scope, size, tampering, unicode
 
     return (
-        Check(scope.CODES, scope.check),
-        Check(size.CODES, size.check),
-        Check(paths.CODES, paths.check),
-        Check(imports.CODES, imports.check),
-        Check(claims.CODES, claims.check),
-        Check(tampering.CODES, tampering.check),
-        Check(unicode.CODES, unicode.check),
-        Check(limits.CODES, limits.check),
+        Family("scope", scope.CODES, scope.SCHEMA, scope.settings, scope.check),
+        Family("size", size.CODES, size.SCHEMA, size.settings, size.check),
+        Family("paths", paths.CODES, paths.SCHEMA, paths.settings, paths.check),
+        Family("imports", imports.CODES, imports.SCHEMA, imports.settings, imports.check),
+        Family("claims", claims.CODES, {}, claims.settings, claims.check),
+        Family("testfiles", tampering.CODES, {}, tampering.settings, tampering.check),
+        Family("unicode", unicode.CODES, unicode.SCHEMA, unicode.settings, unicode.check),
+        Family("limits", limits.CODES, {}, limits.settings, limits.check),
     )
+
+
+@functools.cache
+def policy_schema() -> dict[str, Any]:
+    """The whole policy schema: the core keys and every family's tables."""
+    return full_schema(*(family.schema for family in registry()))

@@ -173,8 +173,12 @@ def _similar(target: str, repo: Repository) -> str | None:
     return None
 
 
+def settings(policy: Policy) -> None:
+    """This family has no policy settings."""
+
+
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, settings: None, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
     found = sources(change)
     if not found:

@@ -15,10 +15,12 @@ never names the module they import."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.config.policy import Policy
+from checker.config.schema import Entries, boolean, strings
 from checker.config.task import Task
 from checker.domain.importgraph.contracts import Contract
 from checker.domain.importgraph.edges import Edge, language
@@ -30,6 +32,61 @@ if TYPE_CHECKING:
     from checker.domain.importgraph.sides import Side
 
 CODES = ("AC401", "AC402", "AC403", "AC404")
+CONTRACT_SOURCES = ("importlinter", "tach")
+
+
+def _contracts_from(value: Any) -> tuple[str, ...]:
+    names = (value,) if isinstance(value, str) else strings(value)
+    for name in names:
+        if name not in ("importlinter", "tach", "none"):
+            raise ValueError(
+                f'{name!r} is not a source of contracts: use "importlinter", "tach" or "none"'
+            )
+    return names
+
+
+# The contract modules load when a policy has [imports] keys to validate; a policy without
+# them (every commit of a repository that has no contracts) never needs them.
+def _import_roots(value: Any) -> tuple[str, ...]:
+    from checker.domain.importgraph import settings
+
+    return settings.roots(value)
+
+
+def _import_contract(entry: dict[str, Any]) -> dict[str, Any]:
+    from checker.domain.importgraph import settings
+
+    return settings.check_contract(entry)
+
+
+SCHEMA: dict[str, Any] = {
+    "imports": {
+        "roots": _import_roots,
+        "contracts-from": _contracts_from,
+        "type-checking-imports": boolean,
+        "contracts": Entries(_import_contract),
+    }
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    roots: tuple[str, ...] | None  # None: found from the tree and the contracts
+    contracts_from: tuple[str, ...]  # which configuration files to read contracts from
+    type_checking_imports: bool
+    contracts: tuple[dict[str, Any], ...]  # the policy's own [[imports.contracts]]
+    policy_label: str  # the policy file, as a contract's source in messages
+
+
+def settings(policy: Policy) -> Settings:
+    table = policy.table("imports")
+    return Settings(
+        roots=table.get("roots"),
+        contracts_from=tuple(table.get("contracts-from", CONTRACT_SOURCES)),
+        type_checking_imports=bool(table.get("type-checking-imports", False)),
+        contracts=tuple(table.get("contracts", ())),
+        policy_label=policy.label,
+    )
 
 
 def _candidates(change: ChangeSet) -> list[FileChange]:
@@ -55,7 +112,7 @@ def _first(edges: Sequence[Edge], added: set[int]) -> dict[tuple[str, str], Edge
 
 
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
     files = _candidates(change)
     if not files:
@@ -66,17 +123,19 @@ def check(
     from checker.domain.importgraph.sides import Side, Versions, detect_roots
 
     versions = Versions(change, reader)
-    contracts, declared = sources.gather(policy, versions.trusted)
+    contracts, declared = sources.gather(
+        settings.contracts, settings.policy_label, settings.contracts_from, versions.trusted
+    )
     if not contracts:
         return
-    roots = policy.get("imports", "roots")
+    roots = settings.roots
     if roots is None:
         named = [p for d in declared for p in d.packages]
         named += [n.split(".")[0] for c in contracts for n in c.names() if not is_path(n)]
         paths = versions.head_paths or versions.base_paths
         roots = (*detect_roots(paths, named), *(r for d in declared for r in d.roots))
     allowed = [compile_edge(e) for e in task.allow_imports] if task is not None else []
-    type_only = bool(policy.get("imports", "type-checking-imports", default=False))
+    type_only = settings.type_checking_imports
     head, base = Side(versions, True, roots), Side(versions, False, roots)
     python_words: set[str] | None = None  # read when a file edited in place first needs them
     for file in files:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker.config.globs import Globs
 from checker.config.policy import Policy
 from checker.config.task import Task
 from checker.model import caps
@@ -15,12 +16,17 @@ from checker.model.reader import FileReader
 CODES = ("AC901",)
 
 
+def settings(policy: Policy) -> Globs:
+    """The instruction files, where a file too large to read is an error."""
+    return policy.instruction_files
+
+
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, instruction_files: Globs, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
     for file in change.files:
         if file.too_large is not None:
-            instruction = any(policy.instruction_files.match(p) for p in file.paths)
+            instruction = any(instruction_files.match(p) for p in file.paths)
             yield finding(file.path, file.too_large, instruction)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from checker.config import catalog
+from checker.config.globs import Globs
 from checker.config.governing import process_files
 from checker.config.policy import PYPROJECT, Policy
+from checker.config.schema import globs
 from checker.config.task import Task
 from checker.config.tomlfile import parse_toml
 from checker.model.change import ChangeSet, FileChange
@@ -15,6 +19,24 @@ from checker.model.finding import Finding
 from checker.model.reader import FileReader
 
 CODES = ("AC301", "AC302", "AC303")
+SCHEMA: dict[str, Any] = {"paths": {"protected": globs}}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    protected: Globs  # the built-in presets and paths.protected
+    instruction_files: Globs
+    policy_path: str | None
+
+
+def settings(policy: Policy) -> Settings:
+    built_in = catalog.table("paths")
+    presets: tuple[str, ...] = ()
+    for group in built_in["protected"].values():
+        presets += tuple(group)
+    presets += tuple(built_in["lockfiles"]["globs"])
+    protected = presets + tuple(policy.table("paths").get("protected", ()))
+    return Settings(Globs(protected), policy.instruction_files, policy.path)
 
 
 def _agentcheck_table(data: bytes | None) -> Any:
@@ -38,16 +60,16 @@ def _policy_edit(file: FileChange, reader: FileReader) -> bool:
 
 
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
-    process = process_files(policy, task)
+    process = process_files(settings.policy_path, task)
     allowed = task.allow_protected if task is not None else None
     setting_up = change.kind in ("worktree", "index")
     for file in change.files:
         line = file.first_line
         column = 1 if line else None
         for path in file.paths:
-            pattern = policy.protected.first_match(path)
+            pattern = settings.protected.first_match(path)
             if pattern is not None and not (allowed and allowed.match(path)):
                 yield Finding(
                     "AC301",
@@ -69,7 +91,7 @@ def check(
                 line,
                 column,
             )
-        if any(policy.instruction_files.match(p) for p in file.paths):
+        if any(settings.instruction_files.match(p) for p in file.paths):
             verb = {"added": "added", "deleted": "deleted", "renamed": "renamed"}.get(
                 file.status, "changed"
             )

@@ -2,33 +2,50 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 from checker.config.governing import process_files
 from checker.config.policy import Policy
+from checker.config.schema import boolean
 from checker.config.task import Task
 from checker.model.change import ChangeSet
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
 
 CODES = ("AC101", "AC102", "AC103")
+SCHEMA: dict[str, Any] = {"require-task": boolean}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    require_task: bool
+    policy_path: str | None  # the policy file in the repository, where AC103 points
+    require_task_line: int | None
+
+
+def settings(policy: Policy) -> Settings:
+    return Settings(
+        bool(policy.value("require-task", False)), policy.path, policy.line_of("require-task")
+    )
 
 
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
     if task is None:
-        if policy.require_task and change.files:
+        if settings.require_task and change.files:
             yield Finding(
                 "AC103",
                 "no task spec, and the policy requires one: write .agentcheck/task.toml, pass "
                 "--task FILE, or put an agentcheck block in the pull request body",
-                policy.path,
-                policy.line_of("require-task"),
-                1 if policy.path else None,
+                settings.policy_path,
+                settings.require_task_line,
+                1 if settings.policy_path else None,
             )
         return
-    process = process_files(policy, task)
+    process = process_files(settings.policy_path, task)
     for file in change.files:
         line = file.first_line
         column = 1 if line else None

@@ -2,18 +2,63 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Iterator
+from typing import Any
 
+from checker.config import catalog
 from checker.config.globs import BadGlob, Globs
 from checker.config.policy import Policy
+from checker.config.schema import globs, positive_int, positive_number
 from checker.config.task import Task
 from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding
 from checker.model.reader import FileReader, decode_text
 
 CODES = ("AC201", "AC202", "AC203")
+SCHEMA: dict[str, Any] = {
+    "size": {
+        "max-lines": positive_int,
+        "max-files": positive_int,
+        "ratio": positive_number,
+        "ignore": globs,
+    }
+}
+DEFAULT_MAX_LINES = 1000
+DEFAULT_MAX_FILES = 50
+DEFAULT_RATIO = 3.0
 _ATTRIBUTES = ("linguist-generated", "linguist-vendored")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    max_lines: int
+    max_files: int
+    ratio: float
+    not_counted: Globs  # lockfiles, generated and vendored presets, and size.ignore
+    policy_path: str | None
+    max_lines_line: int | None  # where the policy sets the limit, for the finding to point
+    max_files_line: int | None
+
+
+def settings(policy: Policy) -> Settings:
+    size = policy.table("size")
+    built_in = catalog.table("paths")
+    return Settings(
+        max_lines=int(size.get("max-lines", DEFAULT_MAX_LINES)),
+        max_files=int(size.get("max-files", DEFAULT_MAX_FILES)),
+        ratio=float(size.get("ratio", DEFAULT_RATIO)),
+        not_counted=Globs(
+            tuple(built_in["lockfiles"]["globs"])
+            + tuple(built_in["generated"]["globs"])
+            + tuple(built_in["generated"]["vendored"])
+            + tuple(size.get("ignore", ()))
+        ),
+        policy_path=policy.path,
+        max_lines_line=policy.line_of("size", "max-lines"),
+        max_files_line=policy.line_of("size", "max-files"),
+    )
 
 
 def _attribute_rules(reader: FileReader, paths: set[str]) -> list[tuple[Globs, bool]]:
@@ -53,10 +98,10 @@ def _attribute_rules(reader: FileReader, paths: set[str]) -> list[tuple[Globs, b
     return rules
 
 
-def counted(change: ChangeSet, policy: Policy, reader: FileReader) -> list[FileChange]:
+def counted(change: ChangeSet, not_counted: Globs, reader: FileReader) -> list[FileChange]:
     """The files that count toward size: not pure renames, lockfiles, generated or vendored."""
     candidates = [
-        f for f in change.files if not f.is_pure_rename and not policy.not_counted.match(f.path)
+        f for f in change.files if not f.is_pure_rename and not not_counted.match(f.path)
     ]
     rules = _attribute_rules(reader, {f.path for f in candidates})
     if not rules:
@@ -78,13 +123,13 @@ def _largest(files: list[FileChange]) -> str:
 
 
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
     if not change.files:
         return
-    files = counted(change, policy, reader)
+    files = counted(change, settings.not_counted, reader)
     lines = sum(f.lines_changed for f in files)
-    ratio = policy.ratio
+    ratio = settings.ratio
     biggest = _largest(files)
     detail = f"; largest: {biggest}" if biggest else ""
     task_where = (task.path, None, None) if task is not None else (None, None, None)
@@ -100,12 +145,12 @@ def check(
                 line,
                 1 if line else None,
             )
-    if lines > policy.max_lines:
-        line = policy.line_of("size", "max-lines")
+    if lines > settings.max_lines:
+        line = settings.max_lines_line
         yield Finding(
             "AC202",
-            f"{lines:,} changed lines, over size.max-lines {policy.max_lines:,}{detail}",
-            policy.path if line else None,
+            f"{lines:,} changed lines, over size.max-lines {settings.max_lines:,}{detail}",
+            settings.policy_path if line else None,
             line,
             1 if line else None,
         )
@@ -121,12 +166,12 @@ def check(
                 line,
                 1 if line else None,
             )
-    if len(files) > policy.max_files:
-        line = policy.line_of("size", "max-files")
+    if len(files) > settings.max_files:
+        line = settings.max_files_line
         yield Finding(
             "AC203",
-            f"{len(files):,} changed files, over size.max-files {policy.max_files:,}",
-            policy.path if line else None,
+            f"{len(files):,} changed files, over size.max-files {settings.max_files:,}",
+            settings.policy_path if line else None,
             line,
             1 if line else None,
         )

@@ -64,8 +64,12 @@ def _resolver(read: Callable[[str], bytes | None]) -> testcode.Resolver:
     return resolve
 
 
+def settings(policy: Policy) -> None:
+    """This family has no policy settings."""
+
+
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, settings: None, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
     relevant = [f for f in change.files if not f.binary and not f.is_submodule and not f.is_symlink]
     yield from _deleted_files(relevant, reader)

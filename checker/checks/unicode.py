@@ -7,13 +7,15 @@ column 5: ..."). Per-path allowances and `scan = "instruction-files"` apply to f
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from checker.config import catalog
 from checker.config.globs import Globs
 from checker.config.policy import Policy
+from checker.config.schema import Entries, EntryError, globs, one_of, strings
 from checker.config.task import Task
 from checker.domain.hiddentext import scanner
 from checker.domain.hiddentext.filescan import decode_wide
@@ -24,6 +26,69 @@ from checker.model.reader import FileReader
 CODES = ("AC501", "AC502", "AC503", "AC504", "AC505")
 
 
+def _codepoints(value: Any) -> frozenset[int]:
+    found: set[int] = set()
+    for item in strings(value):
+        found.update(_codepoint_range(item))
+    return frozenset(found)
+
+
+def _codepoint_range(item: str) -> range:
+    """ "U+200E", or a range such as "U+FE00..U+FE0F"."""
+    first, dots, last = item.partition("..")
+    points = []
+    for text in (first, last) if dots else (first,):
+        try:
+            point = int(text.strip().upper().removeprefix("U+"), 16)
+        except ValueError:
+            raise ValueError(
+                f'{item!r} is not a code point: write it as "U+200E" or "U+FE00..U+FE0F"'
+            ) from None
+        if not 0 <= point <= 0x10FFFF:
+            raise ValueError(f"{item!r} is beyond U+10FFFF")
+        points.append(point)
+    if points[-1] < points[0]:
+        raise ValueError(f"{item!r}: the range ends before it starts")
+    return range(points[0], points[-1] + 1)
+
+
+def _unicode_path_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """One [[unicode.paths]] entry: `paths` (globs) and what to `allow` there: code points,
+    ranges or whole rules; as {"paths", "points", "codes"}."""
+    for key in entry:
+        if key not in ("paths", "allow"):
+            raise EntryError(key, "unknown key; an entry has `paths` and `allow`")
+    for key in ("paths", "allow"):
+        if key not in entry:
+            raise EntryError(
+                None,
+                f"`{key}` is missing; an entry has `paths` (globs) and `allow` (code points such "
+                'as "U+200C", ranges such as "U+FE00..U+FE0F", or codes AC501-AC505)',
+            )
+    try:
+        patterns = globs(entry["paths"])
+    except ValueError as exc:
+        raise EntryError("paths", str(exc)) from None
+    try:
+        allowed = strings(entry["allow"])
+        codes = frozenset(a.upper() for a in allowed if a.upper() in CODES)
+        points = frozenset(
+            p for a in allowed if a.upper() not in CODES for p in _codepoint_range(a)
+        )
+    except ValueError as exc:
+        raise EntryError("allow", f"{exc}, or a code AC501-AC505") from None
+    return {"paths": patterns, "points": points, "codes": codes}
+
+
+SCHEMA: dict[str, Any] = {
+    "unicode": {
+        "allow": _codepoints,
+        "scan": one_of("all", "instruction-files"),
+        "paths": Entries(_unicode_path_entry),
+    }
+}
+
+
 class Allowance(NamedTuple):
     points: frozenset[int]  # code points never reported
     codes: frozenset[str]  # rules never reported
@@ -32,11 +97,11 @@ class Allowance(NamedTuple):
 class Allowances:
     """The policy's `[unicode] allow` and its `[[unicode.paths]]` entries."""
 
-    def __init__(self, policy: Policy) -> None:
-        self.everywhere = frozenset(policy.get("unicode", "allow", default=frozenset()))
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.everywhere = frozenset(table.get("allow", frozenset()))
         self._paths = [
             (Globs(entry["paths"]), entry["points"], entry["codes"])
-            for entry in policy.get("unicode", "paths", default=())
+            for entry in table.get("paths", ())
         ]
 
     def at(self, path: str | None) -> Allowance:
@@ -47,6 +112,22 @@ class Allowances:
                     points |= more_points
                     codes |= more_codes
         return Allowance(frozenset(points), frozenset(codes))
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    allowances: Allowances
+    only_instruction_files: bool  # `scan = "instruction-files"`
+    instruction_files: Globs
+
+
+def settings(policy: Policy) -> Settings:
+    table = policy.table("unicode")
+    return Settings(
+        Allowances(table),
+        table.get("scan", "all") == "instruction-files",
+        policy.instruction_files,
+    )
 
 
 def finding(hit: scanner.Hit, path: str | None, instruction: bool, where: str = "") -> Finding:
@@ -61,14 +142,14 @@ def finding(hit: scanner.Hit, path: str | None, instruction: bool, where: str = 
 
 
 def check(
-    change: ChangeSet, policy: Policy, task: Task | None, reader: FileReader
+    change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
-    allowances = Allowances(policy)
-    only_instructions = policy.get("unicode", "scan", default="all") == "instruction-files"
+    allowances = settings.allowances
+    only_instructions = settings.only_instruction_files
     for file in change.files:
         if file.status == "deleted" or file.is_submodule:
             continue
-        instruction = any(policy.instruction_files.match(p) for p in file.paths)
+        instruction = any(settings.instruction_files.match(p) for p in file.paths)
         if only_instructions and not instruction:
             continue
         allowed = allowances.at(file.path)

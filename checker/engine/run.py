@@ -8,27 +8,19 @@ from checker.checks import registry
 from checker.config import catalog
 from checker.config.policy import Policy
 from checker.config.task import Task
+from checker.engine.selection import OFF, Decision, Selection
 from checker.model import caps
 from checker.model.change import ChangeSet, FileChange
-from checker.model.finding import Finding, Severity, code_matches, sort_key
+from checker.model.finding import Finding, Severity, sort_key
 from checker.model.reader import FileReader
 
 ALLOW_LABEL = "agentcheck:allow-"
 
 
-class Selection(NamedTuple):
-    select: tuple[str, ...] = ()  # empty: every rule
-    ignore: tuple[str, ...] = ()
-
-    def wants(self, code: str) -> bool:
-        if self.select and not code_matches(code, self.select):
-            return False
-        return not code_matches(code, self.ignore)
-
-
 class Outcome(NamedTuple):
     findings: list[Finding]
     waived: list[Finding]  # findings a maintainer's PR label allowed
+    files: int  # files in the change after the policy's `exclude`
 
 
 def without_excluded(change: ChangeSet, policy: Policy) -> ChangeSet:
@@ -36,16 +28,6 @@ def without_excluded(change: ChangeSet, policy: Policy) -> ChangeSet:
         return change
     kept = tuple(f for f in change.files if not all(policy.exclude.match(p) for p in f.paths))
     return change._replace(files=kept)
-
-
-def _severity(finding: Finding, policy: Policy) -> str:
-    overrides = policy.severity
-    # The most specific override wins: AC503 over AC5.
-    for length in range(len(finding.code), 0, -1):
-        level = overrides.get(finding.code[:length])
-        if level is not None:
-            return level
-    return finding.severity or catalog.rule(finding.code).severity
 
 
 class _AddedLines:
@@ -71,6 +53,17 @@ class _AddedLines:
         return text if text is None or len(text) <= caps.MAX_SNIPPET_CHARS else None
 
 
+def _settled(finding: Finding, decision: Decision) -> Finding | None:
+    """FINDING at the severity the decision gives it, or None when its code does not run."""
+    if not decision.selected(finding.code):
+        return None
+    level = decision.level(finding.code, finding.severity, catalog.rule(finding.code).severity)
+    if level == OFF:
+        return None
+    severity: Severity = level  # type: ignore[assignment]
+    return finding._replace(severity=severity)
+
+
 def run(
     change: ChangeSet,
     policy: Policy,
@@ -78,44 +71,36 @@ def run(
     reader: FileReader,
     selection: Selection | None = None,
 ) -> Outcome:
-    selection = selection or Selection()
+    decision = Decision(selection or Selection(), policy.severity)
     change = without_excluded(change, policy)
     labels = change.pull_request.labels if change.pull_request else ()
     allowed = tuple(
         label[len(ALLOW_LABEL) :].upper() for label in labels if label.startswith(ALLOW_LABEL)
     )
+    rules = catalog.all_rules()
     findings: list[Finding] = []
     waived: list[Finding] = []
     added = _AddedLines(change)
-    for check in registry():
-        if not any(selection.wants(code) for code in check.codes):
+    for family in registry():
+        if not any(decision.runs(code, rules[code].severity) for code in family.codes):
             continue
-        for found in check.run(change, policy, task, reader):
-            if not selection.wants(found.code):
+        for found in family.run(change, policy, task, reader):
+            finding = _settled(found, decision)
+            if finding is None:
                 continue
-            level = _severity(found, policy)
-            if level == "off":
-                continue
-            severity: Severity = level  # type: ignore[assignment]
-            finding = found._replace(severity=severity, snippet=added.snippet(found))
-            if allowed and code_matches(finding.code, allowed):
+            finding = finding._replace(snippet=added.snippet(found))
+            if any(finding.code.startswith(code) for code in allowed):
                 waived.append(finding)
             else:
                 findings.append(finding)
     findings.sort(key=sort_key)
-    return Outcome(findings, waived)
+    return Outcome(findings, waived, len(change.files))
 
 
 def settle(found: list[Finding], policy: Policy, selection: Selection) -> list[Finding]:
     """Findings made outside run() (the whole-file `scan`): the selection, the policy's
     severities and the reporters' order, as run() applies them."""
-    findings: list[Finding] = []
-    for finding in found:
-        if not selection.wants(finding.code):
-            continue
-        level = _severity(finding, policy)
-        if level != "off":
-            severity: Severity = level  # type: ignore[assignment]
-            findings.append(finding._replace(severity=severity))
+    decision = Decision(selection, policy.severity)
+    findings = [f for f in (_settled(f, decision) for f in found) if f is not None]
     findings.sort(key=sort_key)
     return findings

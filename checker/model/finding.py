@@ -1,4 +1,5 @@
-"""Findings, and the choice of which count: severities, --select/--ignore, --fail-on."""
+"""A finding: one rule's report about the change, a pure value that knows nothing of how it
+will be printed."""
 
 from __future__ import annotations
 
@@ -17,18 +18,6 @@ class Finding(NamedTuple):
     column: int | None = None
     severity: Severity | None = None  # None: the rule's severity after policy
     snippet: str | None = None  # the source line the finding points at, when known
-
-
-def code_matches(code: str, selectors: tuple[str, ...]) -> bool:
-    """True when CODE equals or starts with one of the selectors (AC5, AC501)."""
-    return any(code.startswith(s) for s in selectors)
-
-
-def fails(findings: list[Finding], fail_on: str) -> bool:
-    if fail_on == "never":
-        return False
-    threshold = RANK[fail_on]
-    return any(RANK[f.severity or "error"] >= threshold for f in findings)
 
 
 def sort_key(finding: Finding) -> tuple[int, str, int, int, str]:

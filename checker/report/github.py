@@ -7,13 +7,11 @@ then escaped: a file name or message can never end the command early or start an
 from __future__ import annotations
 
 import html
-import os
 import re
 from typing import Any
 
 from checker.config import catalog
 from checker.domain.hiddentext.escape import visible
-from checker.model.errors import FatalError
 from checker.model.finding import Finding
 from checker.report import Report
 
@@ -170,18 +168,3 @@ def summary(report: Report, note: str | None = None) -> str:
             *_table(report.waived, SUMMARY_ROWS),
         ]
     return "\n".join(out) + "\n"
-
-
-def write_summary(report: Report, note: str | None = None) -> str | None:
-    """Append the summary to $GITHUB_STEP_SUMMARY when it is set; the path written, or None."""
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not path:
-        return None
-    try:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(summary(report, note))
-    except OSError as exc:
-        raise FatalError(
-            f"$GITHUB_STEP_SUMMARY {path}: cannot be written: {exc.strerror}."
-        ) from None
-    return path

@@ -1,8 +1,10 @@
-"""The rule reference as Markdown, from the catalog in rules/ (`agentcheck rules --format
-markdown`); docs/rules.md is this text, and a test keeps it current."""
+"""The rule catalog as people and programs read it: `agentcheck rules` as text, JSON or the
+Markdown reference (docs/rules.md is that text, and a test keeps it current), and
+`agentcheck explain CODE`."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 
@@ -65,3 +67,38 @@ def markdown() -> str:
             if rule.allow:
                 out += ["", "How to allow it:", "", rule.allow]
     return "\n".join(out) + "\n"
+
+
+def listing(fmt: str) -> str:
+    """Every rule: code, name, default severity and summary, as text, JSON or Markdown."""
+    if fmt == "markdown":
+        return markdown()
+    rules = catalog.all_rules().values()
+    if fmt == "json":
+        rows = [
+            {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
+            for r in rules
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    return "".join(f"{r.code}  {r.severity:<8} {r.name:<28} {r.summary}\n" for r in rules)
+
+
+def explanation(rule: catalog.Rule) -> str:
+    """One rule: what it finds, why, an example, and how to allow or turn it off."""
+    parts = [
+        f"{rule.code} {rule.name} (default severity: {rule.severity})",
+        "",
+        rule.summary + ".",
+        "",
+        rule.explanation,
+    ]
+    if rule.example:
+        parts += ["", "Example:", "", *("    " + line for line in rule.example.splitlines())]
+    if rule.allow:
+        parts += ["", "How to allow it:", "", rule.allow]
+    parts += [
+        "",
+        f'To turn it off: `--ignore {rule.code}`, or `{rule.code} = "off"` under '
+        "[severity] in agentcheck.toml.",
+    ]
+    return "\n".join(parts) + "\n"

@@ -8,9 +8,9 @@ the step's outputs. Nothing from the pull request is executed: its commits are o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-import uuid
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -107,20 +107,6 @@ def demoted(report: Report) -> Report:
     return report._replace(findings=soften(report.findings), waived=soften(report.waived))
 
 
-def write_outputs(values: dict[str, str]) -> None:
-    """Step outputs, in the multi-line form so no value can forge another."""
-    path = os.environ.get("GITHUB_OUTPUT")
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as handle:
-            for name, value in values.items():
-                delimiter = f"agentcheck_{uuid.uuid4().hex}"
-                handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-    except OSError as exc:
-        raise FatalError(f"$GITHUB_OUTPUT {path}: cannot be written: {exc.strerror}.") from None
-
-
 def _sarif_path(given: str | None) -> str | None:
     if given:
         return given
@@ -138,25 +124,22 @@ def _repo_path(path: str | None) -> str | None:
 def report_failure(message: str, out: TextIO) -> None:
     """Why the check could not run, where the pull request's author looks: one error
     annotation and a line in the job summary. The caller still exits with status 2."""
+    from checker.adapters.github import append_summary
     from checker.domain.hiddentext.escape import visible
     from checker.report.github import escape_data, md
 
     out.write(f"::error title=agentcheck could not run::{escape_data(visible(message))}\n")
     out.flush()
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if path:
-        try:
-            with open(path, "a", encoding="utf-8") as handle:
-                handle.write(f"## agentcheck\n\n**Could not run**: {md(message)}\n")
-        except OSError:
-            pass  # the message still reaches the log and the annotation
+    with contextlib.suppress(FatalError):  # the message still reaches the log and annotation
+        append_summary(f"## agentcheck\n\n**Could not run**: {md(message)}\n")
 
 
 def run(options: Options, out: TextIO) -> Outcome:
     from checker.adapters import github as context
-    from checker.model.finding import fails
+    from checker.adapters.github import append_summary, write_outputs
+    from checker.engine.selection import fails, threshold
     from checker.report import render
-    from checker.report.github import write_summary
+    from checker.report.github import summary
     from checker.usecases.diff import Request, build_report, read_inputs, write_text
 
     event_path = options.event_path or os.environ.get("GITHUB_EVENT_PATH")
@@ -176,32 +159,33 @@ def run(options: Options, out: TextIO) -> Outcome:
             f"{event_path}: pull_request.base.sha and pull_request.head.sha are needed to "
             "know what to compare; pass the event JSON GitHub wrote."
         )
-    repo = Repository.find(".")
     base_sha, head_sha = pull_request.base_sha, pull_request.head_sha
-    find_base(repo, options.remote, base_sha, head_sha)
-    request = Request(
-        revision_range=f"{base_sha}...{head_sha}",
-        task_file=_repo_path(options.task_file),
-        config_file=_repo_path(options.config_file),
-        # The base branch's tip: its policy governs what merges into it, and the change
-        # under review cannot edit it.
-        policy_rev=base_sha,
-        context_file=event_path,
-    )
-    inputs = read_inputs(request)
-    report = build_report(inputs)
+    with Repository.find(".") as repo:
+        request = Request(
+            revision_range=f"{base_sha}...{head_sha}",
+            task_file=_repo_path(options.task_file),
+            config_file=_repo_path(options.config_file),
+            # The base branch's tip: its policy governs what merges into it, and the change
+            # under review cannot edit it.
+            policy_rev=base_sha,
+            context_file=event_path,
+            pull_request=pull_request,
+            merge_base=find_base(repo, options.remote, base_sha, head_sha),
+        )
+        inputs = read_inputs(request, repo)
+        report = build_report(inputs)
     agent = bool(report.agent and report.agent.get("detected"))
-    threshold = options.fail_on or inputs.policy.fail_on
+    fail_on = threshold(options.fail_on, inputs.policy)
     note = None
     if options.agents_only and not agent:
-        report, threshold = demoted(report), "never"
+        report, fail_on = demoted(report), "never"
         note = (
             "agents-only: no coding agent wrote this pull request, so findings are shown as "
             "warnings and do not fail the check."
         )
     # Every file first: when one cannot be written the run stops with exit 2 and no finding
     # has been printed (exit 2 never prints findings).
-    write_summary(report, note)
+    append_summary(summary(report, note))
     sarif_file = _sarif_path(options.sarif_file)
     if sarif_file:
         write_text(sarif_file, render(report, "sarif"), "sarif-file")
@@ -215,4 +199,4 @@ def run(options: Options, out: TextIO) -> Outcome:
     )
     out.write(render(report, "github"))
     out.flush()
-    return Outcome(report, fails(report.findings, threshold), agent, sarif_file)
+    return Outcome(report, fails(report.findings, fail_on), agent, sarif_file)

@@ -1,13 +1,13 @@
-"""The data flow of `agentcheck diff`: read the change, load policy and task, run the checks,
-report."""
+"""`agentcheck diff`: read the change, load policy and task, run the checks, report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from checker.model.change import PENDING_COMMIT, ChangeSet, Commit, PullRequest
+from checker.model.change import ChangeSet, PullRequest
 from checker.model.errors import FatalError
 from checker.model.reader import FileReader
 
@@ -15,22 +15,8 @@ if TYPE_CHECKING:
     from checker.adapters.git import Repository
     from checker.config.policy import Policy
     from checker.config.task import Task
+    from checker.engine.selection import Selection
     from checker.report import Report
-
-
-def _rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
-    sha = repo.resolve(rev)
-
-    def read(path: str) -> str | None:
-        data = repo.show_file(sha, path)
-        if data is None:
-            return None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise FatalError(f"{path} (at {rev}): not UTF-8; policy files must be UTF-8.") from None
-
-    return read
 
 
 class Inputs(NamedTuple):
@@ -53,53 +39,80 @@ class Request(NamedTuple):
     policy_rev: str | None = None
     context_file: str | None = None
     message_file: str | None = None
+    pull_request: PullRequest | None = None  # the event already read (the Action reads it)
+    merge_base: str | None = None  # a range's merge base, when the caller has found it
 
 
-def read_inputs(request: Request) -> Inputs:
+def rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
+    """The text of a file at REV, for policy and task files (which must be UTF-8)."""
+    sha = repo.resolve(rev)
+
+    def read(path: str) -> str | None:
+        data = repo.show_file(sha, path)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FatalError(f"{path} (at {rev}): not UTF-8; policy files must be UTF-8.") from None
+
+    return read
+
+
+@contextlib.contextmanager
+def repository_for(request: Request) -> Iterator[Repository | None]:
+    """The repository the request reads from, found once and closed after the run; None for
+    a patch file checked outside any repository."""
+    if request.patch_file is not None and request.policy_rev is None and not _inside_repository():
+        yield None
+        return
+    from checker.adapters.git import Repository
+
+    with Repository.find(".") as repo:
+        yield repo
+
+
+def read_inputs(request: Request, repo: Repository | None) -> Inputs:
     """Read the change with its pull request context, the policy and the task."""
-    from checker.adapters import github as context
+    from checker.adapters import github
+    from checker.checks import policy_schema
     from checker.config import policy as policies
     from checker.config import task as tasks
 
-    repo = None
-    if request.patch_file is None or request.policy_rev is not None or _inside_repository():
-        from checker.adapters.git import Repository
-
-        repo = Repository.find(".")
     root = repo.root if repo is not None else Path.cwd()
-
-    event_path = request.context_file or context.default_event_path()
-    pull_request: PullRequest | None = context.load_event(event_path) if event_path else None
+    pull_request = request.pull_request
+    if pull_request is None:
+        event_path = request.context_file or github.default_event_path()
+        pull_request = github.load_event(event_path) if event_path else None
 
     read_at_rev: Callable[[str], str | None] | None = None
     rev_label = ""
     if request.policy_rev is not None:
         assert repo is not None
-        read_at_rev = _rev_reader(repo, request.policy_rev)
+        read_at_rev = rev_reader(repo, request.policy_rev)
         rev_label = request.policy_rev
-    policy = policies.load(root, request.config_file, read_at_rev, rev_label)
+    policy = policies.load(root, request.config_file, policy_schema(), read_at_rev, rev_label)
     task = tasks.load(
         root, request.task_file, pull_request.body if pull_request else None, read_at_rev, rev_label
     )
 
-    change, reader = _read_change(repo, request.revision_range, request.staged, request.patch_file)
+    change, reader = _read_change(repo, request)
     if pull_request is not None:
         change = change._replace(pull_request=pull_request)
     if request.message_file is not None:
-        change = change._replace(commits=(*change.commits, _message_commit(request.message_file)))
+        from checker.adapters.precommit import message_commit
 
+        change = change._replace(commits=(*change.commits, message_commit(request.message_file)))
     return Inputs(change, reader, policy, task)
 
 
-def build_report(
-    inputs: Inputs, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
-) -> Report:
+def build_report(inputs: Inputs, selection: Selection | None = None) -> Report:
     """Run the checks and gather what every reporter needs."""
     from checker.engine import run as engine
     from checker.report import Report
 
     change, policy, task = inputs.change, inputs.policy, inputs.task
-    outcome = engine.run(change, policy, task, inputs.reader, engine.Selection(select, ignore))
+    outcome = engine.run(change, policy, task, inputs.reader, selection)
     agent = None
     if change.pull_request is not None or change.commits:
         from checker.domain.agents import detect
@@ -108,7 +121,7 @@ def build_report(
     return Report(
         findings=outcome.findings,
         waived=outcome.waived,
-        files=len(engine.without_excluded(change, policy).files),
+        files=outcome.files,
         source=change.source,
         policy=policy.source,
         task=f"{task.id} ({task.source})"
@@ -123,30 +136,30 @@ def check_change(
     *,
     fmt: str,
     fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
+    selection: Selection,
     color: bool,
     show_change: bool = False,
     sarif_file: str | None = None,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
-    from checker.model.finding import fails
+    from checker.engine.selection import fails, threshold
     from checker.report import render
 
-    inputs = read_inputs(request)
-    if show_change:
-        from checker.report.change import render_change
+    with repository_for(request) as repo:
+        inputs = read_inputs(request, repo)
+        if show_change:
+            from checker.report.change import render_change
 
-        return render_change(inputs.change), False
-    report = build_report(inputs, select, ignore)
+            return render_change(inputs.change), False
+        report = build_report(inputs, selection)
     if sarif_file is not None:
         write_text(sarif_file, render(report, "sarif"), "--sarif")
     if fmt == "github":
-        from checker.report.github import write_summary
+        from checker.adapters.github import append_summary
+        from checker.report.github import summary
 
-        write_summary(report)
-    threshold = fail_on or inputs.policy.fail_on
-    return render(report, fmt, color), fails(report.findings, threshold)
+        append_summary(summary(report))
+    return render(report, fmt, color), fails(report.findings, threshold(fail_on, inputs.policy))
 
 
 def write_text(path: str, text: str, option: str) -> None:
@@ -162,38 +175,16 @@ def _inside_repository() -> bool:
     return any((p / ".git").exists() for p in (here, *here.parents))
 
 
-def _read_change(
-    repo: Repository | None, revision_range: str | None, staged: bool, patch_file: str | None
-) -> tuple[ChangeSet, FileReader]:
-    from checker.adapters import gitchange as changes
-
-    if patch_file is not None:
+def _read_change(repo: Repository | None, request: Request) -> tuple[ChangeSet, FileReader]:
+    if request.patch_file is not None:
         from checker.adapters.patchfile import from_patch
 
-        return from_patch(patch_file)
+        return from_patch(request.patch_file)
+    from checker.adapters import gitchange
+
     assert repo is not None
-    if staged:
-        return changes.from_index(repo)
-    if revision_range:
-        return changes.from_range(repo, revision_range)
-    return changes.from_worktree(repo)
-
-
-def _message_commit(path: str) -> Commit:
-    """The commit message a commit-msg hook is given, as git will record it: comment lines and
-    everything below the scissors line dropped."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise FatalError(
-            f"--message {path}: cannot be read: {exc.strerror}. Pass the commit message file "
-            "(the commit-msg hook passes .git/COMMIT_EDITMSG)."
-        ) from None
-    text = raw.decode("utf-8", "replace")
-    kept = []
-    for line in text.splitlines():
-        if line.startswith("# ------------------------ >8 ------------------------"):
-            break
-        if not line.startswith("#"):
-            kept.append(line)
-    return Commit(PENDING_COMMIT, "", "", "\n".join(kept).strip("\n"))
+    if request.staged:
+        return gitchange.from_index(repo)
+    if request.revision_range:
+        return gitchange.from_range(repo, request.revision_range, request.merge_base)
+    return gitchange.from_worktree(repo)

@@ -88,19 +88,17 @@ def starter_text(root: Path, tracked: list[str]) -> str:
     return "\n".join(lines)
 
 
-def write_starter(force: bool, to_stdout: bool) -> str:
+def write_starter(force: bool, to_stdout: bool) -> tuple[str, str]:
+    """(the policy text when TO_STDOUT asks for it, a message for people): the starter policy
+    written to the repository's agentcheck.toml, or only returned."""
     from checker.adapters.git import Repository
 
-    repo = Repository.find(".")
-    tracked = [
-        p.decode("utf-8", "surrogateescape") for p in repo.run("ls-files", "-z").split(b"\0") if p
-    ]
+    with Repository.find(".") as repo:
+        out = repo.run("ls-files", "-z")
+    tracked = [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
     text = starter_text(repo.root, tracked)
     if to_stdout:
-        import click
-
-        click.echo(text, nl=False)
-        return ""
+        return text, ""
     target = repo.root / "agentcheck.toml"
     if target.exists() and not force:
         raise FatalError(
@@ -114,4 +112,4 @@ def write_starter(force: bool, to_stdout: bool) -> str:
             f"{target}: cannot be written: {exc.strerror}. Run `agentcheck init --stdout` "
             "to print the starter policy instead."
         ) from None
-    return f"Wrote {target}. Review it, commit it, and run `agentcheck diff`."
+    return "", f"Wrote {target}. Review it, commit it, and run `agentcheck diff`."

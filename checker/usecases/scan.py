@@ -9,6 +9,7 @@ root, as in `agentcheck diff`, or as given for files outside it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from checker.model.finding import Finding
 if TYPE_CHECKING:
     from checker.adapters.git import Repository
     from checker.config.policy import Policy
+    from checker.engine.selection import Selection
 
 
 class Target(NamedTuple):
@@ -34,26 +36,28 @@ def scan_files(
     config_file: str | None,
     fmt: str,
     fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
+    selection: Selection,
     color: bool,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
     from checker.checks import limits as limits_check
-    from checker.checks.unicode import CODES, Allowances, finding
+    from checker.checks import policy_schema
+    from checker.checks import unicode as unicode_check
+    from checker.config import catalog
     from checker.config import policy as policies
     from checker.domain.hiddentext import filescan
     from checker.engine import run as engine
+    from checker.engine.selection import Decision, fails, threshold
     from checker.model import caps
-    from checker.model.finding import fails
     from checker.report import Report, render
 
-    repo = _repository()
-    root = repo.root if repo is not None else Path.cwd()
-    policy = policies.load(root, config_file)
-    targets = list(_targets(paths, repo, root, policy))
-    allowances = Allowances(policy)
-    only = [c for c in CODES if engine.Selection(select, ignore).wants(c)]
+    with _repository() as repo:
+        root = repo.root if repo is not None else Path.cwd()
+        policy = policies.load(root, config_file, policy_schema())
+        targets = list(_targets(paths, repo, root, policy))
+    allowances = unicode_check.settings(policy).allowances
+    decision = Decision(selection, policy.severity)
+    only = [c for c in unicode_check.CODES if decision.runs(c, catalog.rule(c).severity)]
     found: list[Finding] = []
     binary = 0
     for target in targets:
@@ -75,11 +79,11 @@ def scan_files(
             continue
         instruction = policy.instruction_files.match(target.shown)
         found.extend(
-            finding(hit, target.shown, instruction)
+            unicode_check.finding(hit, target.shown, instruction)
             for hit in scanned.hits
             if hit.code not in allowed.codes
         )
-    findings = engine.settle(found, policy, engine.Selection(select, ignore))
+    findings = engine.settle(found, policy, selection)
     # pre-commit passes every file by name: a summary names one path at most.
     if not paths:
         source = "scan of the repository's instruction files"
@@ -95,16 +99,20 @@ def scan_files(
         policy=policy.source,
         task=None,
     )
-    return render(report, fmt, color), fails(findings, fail_on or policy.fail_on)
+    return render(report, fmt, color), fails(findings, threshold(fail_on, policy))
 
 
-def _repository() -> Repository | None:
+@contextlib.contextmanager
+def _repository() -> Iterator[Repository | None]:
+    """The repository around the current folder, closed after the run; None outside one."""
     here = Path.cwd().resolve()
     if not any((p / ".git").exists() for p in (here, *here.parents)):
-        return None
+        yield None
+        return
     from checker.adapters.git import Repository
 
-    return Repository.find(".")
+    with Repository.find(".") as repo:
+        yield repo
 
 
 def _targets(

@@ -9,8 +9,8 @@ present is read."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from checker.config.policy import PYPROJECT, Policy
 from checker.domain.importgraph import importlinter, settings, tach
 from checker.domain.importgraph.contracts import Contract, Declared
 
@@ -20,23 +20,17 @@ READERS: dict[str, Callable[[Callable[[str], str | None]], Declared | None]] = {
 }
 
 
-def policy_label(policy: Policy) -> str:
-    """The policy file as messages name it: agentcheck.toml, pyproject.toml [tool.agentcheck]."""
-    if policy.path is None:
-        return policy.source
-    if policy.path.endswith(PYPROJECT):
-        return f"{policy.path} [tool.agentcheck]"
-    return policy.path
-
-
 def gather(
-    policy: Policy, read: Callable[[str], str | None]
+    entries: tuple[dict[str, Any], ...],
+    label: str,
+    chosen: tuple[str, ...],
+    read: Callable[[str], str | None],
 ) -> tuple[list[Contract], list[Declared]]:
-    """Every contract in force, and what each configuration file read says of the layout. READ
-    gives a configuration file's text at the base of the change (at its head if the change adds
-    it), or None."""
-    contracts = settings.build(policy.get("imports", "contracts", default=()), policy_label(policy))
-    chosen = policy.get("imports", "contracts-from", default=tuple(READERS))
+    """Every contract in force: the policy's ENTRIES (from the file LABEL names), then those of
+    the CHOSEN configuration files, with what each file read says of the layout. READ gives a
+    configuration file's text at the base of the change (at its head if the change adds it),
+    or None."""
+    contracts = settings.build(entries, label)
     declared = []
     for name in chosen:
         if name in READERS:
