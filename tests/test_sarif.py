@@ -14,7 +14,7 @@ import pytest
 from checker.config import catalog
 from checker.domain.hiddentext.escape import visible
 from checker.model.finding import Finding, sort_key
-from checker.report import Report
+from checker.model.report import Report
 from checker.report.sarif import document
 from tests.conftest import Repo
 

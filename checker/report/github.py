@@ -13,7 +13,7 @@ from typing import Any
 from checker.config import catalog
 from checker.domain.hiddentext.escape import visible
 from checker.model.finding import Finding
-from checker.report import Report
+from checker.model.report import Report
 
 # GitHub shows at most this many annotations of each level per step (and 50 per job).
 SHOWN_PER_LEVEL = 10

@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.config import catalog
 from checker.model.finding import Finding
-from checker.report import Report
+from checker.model.report import Report
 
 
 def _finding(finding: Finding) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from checker.config import catalog
 from checker.config.policy import POLICY_FILE
 from checker.domain.hiddentext.escape import visible
 from checker.model.finding import Finding
-from checker.report import Report
+from checker.model.report import Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/agentcheck/"

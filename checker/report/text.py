@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from checker.domain.hiddentext.escape import visible
 from checker.model.finding import Finding
-from checker.report import Report
+from checker.model.report import Report
 
 _COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
 

@@ -17,7 +17,7 @@ from typing import NamedTuple, TextIO
 from checker.adapters.git import Repository
 from checker.model.errors import FatalError
 from checker.model.finding import Finding
-from checker.report import Report
+from checker.model.report import Report
 
 # A shallow clone is first completed to this depth for commits it lacks, then deepened by
 # these steps until base and head meet: 2,000 commits of history at most.

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from checker.config.policy import Policy
     from checker.config.task import Task
     from checker.engine.selection import Selection
-    from checker.report import Report
+    from checker.model.report import Report
 
 
 class Inputs(NamedTuple):
@@ -109,7 +109,7 @@ def read_inputs(request: Request, repo: Repository | None) -> Inputs:
 def build_report(inputs: Inputs, selection: Selection | None = None) -> Report:
     """Run the checks and gather what every reporter needs."""
     from checker.engine import run as engine
-    from checker.report import Report
+    from checker.model.report import Report
 
     change, policy, task = inputs.change, inputs.policy, inputs.task
     outcome = engine.run(change, policy, task, inputs.reader, selection)

@@ -49,7 +49,8 @@ def scan_files(
     from checker.engine import run as engine
     from checker.engine.selection import Decision, fails, threshold
     from checker.model import caps
-    from checker.report import Report, render
+    from checker.model.report import Report
+    from checker.report import render
 
     with _repository() as repo:
         root = repo.root if repo is not None else Path.cwd()
