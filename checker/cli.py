@@ -106,6 +106,12 @@ def main() -> None:
 )
 @click.option("--base", "base_ref", metavar="REF", help="Check REF...HEAD (from the merge base).")
 @click.option(
+    "--since",
+    "since_ref",
+    metavar="REF",
+    help="Check the commits since REF and everything uncommitted (what `agentcheck hook` checks).",
+)
+@click.option(
     "--patch", "patch_file", metavar="FILE|-", help="Read a unified diff instead of asking git."
 )
 @click.option(
@@ -161,6 +167,7 @@ def diff(
     revision_range: str | None,
     staged: bool,
     base_ref: str | None,
+    since_ref: str | None,
     patch_file: str | None,
     task_file: str | None,
     config_file: str | None,
@@ -178,7 +185,7 @@ def diff(
     show_change: bool,
 ) -> None:
     """Check a change: uncommitted work (default), --staged, a RANGE (A..B, A...B, REV),
-    --base REF, or a --patch file."""
+    --base REF, --since REF, or a --patch file."""
     from checker.usecases.diff import Request, check_change
 
     chosen = [
@@ -187,6 +194,7 @@ def diff(
             ("RANGE", revision_range),
             ("--staged", staged),
             ("--base", base_ref),
+            ("--since", since_ref),
             ("--patch", patch_file),
             ("--pre-push", pre_push),
         )
@@ -212,6 +220,7 @@ def diff(
         policy_rev,
         context_file,
         message_file,
+        since=since_ref,
     )
     text, failed = check_change(
         request,
@@ -328,6 +337,26 @@ def init(force: bool, to_stdout: bool) -> None:
         click.echo(text, nl=False)
     if message:
         click.echo(message)
+
+
+@main.command()
+@click.argument("agent", type=click.Choice(["claude", "codex", "gemini", "copilot", "cursor"]))
+@click.option("--base", "base_ref", metavar="REF", help="Compare the agent's change with REF.")
+def hook(agent: str, base_ref: str | None) -> None:
+    """Run inside a coding agent's end-of-turn hook: read its event on standard input, check
+    the change of its run, and answer in its own blocking form."""
+    from checker.usecases.hook import run
+
+    try:
+        raw = sys.stdin.buffer.read(16 * 1024 * 1024 + 1)
+    except OSError:
+        raw = b""
+    answer = run(agent, raw, base_ref)
+    if answer.stdout:
+        click.echo(answer.stdout, nl=False)
+    if answer.stderr:
+        click.echo(answer.stderr, nl=False, err=True)
+    sys.exit(answer.exit_status)
 
 
 @main.command(name="action")

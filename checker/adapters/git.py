@@ -315,6 +315,19 @@ class Repository:
             raise FatalError(f"no merge base between '{a}' and '{b}'.{hint}")
         return found
 
+    def default_branch_base(self, remote: str = "origin") -> str | None:
+        """The merge base of HEAD with REMOTE's default branch (its HEAD, else main or master),
+        or None where the clone has no such branch or no common history."""
+        if self.head() is None:
+            return None
+        out = self.try_run("symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD")
+        candidates = [out.decode().strip()] if out else []
+        candidates += [f"refs/remotes/{remote}/main", f"refs/remotes/{remote}/master"]
+        for ref in candidates:
+            if self.try_run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
+                return self.find_merge_base("HEAD", ref)
+        return None
+
     def parents(self, sha: str) -> list[str]:
         out = self.run("rev-list", "--parents", "-n", "1", sha).decode().split()
         return out[1:]

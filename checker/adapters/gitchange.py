@@ -11,7 +11,7 @@ from typing import Literal
 from checker.adapters import worktree
 from checker.adapters.git import Repository
 from checker.model import caps
-from checker.model.change import ChangeSet, FileChange
+from checker.model.change import ChangeSet, Commit, FileChange
 
 HeadSide = Literal["tree", "index", "worktree"]
 
@@ -145,9 +145,20 @@ def _base_of_worktree(repo: Repository) -> tuple[str, str | None]:
     return (head, "HEAD") if head is not None else (repo.empty_tree(), None)
 
 
-def from_worktree(repo: Repository) -> tuple[ChangeSet, GitReader]:
-    """Everything uncommitted: index, work tree and untracked files not ignored, vs HEAD."""
-    base, label = _base_of_worktree(repo)
+def from_worktree(repo: Repository, since: str | None = None) -> tuple[ChangeSet, GitReader]:
+    """Everything uncommitted: index, work tree and untracked files not ignored, vs HEAD; or,
+    with SINCE (a revision), vs that commit: the commits made since it and everything
+    uncommitted, as an agent's run left them (a commit never hides its change)."""
+    commits: tuple[Commit, ...] = ()
+    if since is None:
+        base, label = _base_of_worktree(repo)
+        source = f"uncommitted changes vs {label or 'an empty repository'}"
+    else:
+        base = repo.resolve(since)
+        head = repo.head()
+        commits = repo.commits(base, head) if head is not None and head != base else ()
+        made = f"{len(commits)} commit{'' if len(commits) == 1 else 's'} and " if commits else ""
+        source = f"{made}uncommitted changes since {since}"
     files, base_ids, head_ids = repo.diff(base)
     # The work tree side of `git diff <tree>` has no blob ids for files changed on disk.
     head_ids = {}
@@ -156,12 +167,7 @@ def from_worktree(repo: Repository) -> tuple[ChangeSet, GitReader]:
         untracked = worktree.untracked_change(repo.root, path)
         if untracked is not None:
             files.append(untracked)
-    change = ChangeSet(
-        tuple(files),
-        "worktree",
-        f"uncommitted changes vs {label or 'an empty repository'}",
-        base=base,
-    )
+    change = ChangeSet(tuple(files), "worktree", source, base=base, commits=commits)
     return change, GitReader(repo, base, None, "worktree", base_ids, head_ids)
 
 

@@ -51,6 +51,8 @@ def sources(change: ChangeSet) -> list[Source]:
             found.append(Source("the pull request title", pr.title, False))
         if pr.body.strip():
             found.append(Source("the pull request description", pr.body, False))
+    if change.final_message and change.final_message.strip():
+        found.append(Source("the agent's final message", change.final_message, False))
     reverted = {m.group(1) for c in change.commits for m in _REVERTS.finditer(c.message)}
     for commit in change.commits:
         if commit.message.startswith("Merge ") or _REVERTS.search(commit.message):

@@ -19,6 +19,7 @@ class Rule(NamedTuple):
     explanation: str
     example: str
     allow: str
+    fix: str  # the way back, for the agent that made the change ({path} and {base} filled in)
     family: str  # the rules/ file it comes from, e.g. "scope"
 
 
@@ -53,6 +54,7 @@ def all_rules() -> dict[str, Rule]:
                 explanation=entry["explanation"].strip(),
                 example=entry.get("example", "").strip(),
                 allow=entry.get("allow", "").strip(),
+                fix=entry.get("fix", "").strip(),
                 family=path.stem,
             )
     return dict(sorted(found.items()))

@@ -15,7 +15,15 @@ from typing import Any
 
 from checker.config import catalog
 from checker.config.globs import Globs
-from checker.config.schema import Document, Schema, globs, one_of, validate
+from checker.config.schema import (
+    Document,
+    Schema,
+    globs,
+    one_of,
+    positive_int,
+    text,
+    validate,
+)
 from checker.config.tomlfile import key_line, parse_toml
 from checker.model.errors import FatalError
 
@@ -38,13 +46,35 @@ def _severities(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def _revision(value: Any) -> str:
+    found = text(value).strip()
+    if not found or found.startswith("-") or any(c.isspace() for c in found):
+        raise ValueError(f'{value!r} is not a revision: name a branch, tag or commit, e.g. "main"')
+    return found
+
+
 # The keys of the policy's top level that belong to no rule family.
 CORE_SCHEMA: dict[str, Any] = {
     "fail-on": one_of("error", "warning", "never"),
     "exclude": globs,
     "instruction-files": globs,
     "severity": _severities,
+    "hooks": {
+        "base": _revision,
+        "fail-on": one_of("error", "warning", "never"),
+        "max-blocks": positive_int,
+    },
 }
+DEFAULT_MAX_BLOCKS = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class HookSettings:
+    """[hooks]: how `agentcheck hook` judges an agent's turn."""
+
+    base: str | None  # what the agent's change is compared with; None: found from the remote
+    fail_on: str  # a block costs the agent a turn, not a person: warnings block by default
+    max_blocks: int  # blocks in a row for the same findings before the agent may stop
 
 
 def full_schema(*fragments: Schema) -> dict[str, Any]:
@@ -96,6 +126,15 @@ class Policy:
         return Globs(
             catalog.string_list("instructions", "instruction-files.globs")
             + tuple(self.values.get("instruction-files", ()))
+        )
+
+    @property
+    def hooks(self) -> HookSettings:
+        table = self.table("hooks")
+        return HookSettings(
+            table.get("base"),
+            str(table.get("fail-on", "warning")),
+            int(table.get("max-blocks", DEFAULT_MAX_BLOCKS)),
         )
 
     @property

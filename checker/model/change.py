@@ -107,6 +107,7 @@ class ChangeSet(NamedTuple):
     head: str | None = None  # the head revision; None for the index or work tree
     commits: tuple[Commit, ...] = ()
     pull_request: PullRequest | None = None
+    final_message: str | None = None  # an agent's last message of its turn (the agent hook)
 
     def file(self, path: str) -> FileChange | None:
         for change in self.files:

@@ -23,6 +23,11 @@ def _family_title(family: str) -> str:
     return family.capitalize()
 
 
+def fix_text(fix: str, path: str | None = None, base: str | None = None) -> str:
+    """A rule's way back with the path and base filled in, or named in general."""
+    return fix.replace("{path}", path or "PATH").replace("{base}", base or "BASE")
+
+
 def _anchor(rule: catalog.Rule) -> str:
     return f"{rule.code}-{rule.name}".lower()
 
@@ -64,6 +69,8 @@ def markdown() -> str:
             if rule.example:
                 fence = "`" * max(3, 1 + max(map(len, re.findall("`+", rule.example)), default=0))
                 out += ["", "Example:", "", f"{fence}text", rule.example, fence]
+            if rule.fix:
+                out += ["", "How to fix it:", "", fix_text(rule.fix)]
             if rule.allow:
                 out += ["", "How to allow it:", "", rule.allow]
     return "\n".join(out) + "\n"
@@ -94,6 +101,8 @@ def explanation(rule: catalog.Rule) -> str:
     ]
     if rule.example:
         parts += ["", "Example:", "", *("    " + line for line in rule.example.splitlines())]
+    if rule.fix:
+        parts += ["", "How to fix it:", "", fix_text(rule.fix)]
     if rule.allow:
         parts += ["", "How to allow it:", "", rule.allow]
     parts += [

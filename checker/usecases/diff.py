@@ -41,6 +41,7 @@ class Request(NamedTuple):
     message_file: str | None = None
     pull_request: PullRequest | None = None  # the event already read (the Action reads it)
     merge_base: str | None = None  # a range's merge base, when the caller has found it
+    since: str | None = None  # the commits since this revision and everything uncommitted
 
 
 def rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
@@ -187,4 +188,4 @@ def _read_change(repo: Repository | None, request: Request) -> tuple[ChangeSet, 
         return gitchange.from_index(repo)
     if request.revision_range:
         return gitchange.from_range(repo, request.revision_range, request.merge_base)
-    return gitchange.from_worktree(repo)
+    return gitchange.from_worktree(repo, request.since)

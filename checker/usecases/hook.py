@@ -1,0 +1,123 @@
+"""`agentcheck hook AGENT`: inside a coding agent's end-of-turn hook, check the change of the
+agent's run and answer in the agent's own blocking form, so the model undoes what breaks the
+process before a person reviews it.
+
+The change is everything uncommitted plus the commits made since the base (--base REF, the
+policy's [hooks] base, the merge base with the remote's default branch, else HEAD), so a
+commit the agent makes never hides its edit. The agent's final message is a claim source.
+Warnings block by default ([hooks] fail-on): a block costs a turn, not a person. The same
+findings are blocked at most [hooks] max-blocks times in a row (and any findings at most
+CHAIN_FACTOR times that), then the agent may stop with a notice; the findings still stand at
+the commit and pull-request checks.
+
+A hook that cannot judge the turn (broken input, no repository, a policy error) lets the agent
+stop and says why where a person sees it: the loop fails open, the commit and pull-request
+gates fail closed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from checker.model.errors import FatalError
+
+if TYPE_CHECKING:
+    from checker.adapters.agenthook import AgentEvent
+    from checker.model.finding import Finding
+
+# However the findings change, a run is blocked at most this many times max-blocks in a row.
+CHAIN_FACTOR = 4
+
+
+class Answer(NamedTuple):
+    stdout: str  # what the agent reads
+    stderr: str  # what a person sees in the agent's log
+    exit_status: int
+
+
+def run(agent: str, raw: bytes, base_ref: str | None) -> Answer:
+    """Judge one end-of-turn event of AGENT (RAW: its standard input)."""
+    from checker.adapters import agenthook
+    from checker.domain.hiddentext.escape import visible
+
+    try:
+        return _judge(agenthook.read_event(agent, raw), base_ref)
+    except FatalError as exc:
+        notice = visible(
+            f"agentcheck could not check this turn, so the agent may stop: {exc} The commit "
+            "and pull-request checks still apply."
+        )
+        return Answer(agenthook.release(agent, notice), f"agentcheck: {notice}\n", 0)
+
+
+def _fingerprint(findings: list[Finding]) -> str:
+    digest = hashlib.sha256()
+    for finding in findings:
+        item = (finding.code, finding.path, finding.line, finding.message)
+        digest.update(repr(item).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
+    from checker.adapters import agenthook, gitchange, hookstate
+    from checker.adapters.git import Repository
+    from checker.checks import policy_schema
+    from checker.config import policy as policies
+    from checker.config import task as tasks
+    from checker.domain.hiddentext.escape import visible
+    from checker.engine import run as engine
+    from checker.engine.selection import fails
+    from checker.model.report import Report
+    from checker.report import feedback
+
+    folder = event.cwd or os.getcwd()
+    if not Path(folder).is_dir():
+        raise FatalError(f"the event's cwd {folder!r} is not a folder on this machine.")
+    with Repository.find(folder) as repo:
+        policy = policies.load(repo.root, None, policy_schema())
+        task = tasks.load(repo.root, None, None)
+        settings = policy.hooks
+        since = base_ref or settings.base or repo.default_branch_base()
+        if since is None and repo.head() is not None:
+            since = "HEAD"
+        change, reader = gitchange.from_worktree(repo, since)
+        change = change._replace(final_message=event.final_message)
+        outcome = engine.run(change, policy, task, reader)
+    report = Report(
+        findings=outcome.findings,
+        waived=[],
+        files=outcome.files,
+        source=change.source,
+        policy=policy.source,
+        task=f"{task.id} ({task.source})" if task is not None else None,
+    )
+    key = f"{repo.root}\0{event.agent}\0{event.session}"
+    if not fails(report.findings, settings.fail_on):
+        hookstate.save(key, None)
+        return Answer("", "", 0)
+
+    streak = hookstate.load(key)
+    continuing = event.continuing if event.continuing is not None else streak is not None
+    if not continuing:
+        streak = None
+    fingerprint = _fingerprint(report.findings)
+    same = streak.same + 1 if streak and streak.fingerprint == fingerprint else 1
+    blocks = streak.blocks + 1 if streak else 1
+    remembered = hookstate.save(key, hookstate.Streak(fingerprint, same, blocks, time.time()))
+    # With no memory of earlier blocks, a stop that follows one is let go: never a loop.
+    forgetful = not remembered and continuing and streak is None
+    if same > settings.max_blocks or blocks > settings.max_blocks * CHAIN_FACTOR or forgetful:
+        hookstate.save(key, None)
+        count = len(report.findings)
+        notice = visible(
+            f"agentcheck blocked this run {blocks - 1} time(s) in a row and lets the agent stop; "
+            f"{count} finding{'' if count == 1 else 's'} remain for a person to review "
+            f"(`agentcheck diff --since {since or 'HEAD'}` lists them). They still stand at "
+            "the commit and pull-request checks."
+        )
+        return Answer(agenthook.release(event.agent, notice), f"agentcheck: {notice}\n", 0)
+    reason = feedback.render(report, since or "HEAD", agenthook.FEEDBACK_CHARS)
+    return Answer(agenthook.block(event.agent, reason), "", 0)
