@@ -69,7 +69,9 @@ def replay(repo: Path, last: int, command: list[str], env: dict[str, str]) -> li
     with tempfile.TemporaryDirectory(prefix="agentcheck-history-") as tmp:
         root = Path(tmp) / "clone"
         subprocess.run(
-            ["git", "clone", "-q", "--no-hardlinks", str(repo), str(root)],
+            # No work tree: each commit is read from git's objects (and a mirror that lacks a
+            # large file still clones).
+            ["git", "clone", "-q", "--no-checkout", "--no-hardlinks", str(repo), str(root)],
             env=ENV,
             check=True,
             capture_output=True,
@@ -85,6 +87,7 @@ def replay(repo: Path, last: int, command: list[str], env: dict[str, str]) -> li
 
 def summarise(entries: list[dict[str, Any]], examples: int) -> None:
     per_code: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
     shown: dict[str, list[str]] = defaultdict(list)
     failing = []
     for entry in entries:
@@ -93,6 +96,7 @@ def summarise(entries: list[dict[str, Any]], examples: int) -> None:
             failing.append(f"{short} exit {entry['exit']}: {entry['error'][:200]}")
             continue
         findings = entry["report"]["findings"]
+        kinds[(entry["report"].get("authorship") or {}).get("kind", "unknown")] += 1
         for finding in findings:
             per_code[finding["code"]] += 1
             if len(shown[finding["code"]]) < examples:
@@ -104,7 +108,8 @@ def summarise(entries: list[dict[str, Any]], examples: int) -> None:
             codes = sorted({f["code"] for f in findings if f["severity"] == "error"})
             failing.append(f"{short} fails: {', '.join(codes)}  [{entry['subject'][:70]}]")
     total = len(entries)
-    print(f"{total} commits checked; findings per code:")
+    judged = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    print(f"{total} commits checked (judged as: {judged}); findings per code:")
     for code, count in sorted(per_code.items()):
         print(f"  {code}: {count}")
         for line in shown[code]:

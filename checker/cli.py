@@ -384,10 +384,11 @@ def hook(agent: str, base_ref: str | None) -> None:
     help="Lowest severity that fails (default: the base policy, else error).",
 )
 @click.option(
-    "--agents-only",
-    is_flag=True,
+    "--agents-only/--all-authors",
+    default=None,
     envvar="AGENTCHECK_AGENTS_ONLY",
-    help="Fail only pull requests an agent wrote; show findings on others as warnings.",
+    help="Whose pull requests every rule binds: an agent's (process rules advise on others), "
+    'or everyone\'s; default: the base policy\'s `enforce` ("agents").',
 )
 @click.option(
     "--sarif",
@@ -403,7 +404,7 @@ def action(
     task_file: str | None,
     config_file: str | None,
     fail_on: str | None,
-    agents_only: bool,
+    agents_only: bool | None,
     sarif_file: str | None,
     remote: str,
 ) -> None:

@@ -28,11 +28,24 @@ GIT_ENV = {
 }
 
 
+def _agent_variable(name: str) -> bool:
+    """Whether NAME is a variable an agent sets for its commands (rules/agents.toml): a test
+    run inside an agent's shell must not make every change an agent's."""
+    from checker.domain.agents import NAMING_VARIABLES, known_agents
+
+    patterns = [p.partition("=")[0] for a in known_agents() for p in a.environment]
+    return name in NAMING_VARIABLES or any(
+        name.startswith(p[:-1]) if p.endswith("*") else name == p for p in patterns
+    )
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("GIT_", "GITHUB_", "AGENTCHECK_")) and k != "NO_COLOR"
+        if not k.startswith(("GIT_", "GITHUB_", "AGENTCHECK_"))
+        and k != "NO_COLOR"
+        and not _agent_variable(k)
     }
     env.update(GIT_ENV)
     env["HOME"] = env.get("AGENTCHECK_TEST_HOME", env.get("HOME", "/tmp"))

@@ -16,6 +16,7 @@ from checker.config import policy as policies
 from checker.config import task as tasks
 from checker.engine import run as engine
 from checker.engine.selection import Selection
+from checker.model.authorship import Authorship
 from checker.model.change import ChangeSet, Commit, FileChange, Kind, Line, PullRequest, Status
 from checker.model.finding import Finding
 
@@ -161,14 +162,17 @@ def run(
     task: str | None = None,
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
+    authorship: Authorship | None = None,
 ) -> list[Finding]:
-    """The findings the engine reports, as `agentcheck diff` would (after severities)."""
+    """The findings the engine reports, as `agentcheck diff` would (after severities); with
+    AUTHORSHIP None every rule binds."""
     outcome = engine.run(
         change,
         load_policy(policy),
         load_task(task) if task is not None else None,
         reader,
         Selection(select, ignore),
+        authorship,
     )
     return outcome.findings
 

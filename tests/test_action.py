@@ -113,14 +113,15 @@ def origin_with_pr(
     message: str = "Change",
     author: str | None = None,
     base_files: dict[str, str | bytes] | None = None,
+    task: bool = True,
 ) -> tuple[Repo, str, str]:
-    """An origin repository: main with a task and a policy, and BRANCH with one commit on it.
-    Returns the repository, the base sha (main) and the head sha (BRANCH)."""
+    """An origin repository: main with a policy (and a task unless TASK is false), and BRANCH
+    with one commit on it. Returns the repository, the base sha (main) and the head sha."""
     origin = Repo(tmp_path / "origin")
     origin.commit(
         "Start",
         {
-            ".agentcheck/task.toml": TASK,
+            **({".agentcheck/task.toml": TASK} if task else {}),
             "agentcheck.toml": POLICY,
             "src/notifications/__init__.py": "",
             "README.md": "# app\n",
@@ -208,7 +209,7 @@ def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
     assert run.outputs["errors"] == "0"
     assert run.outputs["agent"] == "false"
     assert "All checks passed" in run.summary
-    assert "no coding agent detected" in run.summary
+    assert "change under a task spec" in run.summary
     # The change is main...head: the later commit on main is not part of it.
     assert "1 file checked" in run.summary
     # Nothing is written into the checkout: the SARIF file goes to the runner's temp folder.
@@ -223,30 +224,46 @@ def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
     assert status.stdout == ""
 
 
-def test_human_pr_with_agents_only_is_annotated_as_warnings_and_passes(tmp_path: Path) -> None:
+def test_human_pr_without_a_task_is_advised_and_passes(tmp_path: Path) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "ci-tweak", {".github/workflows/ci.yml": "on: push\n"}, task=False
+    )
+    work = clone(tmp_path, origin, "ci-tweak")
+    payload = event(origin, head_branch="ci-tweak", head_sha=head, base_sha=base)
+
+    run = run_action(tmp_path, work, payload)
+    assert run.code == 0, run.err
+    assert run.outputs["agent"] == "false"
+    assert run.annotated("error") == []
+    assert len(run.annotated("warning")) == 1
+    assert ".github/workflows/ci.yml" in run.annotated("warning")[0]
+    assert "title=AC301" in run.annotated("warning")[0]
+    assert "no agent signal: process rules advise" in run.summary
+    assert run.outputs["errors"] == "0"
+    assert run.sarif is not None
+    results = run.sarif["runs"][0]["results"]
+    assert [(r["level"], r["properties"]) for r in results] == [("warning", {"advice": True})]
+    assert run.sarif["runs"][0]["properties"]["authorship"]["kind"] == "person"
+
+    # agents-only: false (enforce = "all") binds the same human pull request.
+    strict = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="false")
+    assert strict.code == 1
+    assert len(strict.annotated("error")) == 1
+    assert strict.outputs["errors"] == "1"
+    assert 'enforce = "all": every rule binds' in strict.summary
+
+
+def test_human_pr_under_a_task_is_bound_by_every_rule(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "billing-fix", {"src/billing/invoice.py": "TOTAL = 1\n"}
     )
     work = clone(tmp_path, origin, "billing-fix")
     payload = event(origin, head_branch="billing-fix", head_sha=head, base_sha=base)
-
     run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
-    assert run.code == 0, run.err
+    assert run.code == 1, run.err
     assert run.outputs["agent"] == "false"
-    assert run.annotated("error") == []
-    assert len(run.annotated("warning")) == 1
-    assert "src/billing/invoice.py" in run.annotated("warning")[0]
-    assert "title=AC101" in run.annotated("warning")[0]
-    assert "agents-only" in run.summary
-    assert run.outputs["errors"] == "0"
-    assert run.sarif is not None
-    assert {r["level"] for r in run.sarif["runs"][0]["results"]} == {"warning"}
-
-    # Without agents-only the same human pull request fails.
-    strict = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="false")
-    assert strict.code == 1
-    assert len(strict.annotated("error")) == 1
-    assert strict.outputs["errors"] == "1"
+    assert "title=AC101" in run.annotated("error")[0]
+    assert "change under a task spec" in run.summary
 
 
 def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> None:
@@ -274,10 +291,10 @@ def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> No
     assert "file=src/billing/invoice.py" in run.annotated("error")[0]
     assert sarif_codes(run) == ["AC101"]
     # The summary says why: the author login, the branch prefix and the commit's author.
-    assert "agent pull request" in run.summary
-    assert "GitHub Copilot coding agent (author: copilot-swe-agent\\[bot\\])" in run.summary
-    assert "(branch: copilot/fix-billing-rounding)" in run.summary
-    assert "commit-author" in run.summary
+    assert "agent change (GitHub Copilot coding agent: " in run.summary
+    assert "pull request author copilot-swe-agent\\[bot\\]" in run.summary
+    assert "branch copilot/fix-billing-rounding" in run.summary
+    assert "commit author" in run.summary
 
 
 def test_copilot_login_without_bot_suffix_is_the_same_agent(tmp_path: Path) -> None:
@@ -288,7 +305,7 @@ def test_copilot_login_without_bot_suffix_is_the_same_agent(tmp_path: Path) -> N
     run = run_action(tmp_path, work, payload)
     assert run.code == 0, run.err
     assert run.outputs["agent"] == "true"
-    assert "(author: Copilot)" in run.summary
+    assert "pull request author Copilot" in run.summary
 
 
 def test_claude_code_pr_is_detected_by_its_co_author_trailer(tmp_path: Path) -> None:
@@ -304,7 +321,7 @@ def test_claude_code_pr_is_detected_by_its_co_author_trailer(tmp_path: Path) -> 
     run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
     assert run.code == 1, run.err
     assert run.outputs["agent"] == "true"
-    assert "Claude Code (co-author: Claude &lt;noreply@anthropic.com&gt;)" in run.summary
+    assert "Claude Code: Co-authored-by trailer Claude &lt;noreply@anthropic.com&gt;" in run.summary
     assert len(run.annotated("error")) == 1
 
 
@@ -606,11 +623,14 @@ def commit_as(repo: Repo, message: str, files: dict[str, str], **identity: str) 
     return repo.git("rev-parse", "HEAD").strip()
 
 
-def test_json_agent_is_null_without_pull_request_or_commits(repo: Repo) -> None:
+def test_json_says_no_agent_without_pull_request_commits_or_environment(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     repo.write("b.py", "B = 1\n")
     repo.git("add", "-A")
-    assert repo.run("diff", "--staged", "--format", "json").json()["agent"] is None
+    document = repo.run("diff", "--staged", "--format", "json").json()
+    assert document["agent"] == {"detected": False, "by": []}
+    assert document["authorship"]["kind"] == "person"
+    assert document["authorship"]["reason"] == "no agent signal: process rules advise"
 
 
 def test_json_agent_from_commit_identities(repo: Repo) -> None:

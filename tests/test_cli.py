@@ -40,14 +40,14 @@ def test_version_loads_no_git_library(tmp_path: Path) -> None:
 
 
 def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
-    """Start-up is most of a pre-commit hook's time: the sentence reader, agent detection and
-    the import contracts load only for a run that has a message, a context or a contract."""
+    """Start-up is most of a pre-commit hook's time: the sentence reader and the import
+    contracts load only for a run that has a message or a contract. (Who wrote the change is
+    asked on every run: a local run reads the agent's environment.)"""
     repo.commit("base", {"notes.md": "one\n", "app.py": "x = 1\n"})
     repo.write("notes.md", "two\n")
     repo.git("add", "notes.md")
     lazy = {
         "checker.domain.claimreader.markdown",
-        "checker.domain.agents",
         "checker.domain.importgraph.settings",
     }
     plain = _loaded("diff", "--staged", cwd=repo.root)
@@ -86,7 +86,7 @@ def test_every_rule_has_an_explanation_example_and_allowance() -> None:
 def test_explain(tmp_path: Path) -> None:
     result = run_agentcheck("explain", "ac301", cwd=tmp_path)
     assert result.code == 0
-    assert result.out.startswith("AC301 protected-path (default severity: error)")
+    assert result.out.startswith("AC301 protected-path (default severity: error; binds agents)")
     assert "Example:" in result.out
     assert "How to allow it:" in result.out
     assert "allow-protected" in result.out

@@ -145,6 +145,8 @@ POLICY_VALID: dict[Path_, Make] = {
     ("hooks", "base"): pick(["main", "origin/main", "v1.2", "HEAD~3"]),
     ("hooks", "fail-on"): pick(["error", "warning", "never"]),
     ("hooks", "max-blocks"): POSITIVE_INT,
+    ("enforce",): pick(["agents", "all"]),
+    ("agents", "fail-on"): pick(["error", "warning", "never"]),
 }
 
 TASK_VALID: dict[Path_, Make] = {
@@ -211,6 +213,8 @@ POLICY_INVALID: dict[Path_, list[Any]] = {
     ("hooks", "base"): ["", "-x", "two words", 1, ["main"]],
     ("hooks", "fail-on"): ["sometimes", 1, ["warning"]],
     ("hooks", "max-blocks"): BAD_INT,
+    ("enforce",): ["everyone", "", 1, ["all"], True],
+    ("agents", "fail-on"): ["sometimes", 1, ["warning"]],
 }
 
 TASK_INVALID: dict[Path_, list[Any]] = {

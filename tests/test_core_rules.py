@@ -206,7 +206,7 @@ def test_ac302_task_spec_added_while_setting_up_is_not_reported(repo: Repo) -> N
 
 
 def test_ac303_instruction_file_changed_is_a_warning(repo: Repo) -> None:
-    repo.commit("base", {"README.md": "r\n"})
+    repo.commit("base", {"README.md": "r\n", "agentcheck.toml": 'enforce = "all"\n'})
     repo.write("AGENTS.md", "Be careful.\n")
     repo.write("skills/deploy/SKILL.md", "---\nname: deploy\n---\n")
     repo.write(".cursor/rules/style.mdc", "Use tabs.\n")
@@ -228,7 +228,7 @@ def test_policy_instruction_files_extend_the_list(repo: Repo) -> None:
 
 
 def test_severity_override_select_ignore_and_exclude(repo: Repo) -> None:
-    repo.commit("base", {"agentcheck.toml": '[severity]\nAC303 = "error"\n'})
+    repo.commit("base", {"agentcheck.toml": 'enforce = "all"\n[severity]\nAC303 = "error"\n'})
     repo.write("CLAUDE.md", "x\n")
     repo.write(".github/workflows/a.yml", "on: push\n")
     result = repo.run("diff", "--format", "json")
@@ -244,11 +244,11 @@ def test_severity_override_select_ignore_and_exclude(repo: Repo) -> None:
 
 
 def test_fail_on_never_and_policy_fail_on(repo: Repo) -> None:
-    repo.commit("base", {"README.md": "r\n"})
+    repo.commit("base", {"README.md": "r\n", "agentcheck.toml": 'enforce = "all"\n'})
     repo.write(".github/workflows/a.yml", "on: push\n")
     assert repo.run("diff").code == 1
     assert repo.run("diff", "--fail-on", "never").code == 0
-    repo.write("agentcheck.toml", 'fail-on = "never"\n')
+    repo.write("agentcheck.toml", 'enforce = "all"\nfail-on = "never"\n')
     assert repo.run("diff").code == 0
 
 
@@ -335,7 +335,7 @@ def _on_terminal(repo: Repo, env: dict[str, str]) -> tuple[int, str]:
 def test_colour_only_on_a_terminal(repo: Repo) -> None:
     from tests.conftest import clean_env
 
-    repo.commit("base", {"a": "a\n"})
+    repo.commit("base", {"a": "a\n", "agentcheck.toml": 'enforce = "all"\n'})
     repo.write(".github/workflows/x.yml", "on: push\n")
     code, shown = _on_terminal(repo, clean_env(TERM="xterm"))
     assert code == 1

@@ -184,8 +184,8 @@ def test_summary_shows_waived_findings_and_agent_detection(repo: Repo, tmp_path:
     assert "**All checks passed**" in text
     assert "### Allowed by pull request labels" in text
     assert "app/widget.py" in text.split("### Allowed by pull request labels", 1)[1]
-    assert "OpenAI Codex (branch: codex/widget)" in text
-    assert "OpenAI Codex (co-author: Codex &lt;noreply@openai.com&gt;)" in text
+    assert "agent change (OpenAI Codex: branch codex/widget" in text
+    assert "OpenAI Codex: Co-authored-by trailer Codex &lt;noreply@openai.com&gt;" in text
 
 
 @pytest.mark.parametrize("fmt", ["github", "sarif", "json", "text"])

@@ -342,7 +342,7 @@ class Repository:
             "-z",
             "--no-color",
             *count,
-            "--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B",
+            "--format=%H %P%x00%an <%ae>%x00%cn <%ce>%x00%B",
             "--end-of-options",
             *spec,
             "--",
@@ -350,8 +350,9 @@ class Repository:
         fields = out.decode("utf-8", "replace").split("\0")
         found = []
         for i in range(0, len(fields) - 3, 4):
-            sha, author, committer, message = fields[i : i + 4]
-            found.append(Commit(sha.strip(), author, committer, message.rstrip("\n")))
+            shas, author, committer, message = fields[i : i + 4]
+            sha, *parents = shas.split()
+            found.append(Commit(sha, author, committer, message.rstrip("\n"), len(parents) > 1))
         return tuple(found)
 
     # -- objects ---------------------------------------------------------------------------

@@ -201,7 +201,9 @@ def from_range(
         # A merge is compared with its first parent: what it brought into the branch.
         base = parents[0] if parents else repo.empty_tree()
         exclude = None
-        commits = repo.commits(None, head, limit=1)
+        # A merge brings its branch's commits: who wrote them is who wrote the change.
+        merge = len(parents) > 1
+        commits = repo.commits(base, head) if merge else repo.commits(None, head, limit=1)
     if exclude is not None:
         commits = repo.commits(exclude, head)
     files, base_ids, head_ids = repo.diff(base, head)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.config import catalog
 from checker.config.globs import Globs
@@ -22,11 +22,17 @@ CODES = ("AC301", "AC302", "AC303")
 SCHEMA: dict[str, Any] = {"paths": {"protected": globs}}
 
 
+class Lock(NamedTuple):
+    manifest: str  # the file name of the manifest it locks
+    manager: str  # the package manager that writes it
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     protected: Globs  # the built-in presets and paths.protected
     instruction_files: Globs
     policy_path: str | None
+    locks: dict[str, Lock] = dataclasses.field(default_factory=dict)  # by lockfile name
 
 
 def settings(policy: Policy) -> Settings:
@@ -36,7 +42,45 @@ def settings(policy: Policy) -> Settings:
         presets += tuple(group)
     presets += tuple(built_in["lockfiles"]["globs"])
     protected = presets + tuple(policy.table("paths").get("protected", ()))
-    return Settings(Globs(protected), policy.instruction_files, policy.path)
+    locks = {name: Lock(**entry) for name, entry in built_in["lockfiles"]["locks"].items()}
+    return Settings(Globs(protected), policy.instruction_files, policy.path, locks)
+
+
+def _locking(path: str, settings: Settings, change: ChangeSet) -> str | None:
+    """For a lockfile PATH: why its change is not AC301 (None: it is). A lockfile is expected
+    beside a change to a manifest it locks, in its folder or below, unless the change adds it
+    beside another package manager's lockfile (then AC301 says so)."""
+    folder, _, name = path.rpartition("/")
+    lock = settings.locks.get(name)
+    if lock is None:
+        return None
+    prefix = f"{folder}/" if folder else ""
+    for manifest in (p for f in change.files for p in f.paths):
+        if manifest.rpartition("/")[2] == lock.manifest and manifest.startswith(prefix):
+            return manifest
+    return None
+
+
+def _foreign(path: str, settings: Settings, reader: FileReader) -> tuple[str, Lock] | None:
+    """Another package manager's lockfile that the base holds, and the change keeps, beside a
+    lockfile PATH the change adds: the repository is locked with that other manager (a change
+    that also removes the other lockfile moves to the new manager, judged like any lockfile)."""
+    folder, _, name = path.rpartition("/")
+    lock = settings.locks.get(name)
+    if lock is None or reader.base(path) is not None:
+        return None
+    held = reader.base_paths()
+    prefix = f"{folder}/" if folder else ""
+    for other, other_lock in settings.locks.items():
+        held_path = f"{prefix}{other}"
+        if (
+            other_lock.manifest == lock.manifest
+            and other_lock.manager != lock.manager
+            and held_path in held
+            and reader.head(held_path) is not None
+        ):
+            return held_path, other_lock
+    return None
 
 
 def _agentcheck_table(data: bytes | None) -> Any:
@@ -70,15 +114,35 @@ def check(
         column = 1 if line else None
         for path in file.paths:
             pattern = settings.protected.first_match(path)
-            if pattern is not None and not (allowed and allowed.match(path)):
-                yield Finding(
-                    "AC301",
-                    f"{path} is a protected path (matches {pattern!r}); the task does not "
-                    "allow it (allow-protected)",
-                    file.path,
-                    line,
-                    column,
-                )
+            if pattern is None or (allowed and allowed.match(path)):
+                continue
+            if file.status != "deleted":
+                foreign = _foreign(path, settings, reader)
+                if foreign is not None:
+                    other, theirs = foreign
+                    mine = settings.locks[path.rpartition("/")[2]]
+                    yield Finding(
+                        "AC301",
+                        f"{path} is {mine.manager}'s lockfile, but this repository locks "
+                        f"{theirs.manifest} with {theirs.manager} ({other}): a second package "
+                        "manager's lockfile is protected like the first",
+                        file.path,
+                        line,
+                        column,
+                    )
+                    continue
+            if _locking(path, settings, change) is not None:
+                continue  # the lockfile follows the manifest it locks: expected
+            lock = settings.locks.get(path.rpartition("/")[2])
+            why = (
+                f"{path} changed without {lock.manifest}, the manifest it locks; it is a "
+                f"protected path (matches {pattern!r}) and the task does not allow it "
+                "(allow-protected)"
+                if lock is not None
+                else f"{path} is a protected path (matches {pattern!r}); the task does not "
+                "allow it (allow-protected)"
+            )
+            yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
         # A policy or task added by uncommitted work is being set up, not loosened.
         being_set_up = file.status == "added" and setting_up

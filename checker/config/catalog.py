@@ -21,6 +21,9 @@ class Rule(NamedTuple):
     allow: str
     fix: str  # the way back, for the agent that made the change ({path} and {base} filled in)
     family: str  # the rules/ file it comes from, e.g. "scope"
+    # Whether it binds every change ("everyone": the rules that guard the gate and the
+    # architecture) or only agents' (a process rule: other changes are advised).
+    binds_everyone: bool = False
 
 
 @functools.cache
@@ -56,6 +59,7 @@ def all_rules() -> dict[str, Rule]:
                 allow=entry.get("allow", "").strip(),
                 fix=entry.get("fix", "").strip(),
                 family=path.stem,
+                binds_everyone=entry.get("binds", "agents") == "everyone",
             )
     return dict(sorted(found.items()))
 

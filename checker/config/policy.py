@@ -25,6 +25,7 @@ from checker.config.schema import (
     validate,
 )
 from checker.config.tomlfile import key_line, parse_toml
+from checker.model.authorship import ENFORCE
 from checker.model.errors import FatalError
 
 POLICY_FILE = "agentcheck.toml"
@@ -59,6 +60,8 @@ CORE_SCHEMA: dict[str, Any] = {
     "exclude": globs,
     "instruction-files": globs,
     "severity": _severities,
+    "enforce": one_of(*ENFORCE),
+    "agents": {"fail-on": one_of("error", "warning", "never")},
     "hooks": {
         "base": _revision,
         "fail-on": one_of("error", "warning", "never"),
@@ -112,6 +115,16 @@ class Policy:
     @property
     def fail_on(self) -> str:
         return str(self.values.get("fail-on", "error"))
+
+    @property
+    def enforce(self) -> str:
+        """Whose changes every rule binds: "agents" (and changes under a task) or "all"."""
+        return str(self.values.get("enforce", "agents"))
+
+    @property
+    def agents_fail_on(self) -> str:
+        """The threshold for a known agent's change: its claim and test warnings fail too."""
+        return str(self.table("agents").get("fail-on", "warning"))
 
     @property
     def severity(self) -> dict[str, str]:

@@ -1,18 +1,24 @@
-"""Agent detection: does a pull request or its commits say a coding agent wrote them?
+"""Who wrote a change: a coding agent, an automation bot, or (no signal) a person.
 
-A pure function of the PullRequest and the commits, against the identities in
-rules/agents.toml. Every signal found is kept, so a report can say why it decided."""
+Pure functions of the pull request, the commits, the environment the run was started in and the
+agent hook that started it, against the identities in rules/agents.toml. Every signal found is
+kept, so a report can say why it decided."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from checker.config import catalog
+from checker.model.authorship import Authorship, Signal
 from checker.model.change import Commit, PullRequest
 from checker.model.errors import FatalError
+
+# Variables whose value names the agent running the command, for programs rules/agents.toml
+# does not list: agentcheck's own, and a convention some agents and wrappers set.
+NAMING_VARIABLES = ("AGENTCHECK_AGENT", "AI_AGENT")
 
 _BOT = "[bot]"
 _CO_AUTHOR = re.compile(r"^[ \t]*co-authored-by[ \t]*:[ \t]*(.*?)[ \t]*$", re.IGNORECASE)
@@ -26,17 +32,7 @@ class Agent(NamedTuple):
     branches: tuple[str, ...]
     emails: frozenset[str]  # lower case
     names: frozenset[str]  # lower case
-
-
-class Signal(NamedTuple):
-    """One reason to call the change agent-written."""
-
-    agent: str  # the agent's name in rules/agents.toml
-    signal: str  # author | branch | commit-author | commit-committer | co-author
-    value: str  # what matched, as the pull request or commit spells it
-
-    def as_dict(self) -> dict[str, str]:
-        return {"agent": self.agent, "signal": self.signal, "value": self.value}
+    environment: tuple[str, ...] = ()  # NAME, NAME=VALUE or PREFIX*
 
 
 def _login(value: str) -> str:
@@ -48,21 +44,18 @@ def _strings(entry: dict[str, Any], key: str) -> tuple[str, ...]:
     value = entry.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FatalError(
-            f"rules/agents.toml: agent {entry.get('name')!r}: {key} must be a list of strings. "
+            f"rules/agents.toml: {entry.get('name')!r}: {key} must be a list of strings. "
             "Fix the table or reinstall agentcheck."
         )
     return tuple(value)
 
 
-@functools.cache
-def known_agents() -> tuple[Agent, ...]:
-    """The identities in rules/agents.toml."""
-    entries = catalog.table("agents").get("agent", [])
+def _identities(kind: str) -> tuple[Agent, ...]:
     agents = []
-    for entry in entries:
+    for entry in catalog.table("agents").get(kind, []):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise FatalError(
-                "rules/agents.toml: every [[agent]] needs a name. Fix the table or reinstall "
+                f"rules/agents.toml: every [[{kind}]] needs a name. Fix the table or reinstall "
                 "agentcheck."
             )
         agents.append(
@@ -72,9 +65,22 @@ def known_agents() -> tuple[Agent, ...]:
                 branches=_strings(entry, "branches"),
                 emails=frozenset(v.lower() for v in _strings(entry, "emails")),
                 names=frozenset(v.lower() for v in _strings(entry, "names")),
+                environment=_strings(entry, "environment"),
             )
         )
     return tuple(agents)
+
+
+@functools.cache
+def known_agents() -> tuple[Agent, ...]:
+    """The coding agents in rules/agents.toml."""
+    return _identities("agent")
+
+
+@functools.cache
+def known_automation() -> tuple[Agent, ...]:
+    """The automation bots in rules/agents.toml (dependency and hook-revision bumps)."""
+    return _identities("automation")
 
 
 def _split_identity(identity: str) -> tuple[str, str]:
@@ -139,7 +145,82 @@ def signals(
     return found
 
 
-def detect(pull_request: PullRequest | None, commits: Iterable[Commit]) -> dict[str, Any]:
-    """{"detected": bool, "by": [{"agent", "signal", "value"}...]}, as reports carry it."""
-    found = signals(pull_request, tuple(commits))
-    return {"detected": bool(found), "by": [s.as_dict() for s in found]}
+def _environment_matches(pattern: str, environ: Mapping[str, str]) -> str | None:
+    """The NAME=VALUE that PATTERN matches in ENVIRON, or None."""
+    if pattern.endswith("*"):
+        prefix = pattern[:-1]
+        name = next((n for n in sorted(environ) if n.startswith(prefix) and environ[n]), None)
+        return None if name is None else f"{name}={environ[name]}"
+    name, equals, value = pattern.partition("=")
+    found = environ.get(name)
+    if not found or (equals and found != value):
+        return None
+    return f"{name}={found}"
+
+
+def environment_signals(
+    environ: Mapping[str, str], agents: tuple[Agent, ...] | None = None
+) -> list[Signal]:
+    """The agents whose variables ENVIRON carries: the run was started by an agent's shell."""
+    agents = known_agents() if agents is None else agents
+    found = []
+    for agent in agents:
+        for pattern in agent.environment:
+            matched = _environment_matches(pattern, environ)
+            if matched is not None:
+                found.append(Signal(agent.name, "environment", matched))
+                break
+    for variable in NAMING_VARIABLES:
+        value = environ.get(variable, "").strip()
+        if value:
+            named = next((a.name for a in agents if a.name.lower() == value.lower()), value)
+            found.append(Signal(named, "environment", f"{variable}={value}"))
+    return found
+
+
+def _automation(pull_request: PullRequest | None, commits: tuple[Commit, ...]) -> list[Signal]:
+    """The bots that wrote the change: its pull request's author, or the author of every commit
+    (merge commits aside: a person merging a bot's branch does not make the bot's change theirs)."""
+    bots = known_automation()
+    if pull_request is not None and pull_request.author:
+        by_login = [b for b in bots if _login(pull_request.author) in b.logins]
+        if by_login:
+            return [Signal(by_login[0].name, "author", pull_request.author)]
+    authored = [c for c in commits if not c.merge] or list(commits)
+    if not authored:
+        return []
+    found: list[Signal] = []
+    for commit in authored:
+        bot = next((b for b in bots if _identity_matches(b, commit.author)), None)
+        if bot is None:
+            return []
+        signal = Signal(bot.name, "commit-author", commit.author)
+        if signal not in found:
+            found.append(signal)
+    return found
+
+
+def authorship(
+    pull_request: PullRequest | None,
+    commits: Iterable[Commit],
+    *,
+    environ: Mapping[str, str] | None = None,
+    hook: str | None = None,
+    task: str | None = None,
+    enforce: str = "agents",
+) -> Authorship:
+    """Who wrote the change and why it is thought so: an agent's hook, environment, pull request
+    or commits first; else an automation bot; else a person."""
+    commits = tuple(commits)
+    found: list[Signal] = []
+    if hook is not None:
+        found.append(Signal(hook, "hook", f"agentcheck hook {hook}"))
+    if environ is not None:
+        found += environment_signals(environ)
+    found += [s for s in signals(pull_request, commits) if s not in found]
+    if found:
+        return Authorship("agent", tuple(found), task, enforce)
+    bots = _automation(pull_request, commits)
+    if bots:
+        return Authorship("automation", tuple(bots), task, enforce)
+    return Authorship("person", (), task, enforce)

@@ -10,6 +10,7 @@ from checker.config.policy import Policy
 from checker.config.task import Task
 from checker.engine.selection import OFF, Decision, Selection
 from checker.model import caps
+from checker.model.authorship import Authorship
 from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding, Severity, sort_key
 from checker.model.reader import FileReader
@@ -53,15 +54,19 @@ class _AddedLines:
         return text if text is None or len(text) <= caps.MAX_SNIPPET_CHARS else None
 
 
-def _settled(finding: Finding, decision: Decision) -> Finding | None:
-    """FINDING at the severity the decision gives it, or None when its code does not run."""
+def _settled(finding: Finding, decision: Decision, binds: bool = True) -> Finding | None:
+    """FINDING at the severity the decision gives it, or None when its code does not run;
+    advice (a warning that never fails) where the change is not bound by its rule."""
     if not decision.selected(finding.code):
         return None
-    level = decision.level(finding.code, finding.severity, catalog.rule(finding.code).severity)
+    rule = catalog.rule(finding.code)
+    level = decision.level(finding.code, finding.severity, rule.severity)
     if level == OFF:
         return None
     severity: Severity = level  # type: ignore[assignment]
-    return finding._replace(severity=severity)
+    if binds or rule.binds_everyone:
+        return finding._replace(severity=severity)
+    return finding._replace(severity="warning" if severity == "error" else severity, advice=True)
 
 
 def run(
@@ -70,8 +75,12 @@ def run(
     task: Task | None,
     reader: FileReader,
     selection: Selection | None = None,
+    authorship: Authorship | None = None,
 ) -> Outcome:
+    """The findings of every check that runs, settled: selection, severity, the binding of
+    the change's authorship (None: every rule binds), and the maintainers' labels."""
     decision = Decision(selection or Selection(), policy.severity)
+    binds = authorship is None or authorship.binds
     change = without_excluded(change, policy)
     labels = change.pull_request.labels if change.pull_request else ()
     allowed = tuple(
@@ -85,7 +94,7 @@ def run(
         if not any(decision.runs(code, rules[code].severity) for code in family.codes):
             continue
         for found in family.run(change, policy, task, reader):
-            finding = _settled(found, decision)
+            finding = _settled(found, decision, binds)
             if finding is None:
                 continue
             finding = finding._replace(snippet=added.snippet(found))
@@ -98,8 +107,9 @@ def run(
 
 
 def settle(found: list[Finding], policy: Policy, selection: Selection) -> list[Finding]:
-    """Findings made outside run() (the whole-file `scan`): the selection, the policy's
-    severities and the reporters' order, as run() applies them."""
+    """Findings made outside run() (the whole-file `scan`, of no one's change: every rule
+    binds): the selection, the policy's severities and the reporters' order, as run() applies
+    them."""
     decision = Decision(selection, policy.severity)
     findings = [f for f in (_settled(f, decision) for f in found) if f is not None]
     findings.sort(key=sort_key)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from checker.config.policy import Policy
+from checker.model.authorship import Authorship
 from checker.model.finding import RANK, Finding
 
 OFF = "off"
@@ -54,13 +55,19 @@ class Decision:
 
 
 def fails(findings: list[Finding], fail_on: str) -> bool:
-    """Whether any finding is at or above FAIL_ON ("error", "warning" or "never")."""
+    """Whether any finding that binds is at or above FAIL_ON ("error", "warning" or "never");
+    advice never fails."""
     if fail_on == "never":
         return False
     threshold = RANK[fail_on]
-    return any(RANK[f.severity or "error"] >= threshold for f in findings)
+    return any(RANK[f.severity or "error"] >= threshold for f in findings if not f.advice)
 
 
-def threshold(fail_on: str | None, policy: Policy) -> str:
-    """The lowest severity that fails the run: the command line's, else the policy's."""
-    return fail_on or policy.fail_on
+def threshold(fail_on: str | None, policy: Policy, authorship: Authorship | None = None) -> str:
+    """The lowest severity that fails the run: the command line's, else for a known agent's
+    change the policy's [agents] fail-on, else the policy's fail-on."""
+    if fail_on:
+        return fail_on
+    if authorship is not None and authorship.agent:
+        return policy.agents_fail_on
+    return policy.fail_on

@@ -80,6 +80,7 @@ class Commit(NamedTuple):
     author: str  # "Name <email>"
     committer: str
     message: str
+    merge: bool = False  # more than one parent
 
 
 class PullRequest(NamedTuple):

@@ -18,6 +18,9 @@ class Finding(NamedTuple):
     column: int | None = None
     severity: Severity | None = None  # None: the rule's severity after policy
     snippet: str | None = None  # the source line the finding points at, when known
+    # A process rule's finding on a change no agent is known to have written: reported, as a
+    # warning, and never fails the run (see model/authorship.py).
+    advice: bool = False
 
 
 def sort_key(finding: Finding) -> tuple[int, str, int, int, str]:

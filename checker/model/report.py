@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from checker.model.authorship import Authorship
 from checker.model.finding import Finding
 
 
@@ -14,7 +15,15 @@ class Report(NamedTuple):
     source: str  # how the change was read
     policy: str  # where the policy came from
     task: str | None  # the task's id and source, when there is one
-    agent: dict[str, Any] | None = None  # agent detection, when a PR or its commits are known
+    authorship: Authorship | None = None  # who wrote the change, and so how rules bound it
+
+    @property
+    def agent(self) -> dict[str, Any] | None:
+        """Agent detection as reports carry it: {"detected": bool, "by": [signals]}."""
+        if self.authorship is None:
+            return None
+        by = list(self.authorship.signals) if self.authorship.agent else []
+        return {"detected": bool(by), "by": [s.as_dict() for s in by]}
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

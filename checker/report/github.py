@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 from checker.config import catalog
 from checker.domain.hiddentext.escape import visible
@@ -116,22 +115,16 @@ def not_annotated(findings: list[Finding]) -> list[Finding]:
     return dropped
 
 
-def _agent_line(agent: dict[str, Any] | None) -> str:
-    if agent is None:
-        return "Agent detection: no pull request or commits to look at."
-    if not agent.get("detected"):
-        return "Agent detection: no coding agent detected (rules/agents.toml identities)."
-    reasons = [
-        f"{md(str(by.get('agent', '')))} ({md(str(by.get('signal', '')))}: "
-        f"{md(str(by.get('value', '')))})"
-        for by in agent.get("by", [])
-    ]
-    return "Agent detection: **agent pull request**: " + "; ".join(reasons) + "."
+def _authorship_line(report: Report) -> str:
+    if report.authorship is None:
+        return "Judged as: no pull request or commits to look at; every rule binds."
+    return f"Judged as: **{md(report.authorship.reason())}**."
 
 
-def summary(report: Report, note: str | None = None) -> str:
-    """The job summary: counts, agent detection, policy and task, every finding, what was not
-    annotated inline, and what pull request labels allowed."""
+def summary(report: Report) -> str:
+    """The job summary: counts, who wrote the change (and so how the rules bound it), policy
+    and task, every finding, what was not annotated inline, and what pull request labels
+    allowed."""
     out = ["## agentcheck", ""]
     checked = f"{_plural(report.files, 'file')} checked ({md(report.source)})"
     verdict = (
@@ -142,9 +135,7 @@ def summary(report: Report, note: str | None = None) -> str:
     out += [verdict, ""]
     out.append(f"Policy: {md(report.policy)}.")
     out.append(f"Task: {md(report.task) if report.task else 'none'}.")
-    out.append(_agent_line(report.agent))
-    if note:
-        out += ["", md(note)]
+    out.append(_authorship_line(report))
     if report.findings:
         out += ["", "### Findings", "", *_table(report.findings, SUMMARY_ROWS)]
         dropped = not_annotated(report.findings)

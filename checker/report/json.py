@@ -1,4 +1,5 @@
-"""JSON output: {"version": 1, "findings": [...], "summary": {...}, "agent": {...}}."""
+"""JSON output: {"version": 1, "findings": [...], "summary": {...}, "agent": {...},
+"authorship": {...}}."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "message": finding.message,
         "rule": catalog.rule(finding.code).name,
+        "advice": finding.advice,
     }
 
 
@@ -37,6 +39,7 @@ def render(report: Report) -> str:
             "waived": [_finding(f) for f in report.waived],
         },
         "agent": report.agent,
+        "authorship": report.authorship.as_dict() if report.authorship is not None else None,
     }
     # ensure_ascii keeps invisible characters as \\u escapes in the file.
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -47,11 +47,18 @@ def markdown() -> str:
         'change (`"off"` turns a rule off; an `off` rule runs only when the policy gives it a',
         "severity). `agentcheck explain CODE` prints the same text for one rule.",
         "",
-        "| code | name | default | what it finds |",
-        "| --- | --- | --- | --- |",
+        "Who wrote a change decides how a rule binds it. A change a coding agent made (or one made",
+        "under a task spec) is bound by every rule at its severity; on any other change the",
+        "process rules only advise (reported as warnings that never fail the run), unless the",
+        'policy says `enforce = "all"`. The rules marked *everyone* below guard the gate itself',
+        "and the architecture and bind every change.",
+        "",
+        "| code | name | default | binds | what it finds |",
+        "| --- | --- | --- | --- | --- |",
     ]
     out += [
-        f"| [{r.code}](#{_anchor(r)}) | {r.name} | {r.severity} | {r.summary} |" for r in rules
+        f"| [{r.code}](#{_anchor(r)}) | {r.name} | {r.severity} | {_binds(r)} | {r.summary} |"
+        for r in rules
     ]
     for family, members in sorted(families.items(), key=lambda item: item[1][0].code):
         out += ["", f"## {_family_title(family)}", "", f"From `rules/{family}.toml`."]
@@ -62,7 +69,7 @@ def markdown() -> str:
                 "",
                 f"### {rule.code} {rule.name}",
                 "",
-                f"Default severity: **{rule.severity}**. {rule.summary}.",
+                f"Default severity: **{rule.severity}**; binds {_binds(rule)}. {rule.summary}.",
                 "",
                 rule.explanation,
             ]
@@ -76,6 +83,10 @@ def markdown() -> str:
     return "\n".join(out) + "\n"
 
 
+def _binds(rule: catalog.Rule) -> str:
+    return "everyone" if rule.binds_everyone else "agents"
+
+
 def listing(fmt: str) -> str:
     """Every rule: code, name, default severity and summary, as text, JSON or Markdown."""
     if fmt == "markdown":
@@ -83,7 +94,13 @@ def listing(fmt: str) -> str:
     rules = catalog.all_rules().values()
     if fmt == "json":
         rows = [
-            {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity,
+                "binds": _binds(r),
+                "summary": r.summary,
+            }
             for r in rules
         ]
         return json.dumps(rows, indent=2) + "\n"
@@ -93,7 +110,7 @@ def listing(fmt: str) -> str:
 def explanation(rule: catalog.Rule) -> str:
     """One rule: what it finds, why, an example, and how to allow or turn it off."""
     parts = [
-        f"{rule.code} {rule.name} (default severity: {rule.severity})",
+        f"{rule.code} {rule.name} (default severity: {rule.severity}; binds {_binds(rule)})",
         "",
         rule.summary + ".",
         "",

@@ -97,6 +97,8 @@ def _result(
         ],
         "partialFingerprints": {FINGERPRINT: _fingerprint(finding, seen)},
     }
+    if finding.advice:
+        result["properties"] = {"advice": True}
     if waived:
         result["suppressions"] = [
             {
@@ -131,9 +133,17 @@ def document(report: Report) -> dict[str, Any]:
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": results,
+                **_authorship(report),
             }
         ],
     }
+
+
+def _authorship(report: Report) -> dict[str, Any]:
+    """Who wrote the change and how the rules bound it, as the run's properties."""
+    if report.authorship is None:
+        return {}
+    return {"properties": {"authorship": report.authorship.as_dict()}}
 
 
 def render(report: Report) -> str:

@@ -33,7 +33,8 @@ def _finding(finding: Finding, color: bool) -> list[str]:
     severity = finding.severity or "error"
     code = _paint(color, _COLORS[severity], finding.code)
     where = _paint(color, "bold", _location(finding)) if finding.path else ""
-    lines = [f"{where}{code} {visible(finding.message)}"]
+    advice = " (advice)" if finding.advice else ""
+    lines = [f"{where}{code}{advice} {visible(finding.message)}"]
     if finding.snippet is not None and finding.line is not None:
         shown = visible(finding.snippet.expandtabs(4))
         gutter = " " * len(str(finding.line))
@@ -63,6 +64,12 @@ def render(report: Report, color: bool = False) -> str:
         counts = [
             _plural(report.count(s), s) for s in ("error", "warning", "info") if report.count(s)
         ]
+        advice = sum(1 for f in report.findings if f.advice)
+        if advice:
+            counts.append(f"{advice} of them advice that does not fail")
+    if report.authorship is not None:
+        out.append(f"Judged as: {visible(report.authorship.reason())}.")
+    if report.findings:
         out.append(f"Found {', '.join(counts)} ({visible(context)}).")
     else:
         out.append(f"All checks passed ({visible(context)}).")

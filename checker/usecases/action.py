@@ -2,9 +2,10 @@
 
 On a pull request event: find the merge base of the pull request's base and head, deepening a
 shallow clone a bounded number of commits when needed; check base...head with the policy and
-task read from the base revision, never from the change; with agents-only, fail only pull
-requests an agent wrote. It prints annotations, appends the job summary, writes SARIF and sets
-the step's outputs. Nothing from the pull request is executed: its commits are only read."""
+task read from the base revision, never from the change; who wrote the pull request decides
+how the process rules bind (the policy's `enforce`, or the agents-only input). It prints
+annotations, appends the job summary, writes SARIF and sets the step's outputs. Nothing from
+the pull request is executed: its commits are only read."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from checker.adapters.git import Repository
+from checker.model.authorship import ENFORCE
 from checker.model.errors import FatalError
-from checker.model.finding import Finding
 from checker.model.report import Report
 
 # A shallow clone is first completed to this depth for commits it lacks, then deepened by
@@ -31,7 +32,7 @@ class Options(NamedTuple):
     task_file: str | None = None  # read at the base revision
     config_file: str | None = None  # read at the base revision
     fail_on: str | None = None  # default: the base policy's fail-on
-    agents_only: bool = False
+    agents_only: bool | None = None  # None: the policy's `enforce`; True: "agents"; False: "all"
     sarif_file: str | None = None  # default: $RUNNER_TEMP/agentcheck.sarif under Actions
     remote: str = "origin"
 
@@ -98,15 +99,6 @@ def find_base(repo: Repository, remote: str, base_sha: str, head_sha: str) -> st
     )
 
 
-def demoted(report: Report) -> Report:
-    """Every error as a warning: how agents-only shows findings on a human pull request."""
-
-    def soften(findings: list[Finding]) -> list[Finding]:
-        return [f._replace(severity="warning") if f.severity == "error" else f for f in findings]
-
-    return report._replace(findings=soften(report.findings), waived=soften(report.waived))
-
-
 def _sarif_path(given: str | None) -> str | None:
     if given:
         return given
@@ -140,7 +132,13 @@ def run(options: Options, out: TextIO) -> Outcome:
     from checker.engine.selection import fails, threshold
     from checker.report import render
     from checker.report.github import summary
-    from checker.usecases.diff import Request, build_report, read_inputs, write_text
+    from checker.usecases.diff import (
+        Request,
+        authorship_of,
+        build_report,
+        read_inputs,
+        write_text,
+    )
 
     event_path = options.event_path or os.environ.get("GITHUB_EVENT_PATH")
     if not event_path:
@@ -173,19 +171,14 @@ def run(options: Options, out: TextIO) -> Outcome:
             merge_base=find_base(repo, options.remote, base_sha, head_sha),
         )
         inputs = read_inputs(request, repo)
-        report = build_report(inputs)
-    agent = bool(report.agent and report.agent.get("detected"))
-    fail_on = threshold(options.fail_on, inputs.policy)
-    note = None
-    if options.agents_only and not agent:
-        report, fail_on = demoted(report), "never"
-        note = (
-            "agents-only: no coding agent wrote this pull request, so findings are shown as "
-            "warnings and do not fail the check."
-        )
+        enforce = None if options.agents_only is None else ENFORCE[not options.agents_only]
+        authorship = authorship_of(inputs, request, enforce)
+        report = build_report(inputs, None, authorship)
+    agent = authorship.agent
+    fail_on = threshold(options.fail_on, inputs.policy, authorship)
     # Every file first: when one cannot be written the run stops with exit 2 and no finding
     # has been printed (exit 2 never prints findings).
-    append_summary(summary(report, note))
+    append_summary(summary(report))
     sarif_file = _sarif_path(options.sarif_file)
     if sarif_file:
         write_text(sarif_file, render(report, "sarif"), "sarif-file")

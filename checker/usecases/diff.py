@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from checker.config.policy import Policy
     from checker.config.task import Task
     from checker.engine.selection import Selection
+    from checker.model.authorship import Authorship
     from checker.model.report import Report
 
 
@@ -42,6 +43,10 @@ class Request(NamedTuple):
     pull_request: PullRequest | None = None  # the event already read (the Action reads it)
     merge_base: str | None = None  # a range's merge base, when the caller has found it
     since: str | None = None  # the commits since this revision and everything uncommitted
+    # The environment the run was started in, read for an agent's variables (a local run: the
+    # command line, the pre-commit hooks); None where it says nothing of the change (CI).
+    environ: Mapping[str, str] | None = None
+    hook: str | None = None  # the agent whose end-of-turn hook started the run
 
 
 def rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
@@ -107,18 +112,33 @@ def read_inputs(request: Request, repo: Repository | None) -> Inputs:
     return Inputs(change, reader, policy, task)
 
 
-def build_report(inputs: Inputs, selection: Selection | None = None) -> Report:
-    """Run the checks and gather what every reporter needs."""
+def authorship_of(inputs: Inputs, request: Request, enforce: str | None = None) -> Authorship:
+    """Who wrote the change: the hook that started the run, the environment it was started in,
+    the pull request and the commits; whether a task governs it; and whom every rule binds
+    (ENFORCE, else the policy's)."""
+    from checker.domain.agents import authorship
+
+    task = inputs.task
+    return authorship(
+        inputs.change.pull_request,
+        inputs.change.commits,
+        environ=request.environ,
+        hook=request.hook,
+        task=task.source if task is not None else None,
+        enforce=enforce or inputs.policy.enforce,
+    )
+
+
+def build_report(
+    inputs: Inputs, selection: Selection | None = None, authorship: Authorship | None = None
+) -> Report:
+    """Run the checks and gather what every reporter needs; AUTHORSHIP decides how the process
+    rules bind (None: every rule binds, as for a change no one is known to have written)."""
     from checker.engine import run as engine
     from checker.model.report import Report
 
     change, policy, task = inputs.change, inputs.policy, inputs.task
-    outcome = engine.run(change, policy, task, inputs.reader, selection)
-    agent = None
-    if change.pull_request is not None or change.commits:
-        from checker.domain.agents import detect
-
-        agent = detect(change.pull_request, change.commits)
+    outcome = engine.run(change, policy, task, inputs.reader, selection, authorship)
     return Report(
         findings=outcome.findings,
         waived=outcome.waived,
@@ -128,7 +148,7 @@ def build_report(inputs: Inputs, selection: Selection | None = None) -> Report:
         task=f"{task.id} ({task.source})"
         if task is not None and task.values.get("id")
         else (task.source if task is not None else None),
-        agent=agent,
+        authorship=authorship,
     )
 
 
@@ -146,13 +166,18 @@ def check_change(
     from checker.engine.selection import fails, threshold
     from checker.report import render
 
+    if request.environ is None:
+        import os
+
+        request = request._replace(environ=os.environ)
     with repository_for(request) as repo:
         inputs = read_inputs(request, repo)
         if show_change:
             from checker.report.change import render_change
 
             return render_change(inputs.change), False
-        report = build_report(inputs, selection)
+        authorship = authorship_of(inputs, request)
+        report = build_report(inputs, selection, authorship)
     if sarif_file is not None:
         write_text(sarif_file, render(report, "sarif"), "--sarif")
     if fmt == "github":
@@ -160,7 +185,8 @@ def check_change(
         from checker.report.github import summary
 
         append_summary(summary(report))
-    return render(report, fmt, color), fails(report.findings, threshold(fail_on, inputs.policy))
+    failed = fails(report.findings, threshold(fail_on, inputs.policy, authorship))
+    return render(report, fmt, color), failed
 
 
 def write_text(path: str, text: str, option: str) -> None:

@@ -67,6 +67,7 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
     from checker.checks import policy_schema
     from checker.config import policy as policies
     from checker.config import task as tasks
+    from checker.domain import agents
     from checker.domain.hiddentext.escape import visible
     from checker.engine import run as engine
     from checker.engine.selection import fails
@@ -85,7 +86,14 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
             since = "HEAD"
         change, reader = gitchange.from_worktree(repo, since)
         change = change._replace(final_message=event.final_message)
-        outcome = engine.run(change, policy, task, reader)
+        authorship = agents.authorship(
+            None,
+            change.commits,
+            hook=agenthook.AGENT_NAMES[event.agent],
+            task=task.source if task is not None else None,
+            enforce=policy.enforce,
+        )
+        outcome = engine.run(change, policy, task, reader, authorship=authorship)
     report = Report(
         findings=outcome.findings,
         waived=[],
@@ -93,6 +101,7 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
         source=change.source,
         policy=policy.source,
         task=f"{task.id} ({task.source})" if task is not None else None,
+        authorship=authorship,
     )
     key = f"{repo.root}\0{event.agent}\0{event.session}"
     if not fails(report.findings, settings.fail_on):
