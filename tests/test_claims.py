@@ -336,3 +336,30 @@ def test_explain_claim_rules(repo: Repo) -> None:
         assert result.code == 0, result.err
         assert code in result.out
     assert "default severity: off" in repo.run("explain", "AC603").out
+
+
+def test_an_undo_claim_about_a_file_made_and_unmade_is_not_false() -> None:
+    """An agent reverting its own edit reports the revert; the file exists on neither side of
+    the change, which is no evidence against the claim. A plain edit claim about such a file
+    still is."""
+    from checker.domain.claimreader import grammar, markdown
+
+    def undone(text: str) -> list[bool]:
+        return [c.undone for s in markdown.statements(text) for c in grammar.claims(s)]
+
+    assert undone("I removed docs/notes.md again.") == [True]
+    assert undone("I reverted the commit that added docs/notes.md.") == [True]
+    assert undone("docs/x.md was deleted.") == [True]
+    assert undone("I did not remove a.md; I updated docs/notes.md.") == [False]
+    assert undone("I updated docs/notes.md.") == [False]
+
+    from tests import memory
+
+    base = {"src/app.py": "A = 1\n"}
+    changed, reader = memory.change_between(base, base)
+    for message, codes in (
+        ("I removed docs/notes.md again.", []),
+        ("I updated docs/notes.md.", ["AC601"]),
+    ):
+        found = memory.run(changed._replace(final_message=message), reader, select=("AC6",))
+        assert memory.codes(found) == codes, message

@@ -160,6 +160,8 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
     if absolute or not shaped:
         return None
     if repo.known:
+        if claim.undone:
+            return None  # made and unmade within the change: the diff cannot say
         return Verdict(path, "no such file exists before or after the change")
     return Verdict(path, "")
 

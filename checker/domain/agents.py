@@ -161,7 +161,8 @@ def _environment_matches(pattern: str, environ: Mapping[str, str]) -> str | None
 def environment_signals(
     environ: Mapping[str, str], agents: tuple[Agent, ...] | None = None
 ) -> list[Signal]:
-    """The agents whose variables ENVIRON carries: the run was started by an agent's shell."""
+    """The agents whose variables ENVIRON carries: the run was started by an agent's shell.
+    A variable that only names an agent (AI_AGENT) counts where no listed agent's does."""
     agents = known_agents() if agents is None else agents
     found = []
     for agent in agents:
@@ -170,7 +171,7 @@ def environment_signals(
             if matched is not None:
                 found.append(Signal(agent.name, "environment", matched))
                 break
-    for variable in NAMING_VARIABLES:
+    for variable in () if found else NAMING_VARIABLES:
         value = environ.get(variable, "").strip()
         if value:
             named = next((a.name for a in agents if a.name.lower() == value.lower()), value)

@@ -104,6 +104,7 @@ _REACH = 9  # words a change verb reaches past before its object must have appea
 class Claim(NamedTuple):
     mention: Mention
     created: bool  # governed by a verb that creates files ("added", "new")
+    undone: bool = False  # governed by a verb that undoes ("removed", "reverted")
 
 
 def claims(statement: Statement) -> list[Claim]:
@@ -128,6 +129,7 @@ def claims(statement: Statement) -> list[Claim]:
     subject_open = True
     saved: list[tuple[bool, bool]] = []
     imperative = False
+    undoing = False  # an undo verb came first: "reverted the commit that added `a.py`"
     if conventional is not None:
         verb = "fix"
         imperative = True
@@ -137,6 +139,7 @@ def claims(statement: Statement) -> list[Claim]:
         if token.kind == "punct":
             if token.text in ";":
                 verb, negated, stopped, subject, subject_open = None, False, False, [], True
+                undoing = False
             elif token.text == "(":
                 saved.append((negated, stopped))
             elif token.text == ")":
@@ -152,7 +155,7 @@ def claims(statement: Statement) -> list[Claim]:
         if token.kind == "mention":
             assert token.mention is not None
             if verb is not None and not negated and not stopped and distance <= _REACH:
-                found.append(Claim(token.mention, verb in w.create_verbs))
+                found.append(Claim(token.mention, verb in w.create_verbs, undoing))
                 distance = 0
             elif verb is None and subject_open and not negated:
                 subject.append(token.mention)
@@ -161,6 +164,7 @@ def claims(statement: Statement) -> list[Claim]:
         was_imperative, imperative = imperative, False
         if word in ("but", "however", "although", "though", "whereas", "except", "otherwise"):
             verb, negated, stopped, subject, subject_open = None, False, False, [], False
+            undoing = False
             continue
         if negation(word, w):
             negated = True
@@ -172,11 +176,13 @@ def claims(statement: Statement) -> list[Claim]:
             negated = True
             comma_since_negation = False
             continue
+        if word in w.undo_verbs and not negated:
+            undoing = True
         if word in w.verbs:
             if negated and comma_since_negation:
                 negated = False
             if subject and subject_open and not negated:
-                found.extend(Claim(m, word in w.create_verbs) for m in subject)
+                found.extend(Claim(m, word in w.create_verbs, undoing) for m in subject)
             subject, subject_open = [], False
             verb, stopped, distance = word, False, 0
             continue

@@ -13,6 +13,7 @@ class Words(NamedTuple):
     verbs: frozenset[str]
     move_verbs: frozenset[str]
     create_verbs: frozenset[str]
+    undo_verbs: frozenset[str]
     negations: frozenset[str]
     after_negations: frozenset[str]
     stops: frozenset[str]
@@ -35,6 +36,7 @@ def words() -> Words:
         frozenset(w["change-verbs"]),
         frozenset(w["move-verbs"]),
         frozenset(w["create-verbs"]),
+        frozenset(w["undo-verbs"]),
         frozenset(w["negations"]),
         frozenset(w["after-negations"]),
         frozenset(w["stop-words"]),
