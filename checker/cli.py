@@ -327,9 +327,22 @@ def explain(code: str) -> None:
 @main.command()
 @click.option("--force", is_flag=True, help="Overwrite an existing agentcheck.toml.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the policy instead of writing it.")
+@click.option(
+    "--agent",
+    "agents",
+    multiple=True,
+    type=click.Choice(["claude", "codex", "gemini", "copilot", "cursor"]),
+    help="Write or merge this agent's end-of-turn hook (repeatable) instead of the policy.",
+)
 @_guarded
-def init(force: bool, to_stdout: bool) -> None:
-    """Write a starter agentcheck.toml from what the repository contains."""
+def init(force: bool, to_stdout: bool, agents: tuple[str, ...]) -> None:
+    """Write a starter agentcheck.toml from what the repository contains, or (--agent) an
+    agent's hook configuration that runs `agentcheck hook` at the end of its turn."""
+    if agents:
+        from checker.usecases.init import install_agent_hooks
+
+        click.echo(install_agent_hooks(agents))
+        return
     from checker.usecases.init import write_starter
 
     text, message = write_starter(force=force, to_stdout=to_stdout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from checker.model.errors import FatalError
 
@@ -113,3 +114,112 @@ def write_starter(force: bool, to_stdout: bool) -> tuple[str, str]:
             "to print the starter policy instead."
         ) from None
     return "", f"Wrote {target}. Review it, commit it, and run `agentcheck diff`."
+
+
+# Each agent's end-of-turn hook: the file it reads in the repository, the event, and the entry
+# that runs agentcheck there (docs/agents.md cites each agent's documentation).
+class AgentHook(NamedTuple):
+    path: str  # the configuration file, from the top of the repository
+    event: str  # the end-of-turn event's key under "hooks"
+    entry: dict[str, Any]  # what is appended under it
+    versioned: bool  # the file carries "version": 1
+
+
+def agent_hook(agent: str) -> AgentHook:
+    command = f"agentcheck hook {agent}"
+    grouped = {"hooks": [{"type": "command", "command": command}]}
+    return {
+        "claude": AgentHook(".claude/settings.json", "Stop", grouped, False),
+        "codex": AgentHook(".codex/hooks.json", "Stop", grouped, False),
+        "gemini": AgentHook(".gemini/settings.json", "AfterAgent", grouped, False),
+        "copilot": AgentHook(
+            ".github/hooks/agentcheck.json",
+            "agentStop",
+            {"type": "command", "bash": command, "timeoutSec": 60},
+            True,
+        ),
+        "cursor": AgentHook(".cursor/hooks.json", "stop", {"command": command}, True),
+    }[agent]
+
+
+def _commands(value: Any) -> list[str]:
+    """Every command string inside a hook entry (Claude's groups nest them)."""
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k in ("command", "bash") and isinstance(v, str)]
+        return found + [c for v in value.values() for c in _commands(v)]
+    if isinstance(value, list):
+        return [c for v in value for c in _commands(v)]
+    return []
+
+
+def merge_agent_hook(text: str | None, hook: AgentHook, agent: str) -> str | None:
+    """The configuration TEXT (None: no file yet) with agentcheck's hook added, keeping every
+    other key and hook; None when it already runs `agentcheck hook AGENT` there."""
+    import json
+
+    where = hook.path
+    if text is None or not text.strip():
+        document: dict[str, Any] = {}
+    else:
+        try:
+            document = json.loads(text)
+        except ValueError as exc:
+            raise FatalError(
+                f"{where}: not valid JSON ({exc}). agentcheck init --agent {agent} merges its "
+                "hook into the file and will not overwrite one it cannot read: fix the file or "
+                "move it aside, then run it again."
+            ) from None
+        if not isinstance(document, dict):
+            raise FatalError(
+                f"{where}: the file holds a JSON {type(document).__name__}, not an object; "
+                "fix it or move it aside, then run agentcheck init again."
+            )
+    hooks = document.setdefault("hooks", {})
+    if not isinstance(hooks, dict):
+        raise FatalError(
+            f'{where}: "hooks" is a JSON {type(hooks).__name__}, not an object of events; fix '
+            "it or move the file aside, then run agentcheck init again."
+        )
+    entries = hooks.setdefault(hook.event, [])
+    if not isinstance(entries, list):
+        raise FatalError(
+            f'{where}: "hooks.{hook.event}" is a JSON {type(entries).__name__}, not a list of '
+            "hooks; fix it or move the file aside, then run agentcheck init again."
+        )
+    if any(c.split() == ["agentcheck", "hook", agent] for c in _commands(entries)):
+        return None
+    if hook.versioned:
+        document.setdefault("version", 1)
+    entries.append(hook.entry)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def install_agent_hooks(agents: tuple[str, ...]) -> str:
+    """Write or merge each agent's end-of-turn hook configuration; what was done, per agent."""
+    from checker.adapters.git import Repository
+
+    with Repository.find(".") as repo:
+        root = repo.root
+    lines = []
+    for agent in dict.fromkeys(agents):
+        hook = agent_hook(agent)
+        target = root / hook.path
+        try:
+            text = target.read_text(encoding="utf-8") if target.exists() else None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FatalError(f"{hook.path}: cannot be read ({exc}).") from None
+        merged = merge_agent_hook(text, hook, agent)
+        if merged is None:
+            lines.append(f"{hook.path}: already runs `agentcheck hook {agent}`; nothing changed.")
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(merged, encoding="utf-8")
+        except OSError as exc:
+            raise FatalError(f"{hook.path}: cannot be written: {exc.strerror}.") from None
+        verb = "added to" if text else "wrote"
+        lines.append(
+            f"{hook.path}: {verb} it: {hook.event} runs `agentcheck hook {agent}` "
+            "(docs/agents.md says what the agent is sent)."
+        )
+    return "\n".join(lines)

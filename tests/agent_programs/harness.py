@@ -4,7 +4,6 @@ in fresh folders, the model's URL on 127.0.0.1, and what the model was sent back
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -77,10 +76,16 @@ def _feedback(requests: list[dict[str, Any]], agent: str) -> list[str]:
 
 
 def project(root: Path, agent: str, files: dict[str, str] | None = None) -> Repo:
-    """A repository with a task (src/** only) and AGENT's Stop hook running agentcheck."""
+    """A repository with a task (src/** only), a remote, and AGENT's end-of-turn hook written by
+    `agentcheck init --agent AGENT` and committed, as a team sets it up."""
     repo = Repo(root / "repo")
-    start = {"src/app.py": "APP = 1\n", ".agentcheck/task.toml": TASK, **(files or {})}
+    start: dict[str, str | bytes] = {"src/app.py": "APP = 1\n", ".agentcheck/task.toml": TASK}
+    start.update(files or {})
     repo.commit("Start", start)
+    setup = repo.run("init", "--agent", agent)
+    assert setup.code == 0, setup.err
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", f"Run agentcheck at the end of {agent}'s turns")
     # A remote with a default branch, as a clone has: the agent's change is everything since
     # the merge base with it, so a commit the agent makes does not hide its edit.
     origin = root / "origin.git"
@@ -93,17 +98,6 @@ def project(root: Path, agent: str, files: dict[str, str] | None = None) -> Repo
     repo.git("remote", "add", "origin", str(origin))
     repo.git("fetch", "-q", "origin")
     repo.git("remote", "set-head", "origin", "main")
-    command = f"{AGENTCHECK} hook {agent}"
-    hooks = {"hooks": {"Stop": [{"hooks": [{"type": "command", "command": command}]}]}}
-    if agent == "claude":
-        settings = repo.root / ".claude" / "settings.json"
-        settings.parent.mkdir()
-        settings.write_text(json.dumps(hooks), encoding="utf-8")
-        # Agent settings are the agent's, not the task's: keep them out of the change.
-        (repo.root / ".git" / "info" / "exclude").write_text(".claude/\n", encoding="utf-8")
-    else:
-        (root / "codex").mkdir()
-        (root / "codex" / "hooks.json").write_text(json.dumps(hooks), encoding="utf-8")
     return repo
 
 
@@ -114,6 +108,8 @@ def run_agent(
     home = root / "home"
     home.mkdir(exist_ok=True)
     env = clean_env(HOME=str(home), XDG_CACHE_HOME=str(root / "cache"), **GIT_ENV)
+    # The hook configuration runs `agentcheck` by name, as a user's PATH finds it.
+    env["PATH"] = f"{Path(str(AGENTCHECK)).parent}{os.pathsep}{env.get('PATH', '')}"
     with ModelServer(script) as server:
         if agent == "claude":
             env.update(
@@ -129,11 +125,14 @@ def run_agent(
             ]  # fmt: skip
         else:
             codex_home = root / "codex"
+            codex_home.mkdir(exist_ok=True)
+            # Codex runs a project's .codex/hooks.json once the project is trusted.
             (codex_home / "config.toml").write_text(
                 'model = "offline-model"\nmodel_provider = "local"\n'
                 "[model_providers.local]\n"
                 f'name = "local"\nbase_url = "{server.url}/v1"\n'
-                'wire_api = "responses"\nenv_key = "OFFLINE_KEY"\n',
+                'wire_api = "responses"\nenv_key = "OFFLINE_KEY"\n'
+                f'[projects."{repo.root}"]\ntrust_level = "trusted"\n',
                 encoding="utf-8",
             )
             env.update(CODEX_HOME=str(codex_home), OFFLINE_KEY="offline")

@@ -82,6 +82,7 @@ def _messages_events(step: Step, model: str) -> list[tuple[str, dict[str, Any]]]
             },
         )
     ]
+    block: dict[str, Any]
     if step.tool is None:
         block = {"type": "text", "text": ""}
         delta = {"type": "text_delta", "text": step.text}
@@ -270,8 +271,8 @@ class ModelServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> ModelServer:
         self._thread.start()

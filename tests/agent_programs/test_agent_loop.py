@@ -92,7 +92,7 @@ def test_a_committed_out_of_scope_change_is_still_reported(agent: str, tmp_path:
     assert run.code == 0, run.stderr
     assert len(run.feedback) == 1, run.feedback[1][-900:]
     assert "docs/notes.md:1 AC101" in run.feedback[0]
-    assert repo.git("log", "--format=%s").split("\n")[0] == "Start"
+    assert repo.git("rev-parse", "HEAD") == repo.git("rev-parse", "origin/main")  # reverted
 
 
 @pytest.mark.parametrize("agent", AGENTS)
