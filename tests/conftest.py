@@ -175,3 +175,75 @@ def corpus() -> Path:
             "it holds real-world files that are never copied into the project"
         )
     return CORPUS
+
+
+def diff_findings(repo: Repo, *args: str) -> list[dict[str, Any]]:
+    """The findings of `agentcheck diff --format json ARGS`, after checking that the exit status
+    agrees with them: 1 exactly when a finding that binds reaches the threshold (errors; for a
+    known agent's change, warnings too; advice never), unless ARGS set --fail-on."""
+    result = repo.run("diff", "--format", "json", *args)
+    assert result.code in (0, 1), result.err
+    document = result.json()
+    found: list[dict[str, Any]] = document["findings"]
+    if "--fail-on" not in args:
+        agent = (document.get("authorship") or {}).get("kind") == "agent"
+        levels = ("error", "warning") if agent else ("error",)
+        failing = any(f["severity"] in levels and not f["advice"] for f in found)
+        assert (result.code == 1) == failing, result.out
+    return found
+
+
+def pull_request_event(
+    *,
+    title: str = "A change",
+    body: str = "",
+    author: str = "someone",
+    author_type: str = "User",
+    head_branch: str = "feature",
+    head_sha: str = "1" * 40,
+    base_sha: str = "2" * 40,
+    labels: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A pull_request event payload with the fields and nesting GitHub uses."""
+    user = {"login": author, "id": 583231, "type": author_type}
+    repository = {"id": 1296269, "full_name": "octo-org/app", "default_branch": "main"}
+    return {
+        "action": "opened",
+        "number": 7,
+        "pull_request": {
+            "url": "https://api.github.com/repos/octo-org/app/pulls/7",
+            "id": 1,
+            "number": 7,
+            "state": "open",
+            "draft": False,
+            "title": title,
+            "body": body,
+            "user": user,
+            "labels": [{"id": i, "name": name, "color": "ededed"} for i, name in enumerate(labels)],
+            "head": {
+                "label": f"octo-org:{head_branch}",
+                "ref": head_branch,
+                "sha": head_sha,
+                "user": user,
+                "repo": repository,
+            },
+            "base": {
+                "label": "octo-org:main",
+                "ref": "main",
+                "sha": base_sha,
+                "user": {"login": "octo-org", "type": "Organization"},
+                "repo": repository,
+            },
+            "merged": False,
+            "commits": 1,
+        },
+        "repository": repository,
+        "sender": user,
+    }
+
+
+def event_file(folder: Path, payload: dict[str, Any]) -> str:
+    """PAYLOAD written as FOLDER/event.json, for --context or $GITHUB_EVENT_PATH."""
+    path = folder / "event.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return str(path)

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from tests.conftest import Repo, clean_env, run_agentcheck
+from tests.conftest import Repo, clean_env, pull_request_event, run_agentcheck
 from tests.project_copy import PROJECT, committed_project, offline_pip_env, run
 
 TASK = 'id = "NOTIF-12"\npaths = ["src/notifications/**", "tests/**"]\n'
@@ -68,42 +68,17 @@ def event(
     body: str = "Adds the schema.",
     labels: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """A pull_request event payload with the fields and nesting GitHub uses."""
-    user = {"login": author, "id": 583231, "type": author_type}
-    repository = {"id": 1296269, "full_name": "octo-org/app", "default_branch": "main"}
-    return {
-        "action": "opened",
-        "number": 7,
-        "pull_request": {
-            "url": "https://api.github.com/repos/octo-org/app/pulls/7",
-            "id": 1,
-            "number": 7,
-            "state": "open",
-            "draft": False,
-            "title": title,
-            "body": body,
-            "user": user,
-            "labels": [{"id": i, "name": name, "color": "ededed"} for i, name in enumerate(labels)],
-            "head": {
-                "label": f"octo-org:{head_branch}",
-                "ref": head_branch,
-                "sha": head_sha,
-                "user": user,
-                "repo": repository,
-            },
-            "base": {
-                "label": "octo-org:main",
-                "ref": "main",
-                "sha": base_sha,
-                "user": {"login": "octo-org", "type": "Organization"},
-                "repo": repository,
-            },
-            "merged": False,
-            "commits": 1,
-        },
-        "repository": repository,
-        "sender": user,
-    }
+    """The pull_request event GitHub would write for BRANCH of BASE."""
+    return pull_request_event(
+        title=title,
+        body=body,
+        author=author,
+        author_type=author_type,
+        head_branch=head_branch,
+        head_sha=head_sha,
+        base_sha=base_sha,
+        labels=labels,
+    )
 
 
 def origin_with_pr(

@@ -3,11 +3,10 @@ claimed file is matched with the change, where claims come from, and what the fi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Repo
+from tests.conftest import Repo, diff_findings, event_file, pull_request_event
 
 PROJECT: dict[str, str | bytes] = {
     "src/shop/app.py": "app = 1\n",
@@ -24,38 +23,21 @@ PROJECT: dict[str, str | bytes] = {
 
 
 def event(tmp: Path, body: str, title: str = "A change", labels: tuple[str, ...] = ()) -> str:
-    path = tmp / "event.json"
-    path.write_text(
-        json.dumps(
-            {
-                "action": "opened",
-                "number": 5,
-                "pull_request": {
-                    "number": 5,
-                    "title": title,
-                    "body": body,
-                    "user": {"login": "copilot-swe-agent[bot]"},
-                    "head": {"ref": "copilot/fix-5", "sha": "1" * 40},
-                    "base": {"ref": "main", "sha": "2" * 40},
-                    "labels": [{"name": n} for n in labels],
-                },
-            }
-        )
+    """A pull request by GitHub's Copilot coding agent with this description."""
+    payload = pull_request_event(
+        title=title,
+        body=body,
+        author="copilot-swe-agent[bot]",
+        author_type="Bot",
+        head_branch="copilot/fix-5",
+        labels=labels,
     )
-    return str(path)
+    return event_file(tmp, payload)
 
 
 def findings(repo: Repo, *args: str) -> list[dict[str, Any]]:
-    result = repo.run("diff", "--format", "json", "--select", "AC6", *args)
-    assert result.code in (0, 1), result.err
-    document = result.json()
-    found: list[dict[str, Any]] = document["findings"]
-    # Claim findings are warnings: they fail a known agent's change ([agents] fail-on) and no
-    # one else's.
-    agent = document["authorship"]["kind"] == "agent"
-    failing = [f for f in found if f["severity"] in ("error", "warning")]
-    assert result.code == (1 if failing and agent else 0), result.out
-    return found
+    """The claim findings: warnings, which fail a known agent's change and no one else's."""
+    return diff_findings(repo, "--select", "AC6", *args)
 
 
 def targets(found: list[dict[str, Any]]) -> set[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from checker.checks import policy_schema, size
@@ -27,19 +27,15 @@ from checker.config import catalog, policy, task
 from checker.config.globs import Globs
 from checker.config.schema import Entries
 from checker.model.errors import FatalError
+from tests import examples
 from tests.conftest import Repo
 from tests.diffgen import Digits, uniform
 
 POLICY_SCHEMA = policy_schema()
 
 # Shrinking random bytes takes minutes; the assertion messages show the document instead.
-PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
-FAST = settings(
-    max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), phases=PHASES
-)
-SLOW = settings(
-    max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck), phases=PHASES
-)
+FAST = examples.fast(shrink=False)
+SLOW = examples.slow(shrink=False)
 SLOW_MARK: Callable[[Callable[..., None]], Callable[..., None]] = pytest.mark.slow
 
 Path_ = tuple[str, ...]
@@ -498,7 +494,7 @@ def checked_repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     return repo
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), phases=PHASES)
+@examples.budget(12, shrink=False)
 @given(NUMBERS, st.booleans())
 def test_invalid_documents_exit_2_through_the_command(
     checked_repo: Repo, number: int, is_task: bool

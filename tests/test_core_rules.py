@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Repo
+from tests.conftest import Repo, diff_findings
 
 TASK = """
 id = "NOTIF-12"
@@ -17,11 +17,7 @@ forbid = ["src/notifications/legacy/**"]
 
 
 def findings(repo: Repo, *args: str) -> list[dict[str, Any]]:
-    result = repo.run("diff", "--format", "json", *args)
-    assert result.code in (0, 1), result.err
-    found: list[dict[str, Any]] = result.json()["findings"]
-    assert (result.code == 1) == any(f["severity"] == "error" for f in found)
-    return found
+    return diff_findings(repo, *args)
 
 
 def codes(repo: Repo, *args: str) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.adapters import patchfile
@@ -27,16 +27,14 @@ from checker.adapters.git import Repository
 from checker.adapters.gitdiff import parse_section, read_diff, section_path, unquote
 from checker.model.change import FileChange
 from checker.model.errors import FatalError
-from tests import diffgen
+from tests import diffgen, examples
 from tests.conftest import clean_env
 
 # Examples are read off random bytes (tests/diffgen.py), which take minutes to shrink; the
 # assertion messages show the diff instead.
-PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
-QUIET = list(HealthCheck)
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=QUIET, phases=PHASES)
-SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=QUIET, phases=PHASES)
-GIT_SLOW = settings(max_examples=1_000, deadline=None, suppress_health_check=QUIET, phases=PHASES)
+FAST = examples.fast(shrink=False)
+SLOW = examples.slow(shrink=False)
+GIT_SLOW = examples.budget(1_000, shrink=False)
 
 
 def properties(

@@ -5,12 +5,11 @@ print a hidden character raw."""
 from __future__ import annotations
 
 import codecs
-import json
 from pathlib import Path
 from typing import Any
 
 from checker.domain.hiddentext.table import row_of
-from tests.conftest import Repo, Result, run_agentcheck
+from tests.conftest import Repo, Result, event_file, pull_request_event, run_agentcheck
 
 ZWSP = "\u200b"
 RLO = "\u202e"
@@ -30,18 +29,7 @@ def unicode_diff(repo: Repo, *args: str) -> Result:
 
 
 def event(tmp: Path, title: str, body: str) -> str:
-    path = tmp / "event.json"
-    pull_request = {
-        "number": 7,
-        "title": title,
-        "body": body,
-        "user": {"login": "someone"},
-        "head": {"ref": "feature", "sha": "1" * 40},
-        "base": {"ref": "main", "sha": "2" * 40},
-        "labels": [],
-    }
-    path.write_text(json.dumps({"number": 7, "pull_request": pull_request}))
-    return str(path)
+    return event_file(tmp, pull_request_event(title=title, body=body))
 
 
 def no_raw_hidden(text: str) -> bool:

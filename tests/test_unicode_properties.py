@@ -8,15 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from checker.domain.hiddentext import table
 from checker.domain.hiddentext.filescan import scan_bytes
 from checker.domain.hiddentext.scanner import scan_text
+from tests import examples
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = examples.fast()
+SLOW = examples.slow()
 
 ZWJ = "\u200d"
 ZWNJ = "\u200c"
