@@ -18,6 +18,8 @@ CORPUS = SHARED / "corpus"
 
 _BIN = Path(sys.executable).parent
 AGENTCHECK = shutil.which("agentcheck", path=str(_BIN)) or shutil.which("agentcheck")
+# The command every test runs: the installed script, else this Python running the package.
+COMMAND = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -145,9 +147,8 @@ class Repo:
 def run_agentcheck(
     *args: str, cwd: Path, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> Result:
-    command = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
     done = subprocess.run(
-        [*command, *args],
+        [*COMMAND, *args],
         cwd=cwd,
         env=env or clean_env(),
         input=stdin,

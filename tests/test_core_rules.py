@@ -306,12 +306,11 @@ def _on_terminal(repo: Repo, env: dict[str, str]) -> tuple[int, str]:
     import pty
     import subprocess
 
-    from tests.conftest import AGENTCHECK
+    from tests.conftest import COMMAND
 
     main, secondary = pty.openpty()
-    command = [AGENTCHECK] if AGENTCHECK else ["agentcheck"]
     process = subprocess.Popen(
-        [*command, "diff"], cwd=repo.root, stdout=secondary, stderr=secondary, env=env
+        [*COMMAND, "diff"], cwd=repo.root, stdout=secondary, stderr=secondary, env=env
     )
     os.close(secondary)
     chunks = []

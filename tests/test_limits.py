@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from checker.model import caps
-from tests.conftest import AGENTCHECK, Repo, clean_env
+from tests.conftest import COMMAND, Repo, clean_env
 
 OVER = caps.MAX_FILE_BYTES + 1024 * 1024  # 9 MiB
 
 
 def peak_kib(*args: str, cwd: Path) -> tuple[int, int, str]:
     """(exit status, peak resident memory in KiB of agentcheck and the git it runs, stdout)."""
-    command = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
+    command = COMMAND
     wrapper = (
         "import json, resource, subprocess, sys\n"
         "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
@@ -178,7 +178,7 @@ def test_patch_over_its_limit_is_refused(tmp_path: Path) -> None:
     code, peak, _ = peak_kib("diff", "--patch", str(patch), cwd=tmp_path)
     assert code == 2
     result = subprocess.run(
-        [AGENTCHECK or "agentcheck", "diff", "--patch", str(patch)],
+        [*COMMAND, "diff", "--patch", str(patch)],
         cwd=tmp_path,
         env=clean_env(),
         capture_output=True,

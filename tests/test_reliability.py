@@ -9,17 +9,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
-from tests.conftest import AGENTCHECK, Repo, clean_env, run_agentcheck
+from tests.conftest import COMMAND, Repo, clean_env, run_agentcheck
 from tests.test_limits import peak_kib
-
-COMMAND = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
 
 
 def one_line_error(code: int, out: str, err: str, *fragments: str) -> None:
@@ -372,8 +369,11 @@ def fast_import(root: Path, files: int) -> None:
 def test_hundred_thousand_file_change_in_bounded_memory(repo: Repo) -> None:
     fast_import(repo.root, 100_000)
     code, peak, out = peak_kib("diff", "main~1..main", "--format", "json", cwd=repo.root)
-    assert code == 1
+    assert code == 0  # a person's commit: the size rules advise
     report = json.loads(out)
     assert report["summary"]["files"] == 100_000
-    assert sorted({f["code"] for f in report["findings"]}) == ["AC202", "AC203"]
+    assert sorted({(f["code"], f["advice"]) for f in report["findings"]}) == [
+        ("AC202", True),
+        ("AC203", True),
+    ]
     assert peak < 1024 * 1024, f"peak {peak} KiB"
