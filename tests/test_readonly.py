@@ -1,11 +1,13 @@
 """agentcheck never writes to the repository it checks: index, refs, HEAD, config and work tree
 are byte-identical before and after every command (every mode and format of diff, scan, rules,
-explain, init --stdout, every hook of .pre-commit-hooks.yaml), on every fixture. The action
+explain, init --stdout, every hook of .pre-commit-hooks.yaml, `agentcheck hook` for every
+agent), on every fixture. The action
 fetches what a shallow clone lacks, its one documented write, and writes nothing else."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shlex
 import time
@@ -188,6 +190,15 @@ def test_no_command_changes_the_repository(repo: Repo, fixture: str, tmp_path: P
     for (command, _), result in zip(runs, results, strict=True):
         assert result.code in (0, 1, 2), (command, result.err)
         assert "Traceback" not in result.err, (command, result.err)
+    # Every agent's end-of-turn hook, blocking and then let go: its state goes to the cache
+    # folder, never into the repository.
+    cache = clean_env(XDG_CACHE_HOME=str(outside / "cache"))
+    for agent in ("claude", "codex", "gemini", "copilot", "cursor"):
+        for again in (False, True):
+            stop = {"cwd": str(repo.root), "session_id": "s", "stop_hook_active": again}
+            hooked = repo.run("hook", agent, stdin=json.dumps(stop).encode(), env=cache)
+            assert hooked.code == 0, (agent, hooked.err)
+            assert repo.snapshot() == before, f"agentcheck hook {agent} wrote"
     if repo.snapshot() != before:
         for command, env in runs:  # name the culprit
             repo.run(*command, env=env)
