@@ -47,10 +47,9 @@ def test_co_author_trailer_and_hook_make_an_agent_change() -> None:
     trailer = authorship(None, [memory.commit(f"Fix totals\n\n{CLAUDE}\n")])
     assert trailer.kind == "agent"
     assert "Claude Code: Co-authored-by trailer" in trailer.reason()
-    hooked = authorship(None, [], hook="OpenAI Codex")
+    hooked = authorship(None, [], hook="codex")
     assert hooked.reason() == (
-        "agent change (OpenAI Codex: end-of-turn hook agentcheck hook OpenAI Codex): "
-        "every rule binds"
+        "agent change (OpenAI Codex: end-of-turn hook (agentcheck hook codex)): every rule binds"
     )
 
 
@@ -217,3 +216,10 @@ def test_another_package_managers_lockfile_is_ac301_with_its_own_message() -> No
     # Moving from pnpm to npm (the old lockfile removed with the manifest change): expected.
     moved = {"package.json": '{"dependencies": {}}\n', "package-lock.json": "{}\n"}
     assert _ac301(base, moved) == []
+
+
+def test_every_hooked_agent_is_named_in_the_agents_table() -> None:
+    from checker.adapters.agenthook import AGENTS
+    from checker.domain.agents import known_agents
+
+    assert sorted(a.hook for a in known_agents() if a.hook) == sorted(AGENTS)

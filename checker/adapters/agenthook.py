@@ -21,14 +21,6 @@ from typing import Any, NamedTuple
 from checker.model.errors import FatalError
 
 AGENTS = ("claude", "codex", "gemini", "copilot", "cursor")
-# The names agentcheck's hook takes, and the agent each stands for in rules/agents.toml.
-AGENT_NAMES = {
-    "claude": "Claude Code",
-    "codex": "OpenAI Codex",
-    "gemini": "Gemini CLI",
-    "copilot": "GitHub Copilot coding agent",
-    "cursor": "Cursor",
-}
 MAX_EVENT_BYTES = 16 * 1024 * 1024  # a turn's event; its transcript is read from a path
 # Claude Code keeps the first 10,000 characters of a hook's output; the others are held to
 # the same so no agent is sent more than it can use.

@@ -33,6 +33,7 @@ class Agent(NamedTuple):
     emails: frozenset[str]  # lower case
     names: frozenset[str]  # lower case
     environment: tuple[str, ...] = ()  # NAME, NAME=VALUE or PREFIX*
+    hook: str | None = None  # the name `agentcheck hook` takes for it
 
 
 def _login(value: str) -> str:
@@ -66,6 +67,7 @@ def _identities(kind: str) -> tuple[Agent, ...]:
                 emails=frozenset(v.lower() for v in _strings(entry, "emails")),
                 names=frozenset(v.lower() for v in _strings(entry, "names")),
                 environment=_strings(entry, "environment"),
+                hook=entry.get("hook") if isinstance(entry.get("hook"), str) else None,
             )
         )
     return tuple(agents)
@@ -210,12 +212,14 @@ def authorship(
     task: str | None = None,
     enforce: str = "agents",
 ) -> Authorship:
-    """Who wrote the change and why it is thought so: an agent's hook, environment, pull request
-    or commits first; else an automation bot; else a person."""
+    """Who wrote the change and why it is thought so: an agent's hook (HOOK: the name
+    `agentcheck hook` was given), environment, pull request or commits first; else an
+    automation bot; else a person."""
     commits = tuple(commits)
     found: list[Signal] = []
     if hook is not None:
-        found.append(Signal(hook, "hook", f"agentcheck hook {hook}"))
+        name = next((a.name for a in known_agents() if a.hook == hook), hook)
+        found.append(Signal(name, "hook", f"(agentcheck hook {hook})"))
     if environ is not None:
         found += environment_signals(environ)
     found += [s for s in signals(pull_request, commits) if s not in found]

@@ -89,7 +89,7 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
         authorship = agents.authorship(
             None,
             change.commits,
-            hook=agenthook.AGENT_NAMES[event.agent],
+            hook=event.agent,
             task=task.source if task is not None else None,
             enforce=policy.enforce,
         )
