@@ -34,7 +34,7 @@ from tests.conftest import clean_env
 # assertion messages show the diff instead.
 FAST = examples.fast(shrink=False)
 SLOW = examples.slow(shrink=False)
-GIT_SLOW = examples.budget(1_000, shrink=False)
+GIT_SLOW = examples.slow(shrink=False, share=0.1)  # each example builds git trees
 
 
 def properties(
