@@ -84,12 +84,28 @@ def test_an_agent_signal_outweighs_automation() -> None:
         (Authorship("person"), False),
         (Authorship("person", enforce="all"), True),
         (Authorship("person", task=".agentcheck/task.toml"), True),
-        (Authorship("automation", enforce="all"), False),
+        (Authorship("automation"), False),
+        (Authorship("automation", task=".agentcheck/task.toml"), False),
+        (Authorship("automation", enforce="all"), True),
         (Authorship("agent"), True),
     ],
 )
 def test_who_is_bound_by_every_rule(who: Authorship, binds: bool) -> None:
     assert who.binds is binds
+
+
+@pytest.mark.parametrize(
+    ("who", "strict"),
+    [
+        (Authorship("agent"), True),
+        (Authorship("person", task=".agentcheck/task.toml"), True),
+        (Authorship("person", enforce="all"), False),
+        (Authorship("automation", task=".agentcheck/task.toml"), False),
+    ],
+)
+def test_warnings_fail_an_agents_change_and_one_under_a_task(who: Authorship, strict: bool) -> None:
+    assert who.strict is strict
+    assert threshold(None, memory.load_policy(), who) == ("warning" if strict else "error")
 
 
 WORKFLOW = {".github/workflows/ci.yml": "on: push\n"}
