@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
+from checker.adapters.hookstate import said
 from checker.model.errors import FatalError
 
 AGENTS = ("claude", "codex", "gemini", "copilot", "cursor")
@@ -88,6 +89,28 @@ def read_event(agent: str, raw: bytes) -> AgentEvent:
         continuing=continuing,
         session=session if isinstance(session, str) else "",
     )
+
+
+# Agents whose final text in the event is every text of the prompt so far, joined by newlines,
+# the texts before a block included: Gemini CLI 0.61's prompt_response (its AfterAgent event
+# is fired with the prompt's cumulative response).
+CUMULATIVE = frozenset({"gemini"})
+
+
+def newest_message(agent: str, final: str | None, judged: str) -> str | None:
+    """The part of FINAL the agent wrote since its last block, where AGENT's final text is
+    cumulative and begins with the message that block judged (JUDGED, as hookstate.said keeps
+    it: "CHARS:SHA256"); else FINAL. A report the model corrected after a block is then judged
+    on its own, not beside the words it took back."""
+    if agent not in CUMULATIVE or final is None or not judged:
+        return final
+    chars = judged.partition(":")[0]
+    if not chars.isdigit():
+        return final
+    size = int(chars)
+    if final[size : size + 1] != "\n" or said(final[:size]) != judged:
+        return final
+    return final[size + 1 :]
 
 
 def block(agent: str, reason: str) -> str:
