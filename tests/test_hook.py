@@ -110,7 +110,8 @@ def test_gemini_s_cumulative_response_is_judged_from_the_last_block_on(
     blocked = stop(repo, "gemini", event("gemini", repo, first), tmp_path)
     assert "AC601" in json.loads(blocked.out)["reason"]
     corrected = f"{first}\nI updated src/app.py, not src/b.py."
-    again = stop(repo, "gemini", event("gemini", repo, corrected, again=True), tmp_path)
+    # stop_hook_active is false when the model ran a tool after the block, as here.
+    again = stop(repo, "gemini", event("gemini", repo, corrected), tmp_path)
     assert (again.code, again.out) == (0, "")
     # A text that does not begin with the judged one is judged whole.
     stop(repo, "gemini", event("gemini", repo, first), tmp_path)

@@ -92,24 +92,23 @@ def read_event(agent: str, raw: bytes) -> AgentEvent:
 
 
 # Agents whose final text in the event is every text of the prompt so far, joined by newlines,
-# the texts before a block included: Gemini CLI 0.61's prompt_response (its AfterAgent event
-# is fired with the prompt's cumulative response).
+# the texts before a block included: Gemini CLI 0.61's prompt_response. Its stop_hook_active
+# is false on a stop that follows a block when the model ran a tool in between.
 CUMULATIVE = frozenset({"gemini"})
 
 
-def newest_message(agent: str, final: str | None, judged: str) -> str | None:
-    """The part of FINAL the agent wrote since its last block, where AGENT's final text is
-    cumulative and begins with the message that block judged (JUDGED, as hookstate.said keeps
-    it: "CHARS:SHA256"); else FINAL. A report the model corrected after a block is then judged
-    on its own, not beside the words it took back."""
+def after_block(agent: str, final: str | None, judged: str) -> str | None:
+    """What AGENT wrote since the block that judged JUDGED (kept as hookstate.said keeps it),
+    where AGENT's final text is cumulative and begins with the judged one ("" when it wrote
+    no words since); None when AGENT's text is not cumulative or does not go on from it."""
     if agent not in CUMULATIVE or final is None or not judged:
-        return final
+        return None
     chars = judged.partition(":")[0]
     if not chars.isdigit():
-        return final
+        return None
     size = int(chars)
-    if final[size : size + 1] != "\n" or said(final[:size]) != judged:
-        return final
+    if (final[size:] and final[size] != "\n") or said(final[:size]) != judged:
+        return None
     return final[size + 1 :]
 
 

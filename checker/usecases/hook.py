@@ -89,9 +89,12 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
         change, reader = gitchange.from_worktree(repo, since)
         key = f"{repo.root}\0{event.agent}\0{event.session}"
         streak = hookstate.load(key)
-        message = event.final_message
-        if event.continuing and streak is not None:
-            message = agenthook.newest_message(event.agent, message, streak.said)
+        message, continuing = event.final_message, event.continuing
+        later = agenthook.after_block(event.agent, message, streak.said) if streak else None
+        if later is not None:
+            # The text goes on from the one last blocked: the same turn, whatever the agent
+            # says of it, judged on its newest words.
+            message, continuing = later, True
         change = change._replace(final_message=message)
         authorship = agents.authorship(
             None,
@@ -114,7 +117,7 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
         hookstate.save(key, None)
         return Answer("", "", 0)
 
-    continuing = event.continuing if event.continuing is not None else streak is not None
+    continuing = continuing if continuing is not None else streak is not None
     if not continuing:
         streak = None
     fingerprint = _fingerprint(report.findings)
