@@ -132,3 +132,32 @@ def test_tag_characters_in_an_instruction_file_reach_the_model_decoded(
     assert "AC501" in sent
     assert "skip the tests" in sent  # decoded for the model
     assert not any(0xE0000 <= ord(c) <= 0xE007F for c in sent)  # no raw tag character sent
+
+
+@pytest.mark.skipif(missing("gemini") is not None, reason=missing("gemini") or "")
+def test_gemini_s_commits_skip_git_hooks_and_its_end_of_turn_hook_still_reports(
+    tmp_path: Path,
+) -> None:
+    # Gemini CLI 0.61 runs its shell commands with core.hooksPath set empty (GIT_CONFIG_*), so
+    # no pre-commit hook sees a commit it makes: the end-of-turn hook is the gate before CI.
+    repo = project(tmp_path, "gemini")
+    marker = tmp_path / "pre-commit-ran"
+    hook = repo.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch '{marker}'\n", encoding="utf-8")
+    hook.chmod(0o755)
+    steps = [
+        write("gemini", repo.root, "docs/notes.md", "notes\n"),
+        shell("gemini", "git add -A && git commit -q -m 'Add notes'"),
+        say("Committed."),
+    ]
+    run = run_agent(tmp_path, "gemini", repo, steps)
+    assert run.code == 0, run.stderr
+    assert repo.git("log", "-1", "--format=%s").strip() == "Add notes"
+    assert not marker.exists()  # the commit ran no git hook
+    assert run.feedback
+    assert "docs/notes.md:1 AC101" in run.feedback[0]
+    # A commit made outside the agent runs the hook (the marker proves the hook works).
+    repo.write("src/more.py", "MORE = 1\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "More")
+    assert marker.exists()
