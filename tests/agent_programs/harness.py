@@ -49,6 +49,7 @@ class Run:
     requests: list[dict[str, Any]]
     repo: Repo
     feedback: list[str] = field(default_factory=list)  # agentcheck's blocks, as the model read them
+    env: dict[str, str] = field(default_factory=dict)  # the environment the program started with
 
     def status(self) -> str:
         return self.repo.git("status", "--porcelain")
@@ -171,6 +172,6 @@ def run_agent(
             timeout=240,
             check=False,
         )
-    run = Run(done.returncode, done.stdout, done.stderr, script.requests, repo)
+    run = Run(done.returncode, done.stdout, done.stderr, script.requests, repo, env=env)
     run.feedback = _feedback(script.requests, agent)
     return run
