@@ -99,6 +99,27 @@ def test_the_final_message_is_a_claim_source(agent: str, repo: Repo, tmp_path: P
     assert "AC601" in json.loads(false.out)["reason"]
 
 
+def test_gemini_s_cumulative_response_is_judged_from_the_last_block_on(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """Gemini CLI's prompt_response joins every text of the prompt (as Gemini CLI 0.61 sends
+    it, tests/agent_programs): after a block, the corrected report is judged on its own."""
+    repo.commit("Start", {"src/app.py": "A = 1\n", "src/b.py": "B = 1\n"})
+    repo.write("src/app.py", "A = 2\n")
+    first = "I updated src/b.py."
+    blocked = stop(repo, "gemini", event("gemini", repo, first), tmp_path)
+    assert "AC601" in json.loads(blocked.out)["reason"]
+    corrected = f"{first}\nI updated src/app.py, not src/b.py."
+    # stop_hook_active is false when the model ran a tool after the block, as here.
+    again = stop(repo, "gemini", event("gemini", repo, corrected), tmp_path)
+    assert (again.code, again.out) == (0, "")
+    # A text that does not begin with the judged one is judged whole.
+    stop(repo, "gemini", event("gemini", repo, first), tmp_path)
+    other = f"Earlier: {first}\nI updated src/app.py."
+    whole = stop(repo, "gemini", event("gemini", repo, other, again=True), tmp_path)
+    assert "AC601" in json.loads(whole.out)["reason"]
+
+
 def test_warnings_block_in_the_loop(repo: Repo, tmp_path: Path) -> None:
     repo.commit("Start", {"README.md": "r\n"})
     repo.write("CLAUDE.md", "Be brief.\n")  # AC303 is a warning

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
+from checker.adapters.hookstate import said
 from checker.model.errors import FatalError
 
 AGENTS = ("claude", "codex", "gemini", "copilot", "cursor")
@@ -88,6 +89,27 @@ def read_event(agent: str, raw: bytes) -> AgentEvent:
         continuing=continuing,
         session=session if isinstance(session, str) else "",
     )
+
+
+# Agents whose final text in the event is every text of the prompt so far, joined by newlines,
+# the texts before a block included: Gemini CLI 0.61's prompt_response. Its stop_hook_active
+# is false on a stop that follows a block when the model ran a tool in between.
+CUMULATIVE = frozenset({"gemini"})
+
+
+def after_block(agent: str, final: str | None, judged: str) -> str | None:
+    """What AGENT wrote since the block that judged JUDGED (kept as hookstate.said keeps it),
+    where AGENT's final text is cumulative and begins with the judged one ("" when it wrote
+    no words since); None when AGENT's text is not cumulative or does not go on from it."""
+    if agent not in CUMULATIVE or final is None or not judged:
+        return None
+    chars = judged.partition(":")[0]
+    if not chars.isdigit():
+        return None
+    size = int(chars)
+    if (final[size:] and final[size] != "\n") or said(final[:size]) != judged:
+        return None
+    return final[size + 1 :]
 
 
 def block(agent: str, reason: str) -> str:

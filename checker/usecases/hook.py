@@ -9,6 +9,8 @@ Warnings block by default ([hooks] fail-on): a block costs a turn, not a person.
 findings are blocked at most [hooks] max-blocks times in a row (and any findings at most
 CHAIN_FACTOR times that), then the agent may stop with a notice; the findings still stand at
 the commit and pull-request checks.
+Gemini CLI's final text is every text of the prompt so far; after a block, only what follows
+the text that block judged is judged, so a report the model corrected is read on its own.
 
 A hook that cannot judge the turn (broken input, no repository, a policy error) lets the agent
 stop and says why where a person sees it: the loop fails open, the commit and pull-request
@@ -85,7 +87,15 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
         if since is None and repo.head() is not None:
             since = "HEAD"
         change, reader = gitchange.from_worktree(repo, since)
-        change = change._replace(final_message=event.final_message)
+        key = f"{repo.root}\0{event.agent}\0{event.session}"
+        streak = hookstate.load(key)
+        message, continuing = event.final_message, event.continuing
+        later = agenthook.after_block(event.agent, message, streak.said) if streak else None
+        if later is not None:
+            # The text goes on from the one last blocked: the same turn, whatever the agent
+            # says of it, judged on its newest words.
+            message, continuing = later, True
+        change = change._replace(final_message=message)
         authorship = agents.authorship(
             None,
             change.commits,
@@ -103,19 +113,20 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
         task=f"{task.id} ({task.source})" if task is not None else None,
         authorship=authorship,
     )
-    key = f"{repo.root}\0{event.agent}\0{event.session}"
     if not fails(report.findings, settings.fail_on):
         hookstate.save(key, None)
         return Answer("", "", 0)
 
-    streak = hookstate.load(key)
-    continuing = event.continuing if event.continuing is not None else streak is not None
+    continuing = continuing if continuing is not None else streak is not None
     if not continuing:
         streak = None
     fingerprint = _fingerprint(report.findings)
     same = streak.same + 1 if streak and streak.fingerprint == fingerprint else 1
     blocks = streak.blocks + 1 if streak else 1
-    remembered = hookstate.save(key, hookstate.Streak(fingerprint, same, blocks, time.time()))
+    said = hookstate.said(event.final_message)
+    remembered = hookstate.save(
+        key, hookstate.Streak(fingerprint, same, blocks, time.time(), said)
+    )
     # With no memory of earlier blocks, a stop that follows one is let go: never a loop.
     forgetful = not remembered and continuing and streak is None
     if same > settings.max_blocks or blocks > settings.max_blocks * CHAIN_FACTOR or forgetful:

@@ -23,6 +23,7 @@ MODULES = AGENTS_DIR / "node_modules"
 PROGRAMS = {
     "claude": MODULES / "@anthropic-ai" / "claude-code-linux-x64" / "claude",
     "codex": MODULES / ".bin" / "codex",
+    "gemini": MODULES / ".bin" / "gemini",
 }
 TASK = 'id = "T-1"\npaths = ["src/**"]\n'
 MARK = "agentcheck found"  # how agentcheck's feedback to the model begins
@@ -35,8 +36,8 @@ def missing(agent: str) -> str | None:
             f"{PROGRAMS[agent]} is absent: run tests/agent_programs/install.sh (it installs "
             "the agents' npm packages into the user's cache folder)"
         )
-    if shutil.which("node") is None and agent == "codex":
-        return "node is absent: Codex CLI's launcher is a Node.js script"
+    if shutil.which("node") is None and agent in ("codex", "gemini"):
+        return f"node is absent: {agent}'s launcher is a Node.js script"
     return None
 
 
@@ -48,6 +49,7 @@ class Run:
     requests: list[dict[str, Any]]
     repo: Repo
     feedback: list[str] = field(default_factory=list)  # agentcheck's blocks, as the model read them
+    env: dict[str, str] = field(default_factory=dict)  # the environment the program started with
 
     def status(self) -> str:
         return self.repo.git("status", "--porcelain")
@@ -68,7 +70,8 @@ def _feedback(requests: list[dict[str, Any]], agent: str) -> list[str]:
     """The hook's feedback each request carried at its end: what the model was sent back."""
     found = []
     for request in requests:
-        last = (request.get("messages") or request.get("input") or [{}])[-1]
+        turns = request.get("messages") or request.get("input") or request.get("contents")
+        last = (turns or [{}])[-1]
         text = next((t for t in _texts(last) if MARK in t), None)
         if text is not None:
             found.append(text)
@@ -123,6 +126,25 @@ def run_agent(
                 str(PROGRAMS["claude"]), "-p", prompt, "--model", "claude-sonnet-4-5",
                 "--permission-mode", "acceptEdits", "--allowedTools", "Write", "Edit", "Bash",
             ]  # fmt: skip
+        elif agent == "gemini":
+            # The API key picks Gemini CLI's key sign-in; the workspace is trusted so a headless
+            # run reads the project's .gemini/settings.json (with its AfterAgent hook).
+            settings = home / ".gemini" / "settings.json"
+            settings.parent.mkdir(exist_ok=True)
+            settings.write_text(
+                '{"security": {"auth": {"selectedType": "gemini-api-key"}}}', encoding="utf-8"
+            )
+            env.update(
+                GOOGLE_GEMINI_BASE_URL=server.url,
+                GEMINI_API_KEY="offline",
+                GEMINI_CLI_TRUST_WORKSPACE="true",
+                GEMINI_CLI_NO_RELAUNCH="true",  # one Node process, not two: ~1.5 s a run
+            )
+            # A chosen model skips the router's classifier call.
+            command = [
+                str(PROGRAMS["gemini"]), "-p", prompt, "-m", "gemini-2.5-flash",
+                "--approval-mode", "yolo",
+            ]  # fmt: skip
         else:
             codex_home = root / "codex"
             codex_home.mkdir(exist_ok=True)
@@ -150,6 +172,6 @@ def run_agent(
             timeout=240,
             check=False,
         )
-    run = Run(done.returncode, done.stdout, done.stderr, script.requests, repo)
+    run = Run(done.returncode, done.stdout, done.stderr, script.requests, repo, env=env)
     run.feedback = _feedback(script.requests, agent)
     return run
