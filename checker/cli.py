@@ -221,6 +221,7 @@ def diff(
         context_file,
         message_file,
         since=since_ref,
+        pushing=pre_push,
     )
     text, failed = check_change(
         request,
@@ -358,10 +359,11 @@ def init(force: bool, to_stdout: bool, agents: tuple[str, ...]) -> None:
 def hook(agent: str, base_ref: str | None) -> None:
     """Run inside a coding agent's end-of-turn hook: read its event on standard input, check
     the change of its run, and answer in its own blocking form."""
+    from checker.adapters.agenthook import MAX_EVENT_BYTES
     from checker.usecases.hook import run
 
     try:
-        raw = sys.stdin.buffer.read(16 * 1024 * 1024 + 1)
+        raw = sys.stdin.buffer.read(MAX_EVENT_BYTES + 1)
     except OSError:
         raw = b""
     answer = run(agent, raw, base_ref)

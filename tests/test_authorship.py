@@ -206,9 +206,14 @@ def test_a_lockfile_beside_its_manifest_is_expected() -> None:
     bumped = {"pyproject.toml": 'version = "1.1"\n', "uv.lock": "version = 2\n"}
     assert _ac301(UV_BASE, bumped) == []
     # A workspace: the lockfile at the top locks a member's manifest below it.
-    base = {"Cargo.lock": "a\n", "crates/core/Cargo.toml": "[package]\n"}
-    head = {"Cargo.lock": "b\n", "crates/core/Cargo.toml": "[package]\nx = 1\n"}
+    top = {"Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n'}
+    base = {**top, "Cargo.lock": "a\n", "crates/core/Cargo.toml": "[package]\n"}
+    head = {**top, "Cargo.lock": "b\n", "crates/core/Cargo.toml": "[package]\nx = 1\n"}
     assert _ac301(base, head) == []
+    # Not a workspace: a manifest below (a test fixture) does not make the lockfile expected.
+    base = {**UV_BASE, "tests/data/pyproject.toml": "[project]\n"}
+    head = {**base, "uv.lock": "version = 2\n", "tests/data/pyproject.toml": "[project]\n# x\n"}
+    assert len(_ac301(base, head)) == 1
 
 
 def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
@@ -239,3 +244,46 @@ def test_every_hooked_agent_is_named_in_the_agents_table() -> None:
     from checker.domain.agents import known_agents
 
     assert sorted(a.hook for a in known_agents() if a.hook) == sorted(AGENTS)
+
+
+def test_an_agents_local_run_reads_the_policy_from_head(repo: Repo) -> None:
+    """The agent's own edit to the policy is part of its change (AC302), not its rules; a
+    person's uncommitted policy is being set up and applies."""
+    repo.commit("base", {"README.md": "r\n"})
+    repo.write(".github/workflows/ci.yml", "on: push\n")
+    repo.write("agentcheck.toml", 'exclude = ["**"]\n')
+    repo.git("add", "-A")
+    agent = repo.run("diff", "--staged", "--format", "json", env=clean_env(CLAUDECODE="1"))
+    assert agent.code == 1
+    assert sorted(f["code"] for f in agent.json()["findings"]) == ["AC301", "AC302"]
+    person = repo.run("diff", "--staged", "--format", "json")
+    assert person.code == 0
+    assert person.json()["findings"] == []  # the person's exclude applies
+
+
+def test_a_push_is_judged_by_its_own_commits_not_those_merged_in(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """A person merges main (which holds an agent's reviewed commit) into their pushed branch:
+    the push is the person's; an agent's trailer on a new commit makes it the agent's."""
+    repo.commit("Start", {"README.md": "r\n"})
+    origin = tmp_path / "origin.git"
+    repo.git("clone", "-q", "--bare", str(repo.root), str(origin))
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("Feature work", {"src/a.py": "A = 1\n"})
+    repo.git("push", "-q", "origin", "feature", "main")
+    repo.git("checkout", "-q", "main")
+    repo.commit(f"Tune CI\n\n{CLAUDE}\n", {".github/workflows/ci.yml": "on: push\n"})
+    repo.git("push", "-q", "origin", "main")
+    repo.git("checkout", "-q", "feature")
+    repo.git("merge", "-q", "--no-edit", "main")
+    repo.git("fetch", "-q", "origin")
+    push = clean_env(PRE_COMMIT_FROM_REF="origin/feature", PRE_COMMIT_TO_REF="HEAD")
+    merged = repo.run("diff", "--pre-push", "--format", "json", env=push)
+    assert merged.json()["authorship"]["kind"] == "person", merged.out
+    assert merged.code == 0
+    repo.commit(f"More\n\n{CLAUDE}\n", {"src/b.py": "B = 1\n"})
+    agent = repo.run("diff", "--pre-push", "--format", "json", env=push)
+    assert agent.json()["authorship"]["kind"] == "agent"
+    assert agent.code == 1  # the workflow change is in the range, now an agent's push

@@ -212,3 +212,74 @@ def test_feedback_stays_within_the_agents_cap_and_shows_hidden_text(
     assert len(reason) <= 10_000
     assert "more (" in reason  # the rest summarised
     assert not any(0xE0000 <= ord(c) <= 0xE007F or c == "\u200b" for c in reason)
+
+
+# Where the agent's run began, and what it may not touch.
+
+
+def _session(tmp_path: Path) -> str:
+    """A transcript whose first record is stamped now: the session begins (the reflog has
+    whole seconds, so the person's earlier work is made at least two seconds before)."""
+    import datetime
+    import time
+
+    time.sleep(2.1)
+    transcript = tmp_path / "transcript.jsonl"
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    transcript.write_text(json.dumps({"timestamp": now, "type": "user"}) + "\n")
+    return str(transcript)
+
+
+def test_the_run_begins_where_head_was_when_the_session_began(repo: Repo, tmp_path: Path) -> None:
+    """No remote: the person's own earlier commits are not the agent's, and a commit the agent
+    makes (or pushes) during the session does not hide its change."""
+    repo.commit("Start", {"src/app.py": "A = 1\n", ".agentcheck/task.toml": TASK})
+    repo.commit("The person's work", {".github/workflows/ci.yml": "on: push\n"})
+    stop = {**event("claude", repo, "Done."), "transcript_path": _session(tmp_path)}
+    repo.commit("The agent's commit", {"docs/notes.md": "notes\n"})
+    result = stop_with(repo, stop, tmp_path)
+    reason = json.loads(result.out)["reason"]
+    assert "docs/notes.md:1 AC101" in reason
+    assert "ci.yml" not in reason  # committed before the session: the person's
+
+
+def test_without_a_transcript_the_remote_default_branch_is_the_base(
+    repo: Repo, tmp_path: Path
+) -> None:
+    repo.commit("Start", {"src/app.py": "A = 1\n", ".agentcheck/task.toml": TASK})
+    origin = tmp_path / "origin.git"
+    repo.git("clone", "-q", "--bare", str(repo.root), str(origin))
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("fetch", "-q", "origin")
+    repo.git("remote", "set-head", "origin", "main")
+    repo.commit("The agent's commit", {"docs/notes.md": "notes\n"})
+    found = json.loads(stop_with(repo, event("codex", repo, "Done."), tmp_path).out)["reason"]
+    assert "docs/notes.md:1 AC101" in found
+    # --base and [hooks] base name it outright.
+    assert stop(repo, "codex", event("codex", repo), tmp_path, "--base", "HEAD").out == ""
+
+
+def test_the_policy_is_read_where_the_run_began_not_from_the_work_tree(
+    repo: Repo, tmp_path: Path
+) -> None:
+    repo.commit("Start", {"src/app.py": "A = 1\n", ".agentcheck/task.toml": TASK})
+    stop = {**event("claude", repo, "Done."), "transcript_path": _session(tmp_path)}
+    repo.write(".github/workflows/ci.yml", "on: push\n")
+    repo.write("agentcheck.toml", 'exclude = ["**"]\n[hooks]\nfail-on = "never"\n')
+    reason = json.loads(stop_with(repo, stop, tmp_path).out)["reason"]
+    assert ".github/workflows/ci.yml:1 AC301 (error)" in reason  # exclude did not apply
+    assert "agentcheck.toml:1 AC302 (error)" in reason
+
+
+def test_a_task_written_during_the_run_is_reported(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("Start", {"src/app.py": "A = 1\n"})
+    repo.write(".agentcheck/task.toml", TASK)  # the person's task, before the session
+    stop = {**event("claude", repo, "Done."), "transcript_path": _session(tmp_path)}
+    repo.write(".agentcheck/task.toml", 'id = "T-1"\npaths = ["**"]\n')  # the agent widens it
+    reason = json.loads(stop_with(repo, stop, tmp_path).out)["reason"]
+    assert "AC302" in reason
+    assert "written during the agent's run" in reason
+
+
+def stop_with(repo: Repo, payload: dict[str, Any], cache: Path) -> Result:
+    return stop(repo, "claude" if "last_assistant_message" in payload else "codex", payload, cache)

@@ -33,6 +33,8 @@ class Settings:
     instruction_files: Globs
     policy_path: str | None
     locks: dict[str, Lock] = dataclasses.field(default_factory=dict)  # by lockfile name
+    # manifest name -> what it says to make its folder a workspace
+    workspaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def settings(policy: Policy) -> Settings:
@@ -43,22 +45,38 @@ def settings(policy: Policy) -> Settings:
     presets += tuple(built_in["lockfiles"]["globs"])
     protected = presets + tuple(policy.table("paths").get("protected", ()))
     locks = {name: Lock(**entry) for name, entry in built_in["lockfiles"]["locks"].items()}
-    return Settings(Globs(protected), policy.instruction_files, policy.path, locks)
+    workspaces = {k: tuple(v) for k, v in built_in["lockfiles"]["workspaces"].items()}
+    return Settings(Globs(protected), policy.instruction_files, policy.path, locks, workspaces)
 
 
-def _locking(path: str, settings: Settings, change: ChangeSet) -> str | None:
-    """For a lockfile PATH: why its change is not AC301 (None: it is). A lockfile is expected
-    beside a change to a manifest it locks, in its folder or below, unless the change adds it
-    beside another package manager's lockfile (then AC301 says so)."""
+def _locking(
+    path: str, settings: Settings, change: ChangeSet, reader: FileReader
+) -> str | None:
+    """For a lockfile PATH: the changed manifest it locks, which makes its change expected
+    (None: there is none). The manifest beside it counts; one below it only where the manifest
+    beside it declares a workspace (pnpm's pnpm-workspace.yaml too)."""
     folder, _, name = path.rpartition("/")
     lock = settings.locks.get(name)
     if lock is None:
         return None
     prefix = f"{folder}/" if folder else ""
-    for manifest in (p for f in change.files for p in f.paths):
-        if manifest.rpartition("/")[2] == lock.manifest and manifest.startswith(prefix):
-            return manifest
+    beside = f"{prefix}{lock.manifest}"
+    changed = [p for f in change.files for p in f.paths if p.rpartition("/")[2] == lock.manifest]
+    if beside in changed:
+        return beside
+    below = [p for p in changed if p.startswith(prefix)]
+    if below and _workspace(prefix, lock, settings, reader):
+        return below[0]
     return None
+
+
+def _workspace(prefix: str, lock: Lock, settings: Settings, reader: FileReader) -> bool:
+    if lock.manifest == "package.json" and reader.head(f"{prefix}pnpm-workspace.yaml"):
+        return True
+    markers = settings.workspaces.get(lock.manifest, ())
+    data = reader.head(f"{prefix}{lock.manifest}") if markers else None
+    text = data.decode("utf-8", "replace") if data else ""
+    return any(marker in text for marker in markers)
 
 
 def _foreign(path: str, settings: Settings, reader: FileReader) -> tuple[str, Lock] | None:
@@ -131,7 +149,7 @@ def check(
                         column,
                     )
                     continue
-            if _locking(path, settings, change) is not None:
+            if _locking(path, settings, change, reader) is not None:
                 continue  # the lockfile follows the manifest it locks: expected
             lock = settings.locks.get(path.rpartition("/")[2])
             why = (
@@ -144,8 +162,9 @@ def check(
             )
             yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
-        # A policy or task added by uncommitted work is being set up, not loosened.
-        being_set_up = file.status == "added" and setting_up
+        # A policy or task a person's uncommitted work adds is being set up, not loosened; an
+        # agent does not set up the rules it is checked by.
+        being_set_up = file.status == "added" and setting_up and not change.by_agent
         if what is not None and not being_set_up and _policy_edit(file, reader):
             yield Finding(
                 "AC302",

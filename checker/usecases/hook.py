@@ -18,6 +18,7 @@ gates fail closed."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import time
@@ -28,10 +29,38 @@ from checker.model.errors import FatalError
 
 if TYPE_CHECKING:
     from checker.adapters.agenthook import AgentEvent
+    from checker.config.task import Task
     from checker.model.finding import Finding
 
 # However the findings change, a run is blocked at most this many times max-blocks in a row.
 CHAIN_FACTOR = 4
+# Reflog times are whole seconds: a commit in the second the session began is the agent's.
+_CLOCK_SLACK = datetime.timedelta(seconds=1)
+
+
+def _task_touched(
+    root: Path, task: Task | None, started: datetime.datetime | None
+) -> list[Finding]:
+    """AC302 for a task spec written after the agent's session began: the task scopes the
+    agent, so the agent may not widen it (a person writes it before the session)."""
+    from checker.model.finding import Finding
+
+    if task is None or started is None or task.path is None:
+        return []
+    try:
+        written = (root / task.path).stat().st_mtime
+    except OSError:
+        return []
+    if written <= started.timestamp():
+        return []
+    return [
+        Finding(
+            "AC302",
+            f"{task.path} (the task spec) was written during the agent's run: it decides what "
+            "agentcheck checks, so a human must review this edit",
+            task.path,
+        )
+    ]
 
 
 class Answer(NamedTuple):
@@ -73,19 +102,27 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
     from checker.domain.hiddentext.escape import visible
     from checker.engine import run as engine
     from checker.engine.selection import fails
+    from checker.model.finding import sort_key
     from checker.model.report import Report
     from checker.report import feedback
+    from checker.usecases.diff import rev_reader
 
     folder = event.cwd or os.getcwd()
     if not Path(folder).is_dir():
         raise FatalError(f"the event's cwd {folder!r} is not a folder on this machine.")
+    started = agenthook.session_start(event.transcript)
     with Repository.find(folder) as repo:
-        policy = policies.load(repo.root, None, policy_schema())
+        # Where the run began: HEAD when the session started (its reflog), else the merge base
+        # with the remote's default branch, else HEAD. The policy is read there, never from the
+        # work tree the agent writes; the task (which a person keeps uncommitted) is read from
+        # the work tree, and reported when the run touched it.
+        begun = repo.head_at(started - _CLOCK_SLACK) if started is not None else None
+        governing = begun or repo.default_branch_base() or ("HEAD" if repo.head() else None)
+        read_at = rev_reader(repo, governing) if governing else None
+        policy = policies.load(repo.root, None, policy_schema(), read_at, governing or "")
         task = tasks.load(repo.root, None, None)
         settings = policy.hooks
-        since = base_ref or settings.base or repo.default_branch_base()
-        if since is None and repo.head() is not None:
-            since = "HEAD"
+        since = base_ref or settings.base or governing
         change, reader = gitchange.from_worktree(repo, since)
         key = f"{repo.root}\0{event.agent}\0{event.session}"
         streak = hookstate.load(key)
@@ -104,13 +141,17 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
             enforce=policy.enforce,
         )
         outcome = engine.run(change, policy, task, reader, authorship=authorship)
+        touched = _task_touched(repo.root, task, started)
+    findings = sorted([*outcome.findings, *touched], key=sort_key)
     report = Report(
-        findings=outcome.findings,
+        findings=findings,
         waived=[],
         files=outcome.files,
         source=change.source,
         policy=policy.source,
-        task=f"{task.id} ({task.source})" if task is not None else None,
+        task=(f"{task.id} ({task.source})" if task.values.get("id") else task.source)
+        if task is not None
+        else None,
         authorship=authorship,
     )
     if not fails(report.findings, settings.fail_on):
@@ -132,8 +173,14 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
     if same > settings.max_blocks or blocks > settings.max_blocks * CHAIN_FACTOR or forgetful:
         hookstate.save(key, None)
         count = len(report.findings)
+        earlier = (
+            "blocked this run before (agentcheck cannot keep count: the cache folder is not "
+            "writable)"
+            if forgetful
+            else f"blocked this run {blocks - 1} time(s) in a row"
+        )
         notice = visible(
-            f"agentcheck blocked this run {blocks - 1} time(s) in a row and lets the agent stop; "
+            f"agentcheck {earlier} and lets the agent stop; "
             f"{count} finding{'' if count == 1 else 's'} remain for a person to review "
             f"(`agentcheck diff --since {since or 'HEAD'}` lists them). They still stand at "
             "the commit and pull-request checks."
