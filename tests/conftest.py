@@ -17,8 +17,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 
 _BIN = Path(sys.executable).parent
-AGENTCHECK = shutil.which("agentcheck", path=str(_BIN)) or shutil.which("agentcheck")
-# The command every test runs: the installed script, else this Python running the package.
+AGENTCHECK = shutil.which("agentcheck", path=str(_BIN))
+# The command every test runs: the script installed beside this Python, else this Python running
+# the package (never an `agentcheck` found on PATH, which may be another install's).
 COMMAND = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
 
 GIT_ENV = {

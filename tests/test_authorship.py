@@ -118,6 +118,7 @@ def _found(head: dict[str, str], who: Authorship | None) -> list[tuple[str, str 
     return [(f.code, f.severity, f.advice) for f in memory.run(changed, reader, authorship=who)]
 
 
+@pytest.mark.e2e
 def test_process_rules_advise_people_and_bind_agents() -> None:
     person, agent = Authorship("person"), Authorship("agent")
     assert _found(WORKFLOW, person) == [("AC301", "warning", True)]
@@ -126,12 +127,14 @@ def test_process_rules_advise_people_and_bind_agents() -> None:
     assert _found(BIG, agent) == [("AC202", "error", False)]
 
 
+@pytest.mark.e2e
 def test_hidden_text_binds_everyone() -> None:
     person = _found(TAGS, Authorship("person"))
     assert ("AC501", "error", False) in person
     assert ("AC303", "warning", True) in person
 
 
+@pytest.mark.e2e
 def test_advice_never_fails_and_agents_fail_on_warnings() -> None:
     changed, reader = memory.change_between({}, WORKFLOW)
     advised = memory.run(changed, reader, authorship=Authorship("person"))
@@ -148,6 +151,7 @@ def test_advice_never_fails_and_agents_fail_on_warnings() -> None:
 # the message being written; a merge is judged by the commits it brings.
 
 
+@pytest.mark.e2e
 def test_staged_change_binds_when_an_agents_shell_runs_the_hook(repo: Repo) -> None:
     repo.commit("base", {"README.md": "r\n"})
     repo.write(".github/workflows/ci.yml", "on: push\n")
@@ -161,6 +165,7 @@ def test_staged_change_binds_when_an_agents_shell_runs_the_hook(repo: Repo) -> N
     assert "Judged as: agent change (Claude Code: environment CLAUDECODE=1)" in agent.out
 
 
+@pytest.mark.e2e
 def test_the_message_being_written_names_the_agent(repo: Repo, tmp_path: Path) -> None:
     repo.commit("base", {"README.md": "r\n"})
     repo.write(".github/workflows/ci.yml", "on: push\n")
@@ -172,6 +177,7 @@ def test_the_message_being_written_names_the_agent(repo: Repo, tmp_path: Path) -
     assert result.json()["authorship"]["kind"] == "agent"
 
 
+@pytest.mark.e2e
 def test_a_merge_of_a_bots_branch_is_automation(repo: Repo) -> None:
     repo.commit("base", {"README.md": "r\n", ".pre-commit-config.yaml": "repos: []\n"})
     repo.git("checkout", "-q", "-b", "pre-commit-ci-update-config")
@@ -202,6 +208,7 @@ def _ac301(base: dict[str, str], head: dict[str, str]) -> list[str]:
     return [f.message for f in memory.run(changed, reader) if f.code == "AC301"]
 
 
+@pytest.mark.e2e
 def test_a_lockfile_beside_its_manifest_is_expected() -> None:
     bumped = {"pyproject.toml": 'version = "1.1"\n', "uv.lock": "version = 2\n"}
     assert _ac301(UV_BASE, bumped) == []
@@ -211,6 +218,7 @@ def test_a_lockfile_beside_its_manifest_is_expected() -> None:
     assert _ac301(base, head) == []
 
 
+@pytest.mark.e2e
 def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
     alone = _ac301(UV_BASE, {**UV_BASE, "uv.lock": "version = 2\n"})
     assert alone == [
@@ -222,6 +230,7 @@ def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
     assert len(_ac301(base, head)) == 1
 
 
+@pytest.mark.e2e
 def test_another_package_managers_lockfile_is_ac301_with_its_own_message() -> None:
     base = {"package.json": "{}\n", "pnpm-lock.yaml": "lockfileVersion: 9\n"}
     head = {**base, "package.json": '{"dependencies": {}}\n', "package-lock.json": "{}\n"}

@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import Repo, diff_findings
 
+pytestmark = pytest.mark.e2e
+
 INIT = ""
 SHOP = {
     "src/shop/__init__.py": INIT,

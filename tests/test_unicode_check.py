@@ -8,8 +8,12 @@ import codecs
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from checker.domain.hiddentext.table import row_of
 from tests.conftest import Repo, Result, event_file, pull_request_event, run_agentcheck
+
+pytestmark = pytest.mark.e2e
 
 ZWSP = "\u200b"
 RLO = "\u202e"
