@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,10 @@ def test_forbidden_import_reported_as_the_issue_shows(repo: Repo) -> None:
 
 
 def imports(
-    changed: dict[str, str | None],
+    changed: Mapping[str, str | None],
     policy: str = POLICY,
     *,
-    before: dict[str, str] | None = None,
+    before: Mapping[str, str] | None = None,
     task: str | None = None,
     renames: dict[str, str] | None = None,
     select: tuple[str, ...] = (),
@@ -96,7 +97,7 @@ def imports(
     return [f for f in found if f.code.startswith("AC4")]
 
 
-def located(changed: dict[str, str | None], policy: str = POLICY, **keywords: Any) -> list[Any]:
+def located(changed: Mapping[str, str | None], policy: str = POLICY, **keywords: Any) -> list[Any]:
     return memory.located(imports(changed, policy, **keywords))
 
 
