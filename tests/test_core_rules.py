@@ -259,6 +259,19 @@ def test_warnings_fail_only_by_choice_and_a_raised_severity_fails(repo: Repo) ->
 
 
 @pytest.mark.e2e
+def test_select_ignore_and_exclude_through_the_command(repo: Repo) -> None:
+    repo.commit("base", {"agentcheck.toml": 'enforce = "all"\n'})
+    repo.write("CLAUDE.md", "x\n")
+    repo.write(".github/workflows/a.yml", "on: push\n")
+    assert sorted(diff_codes(repo)) == ["AC301", "AC303"]
+    assert diff_codes(repo, "--select", "AC3", "--ignore", "AC301") == ["AC303"]
+    assert diff_codes(repo, "--select", "AC301") == ["AC301"]
+    repo.commit("exclude", {"agentcheck.toml": 'enforce = "all"\nexclude = ["CLAUDE.md"]\n'})
+    repo.write("CLAUDE.md", "y\n")
+    assert diff_codes(repo) == []
+
+
+@pytest.mark.e2e
 def test_pull_request_label_waives_a_code(repo: Repo, tmp_path: Path) -> None:
     base = repo.commit("base", {"README.md": "r\n"})
     head = repo.commit("ci", {".github/workflows/a.yml": "on: push\n"})
