@@ -4,12 +4,11 @@ command, git or the pull request context is what is tested."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo, diff_findings
+from tests.conftest import Repo, diff_findings, event_file, pull_request_event
 from tests.memory import codes, findings, located
 
 TASK = """
@@ -203,20 +202,9 @@ def test_ac103_task_from_the_pull_request_body(repo: Repo, tmp_path: Path) -> No
     repo.commit("base", {"agentcheck.toml": "require-task = true\n"})
     repo.write("src/a.py", "a = 1\n")
     repo.write("lib/b.py", "b = 1\n")
-    event = {
-        "pull_request": {
-            "number": 7,
-            "title": "Add a",
-            "body": 'Adds a.\n\n```agentcheck\nid = "T-1"\npaths = ["src/**"]\n```\n',
-            "user": {"login": "someone"},
-            "head": {"ref": "feature", "sha": "0" * 40},
-            "base": {"ref": "main", "sha": "1" * 40},
-            "labels": [],
-        }
-    }
-    event_path = tmp_path / "event.json"
-    event_path.write_text(json.dumps(event))
-    found = diff_findings(repo, "--context", str(event_path))
+    body = 'Adds a.\n\n```agentcheck\nid = "T-1"\npaths = ["src/**"]\n```\n'
+    context = event_file(tmp_path, pull_request_event(title="Add a", body=body))
+    found = diff_findings(repo, "--context", context)
     assert [(f["code"], f["path"]) for f in found] == [("AC101", "lib/b.py")]
 
 
@@ -275,19 +263,9 @@ def test_select_ignore_and_exclude_through_the_command(repo: Repo) -> None:
 def test_pull_request_label_waives_a_code(repo: Repo, tmp_path: Path) -> None:
     base = repo.commit("base", {"README.md": "r\n"})
     head = repo.commit("ci", {".github/workflows/a.yml": "on: push\n"})
-    event = {
-        "pull_request": {
-            "title": "CI",
-            "body": "",
-            "user": {"login": "dev"},
-            "head": {"ref": "ci"},
-            "base": {"ref": "main"},
-            "labels": [{"name": "agentcheck:allow-AC301"}],
-        }
-    }
-    path = tmp_path / "event.json"
-    path.write_text(json.dumps(event))
-    result = repo.run("diff", f"{base}..{head}", "--context", str(path), "--format", "json")
+    payload = pull_request_event(title="CI", labels=("agentcheck:allow-AC301",))
+    context = event_file(tmp_path, payload)
+    result = repo.run("diff", f"{base}..{head}", "--context", context, "--format", "json")
     assert result.code == 0
     assert [f["code"] for f in result.json()["summary"]["waived"]] == ["AC301"]
 
