@@ -118,7 +118,6 @@ def _found(head: dict[str, str], who: Authorship | None) -> list[tuple[str, str 
     return [(f.code, f.severity, f.advice) for f in memory.run(changed, reader, authorship=who)]
 
 
-@pytest.mark.e2e
 def test_process_rules_advise_people_and_bind_agents() -> None:
     person, agent = Authorship("person"), Authorship("agent")
     assert _found(WORKFLOW, person) == [("AC301", "warning", True)]
@@ -127,14 +126,12 @@ def test_process_rules_advise_people_and_bind_agents() -> None:
     assert _found(BIG, agent) == [("AC202", "error", False)]
 
 
-@pytest.mark.e2e
 def test_hidden_text_binds_everyone() -> None:
     person = _found(TAGS, Authorship("person"))
     assert ("AC501", "error", False) in person
     assert ("AC303", "warning", True) in person
 
 
-@pytest.mark.e2e
 def test_advice_never_fails_and_agents_fail_on_warnings() -> None:
     changed, reader = memory.change_between({}, WORKFLOW)
     advised = memory.run(changed, reader, authorship=Authorship("person"))
@@ -208,7 +205,6 @@ def _ac301(base: dict[str, str], head: dict[str, str]) -> list[str]:
     return [f.message for f in memory.run(changed, reader) if f.code == "AC301"]
 
 
-@pytest.mark.e2e
 def test_a_lockfile_beside_its_manifest_is_expected() -> None:
     bumped = {"pyproject.toml": 'version = "1.1"\n', "uv.lock": "version = 2\n"}
     assert _ac301(UV_BASE, bumped) == []
@@ -218,7 +214,6 @@ def test_a_lockfile_beside_its_manifest_is_expected() -> None:
     assert _ac301(base, head) == []
 
 
-@pytest.mark.e2e
 def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
     alone = _ac301(UV_BASE, {**UV_BASE, "uv.lock": "version = 2\n"})
     assert alone == [
@@ -230,7 +225,6 @@ def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
     assert len(_ac301(base, head)) == 1
 
 
-@pytest.mark.e2e
 def test_another_package_managers_lockfile_is_ac301_with_its_own_message() -> None:
     base = {"package.json": "{}\n", "pnpm-lock.yaml": "lockfileVersion: 9\n"}
     head = {**base, "package.json": '{"dependencies": {}}\n', "package-lock.json": "{}\n"}
