@@ -164,6 +164,20 @@ def run_agentcheck(
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on a real repository runs git and the command: it must be marked e2e, so that
+    the quick command (-m "not slow and not e2e") leaves it out."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "repo" in getattr(item, "fixturenames", ()) and item.get_closest_marker("e2e") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests on a real repository without @pytest.mark.e2e: " + ", ".join(unmarked)
+        )
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path / "repo")
