@@ -54,11 +54,12 @@ def tokenizer_runs(text: str) -> list[tuple[int, int]]:
 
 def test_string_lines_agree_with_the_tokenizer_on_the_standard_library() -> None:
     checked = 0
-    for path in stdlib_files():
+    for path in stdlib_files(sampled=True):
         text = read(path)
         assert string_lines(text) == tokenizer_runs(text), path
         checked += sum(last - first + 1 for first, last in string_lines(text))
-    assert checked > 10_000  # lines inside strings: the comparison covered real ones
+    # Lines inside strings: the comparison covered real ones (every eighth file in dev).
+    assert checked > (10_000 if examples.PROFILE == "ci" else 1_000)
 
 
 @pytest.mark.parametrize(
