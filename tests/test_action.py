@@ -170,6 +170,7 @@ def sarif_codes(run: ActionRun) -> list[str]:
 # -- pull requests by people and by agents ---------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "notif-schema", {"src/notifications/schema.py": "FIELDS = ()\n"}
@@ -199,6 +200,7 @@ def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
     assert status.stdout == ""
 
 
+@pytest.mark.e2e
 def test_human_pr_without_a_task_is_advised_and_passes(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "ci-tweak", {".github/workflows/ci.yml": "on: push\n"}, task=False
@@ -228,6 +230,7 @@ def test_human_pr_without_a_task_is_advised_and_passes(tmp_path: Path) -> None:
     assert 'enforce = "all": every rule binds' in strict.summary
 
 
+@pytest.mark.e2e
 def test_human_pr_under_a_task_is_bound_by_every_rule(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "billing-fix", {"src/billing/invoice.py": "TOTAL = 1\n"}
@@ -241,6 +244,7 @@ def test_human_pr_under_a_task_is_bound_by_every_rule(tmp_path: Path) -> None:
     assert "change under a task spec" in run.summary
 
 
+@pytest.mark.e2e
 def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> None:
     branch = "copilot/fix-billing-rounding"
     origin, base, head = origin_with_pr(
@@ -272,6 +276,7 @@ def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> No
     assert "commit author" in run.summary
 
 
+@pytest.mark.e2e
 def test_copilot_login_without_bot_suffix_is_the_same_agent(tmp_path: Path) -> None:
     branch = "fix-typo"
     origin, base, head = origin_with_pr(tmp_path, branch, {"tests/test_x.py": "X = 1\n"})
@@ -283,6 +288,7 @@ def test_copilot_login_without_bot_suffix_is_the_same_agent(tmp_path: Path) -> N
     assert "pull request author Copilot" in run.summary
 
 
+@pytest.mark.e2e
 def test_claude_code_pr_is_detected_by_its_co_author_trailer(tmp_path: Path) -> None:
     branch = "feature/invoice-rounding"
     origin, base, head = origin_with_pr(
@@ -300,6 +306,7 @@ def test_claude_code_pr_is_detected_by_its_co_author_trailer(tmp_path: Path) -> 
     assert len(run.annotated("error")) == 1
 
 
+@pytest.mark.e2e
 def test_pr_that_loosens_the_policy_is_checked_with_the_base_policy(tmp_path: Path) -> None:
     branch = "copilot/deploy-tweak"
     origin, base, head = origin_with_pr(
@@ -326,6 +333,7 @@ def test_pr_that_loosens_the_policy_is_checked_with_the_base_policy(tmp_path: Pa
     assert f".agentcheck/task.toml (at {base})" in run.summary
 
 
+@pytest.mark.e2e
 def test_task_and_config_inputs_are_read_at_the_base(tmp_path: Path) -> None:
     branch = "widen-task"
     origin, base, head = origin_with_pr(
@@ -361,6 +369,7 @@ def test_task_and_config_inputs_are_read_at_the_base(tmp_path: Path) -> None:
     assert "ci/new-task.toml: no such file at" in missing.err
 
 
+@pytest.mark.e2e
 def test_allow_label_waives_and_the_summary_shows_it(tmp_path: Path) -> None:
     branch = "copilot/billing"
     origin, base, head = origin_with_pr(tmp_path, branch, {"src/billing/invoice.py": "TOTAL = 1\n"})
@@ -384,6 +393,7 @@ def test_allow_label_waives_and_the_summary_shows_it(tmp_path: Path) -> None:
     assert result["suppressions"][0]["kind"] == "external"
 
 
+@pytest.mark.e2e
 def test_sarif_file_input_and_fail_on_input(tmp_path: Path) -> None:
     branch = "docs"
     origin, base, head = origin_with_pr(tmp_path, branch, {"AGENTS.md": "Be terse.\n"})
@@ -404,6 +414,7 @@ def test_sarif_file_input_and_fail_on_input(tmp_path: Path) -> None:
 # -- finding the base in shallow clones -------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_shallow_clone_is_deepened_to_the_merge_base(tmp_path: Path) -> None:
     origin = Repo(tmp_path / "origin")
     origin.commit("Start", {".agentcheck/task.toml": TASK, "src/notifications/a.py": ""})
@@ -470,6 +481,7 @@ def fast_import_history(origin: Repo, main_commits: int, branch_commits: int) ->
     origin.git("fast-import", "--quiet", input_data="".join(stream).encode())
 
 
+@pytest.mark.e2e
 def test_too_shallow_history_stops_with_the_fetch_depth_advice(tmp_path: Path) -> None:
     origin = Repo(tmp_path / "origin")
     origin.git("config", "uploadpack.allowReachableSHA1InWant", "true")
@@ -492,6 +504,7 @@ def test_too_shallow_history_stops_with_the_fetch_depth_advice(tmp_path: Path) -
     assert run.outputs == {}
 
 
+@pytest.mark.e2e
 def test_full_clone_needs_no_fetch(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "copilot/x", {"src/notifications/schema.py": "FIELDS = ()\n"}
@@ -506,6 +519,7 @@ def test_full_clone_needs_no_fetch(tmp_path: Path) -> None:
     assert "fetching" not in run.err
 
 
+@pytest.mark.e2e
 def test_missing_commit_that_cannot_be_fetched_is_a_clear_error(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "copilot/x", {"src/notifications/schema.py": "FIELDS = ()\n"}
@@ -523,6 +537,7 @@ def test_missing_commit_that_cannot_be_fetched_is_a_clear_error(tmp_path: Path) 
 # -- events it cannot use ---------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_event_without_a_pull_request_is_a_clear_error(repo: Repo, tmp_path: Path) -> None:
     repo.commit("Start", {"a.py": ""})
     push = {"ref": "refs/heads/main", "before": "0" * 40, "after": "1" * 40, "commits": []}
@@ -532,6 +547,7 @@ def test_event_without_a_pull_request_is_a_clear_error(repo: Repo, tmp_path: Pat
     assert run.outputs == {}
 
 
+@pytest.mark.e2e
 def test_without_an_event_it_says_what_to_pass(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     done = run_agentcheck("action", cwd=repo.root)
@@ -550,6 +566,7 @@ HOSTILE_NAMES = [
 ]
 
 
+@pytest.mark.e2e
 def test_hostile_file_names_give_one_command_per_finding(tmp_path: Path) -> None:
     branch = "copilot/hostile"
     origin, base, head = origin_with_pr(
@@ -598,6 +615,7 @@ def commit_as(repo: Repo, message: str, files: dict[str, str], **identity: str) 
     return repo.git("rev-parse", "HEAD").strip()
 
 
+@pytest.mark.e2e
 def test_json_says_no_agent_without_pull_request_commits_or_environment(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     repo.write("b.py", "B = 1\n")
@@ -608,6 +626,7 @@ def test_json_says_no_agent_without_pull_request_commits_or_environment(repo: Re
     assert document["authorship"]["reason"] == "no agent signal: process rules advise"
 
 
+@pytest.mark.e2e
 def test_json_agent_from_commit_identities(repo: Repo) -> None:
     base = repo.commit("Start", {"a.py": ""})
     commit_as(
@@ -651,6 +670,7 @@ def test_json_agent_from_commit_identities(repo: Repo) -> None:
     }
 
 
+@pytest.mark.e2e
 def test_json_agent_from_the_commit_message_being_written(repo: Repo, tmp_path: Path) -> None:
     repo.commit("Start", {"a.py": ""})
     repo.write("b.py", "B = 1\n")
@@ -732,6 +752,7 @@ def run_step(
     return done, parse_outputs(outputs.read_text(encoding="utf-8"))
 
 
+@pytest.mark.e2e
 def test_action_yml_installs_agentcheck_from_its_own_files_and_checks(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

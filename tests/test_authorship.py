@@ -148,6 +148,7 @@ def test_advice_never_fails_and_agents_fail_on_warnings() -> None:
 # the message being written; a merge is judged by the commits it brings.
 
 
+@pytest.mark.e2e
 def test_staged_change_binds_when_an_agents_shell_runs_the_hook(repo: Repo) -> None:
     repo.commit("base", {"README.md": "r\n"})
     repo.write(".github/workflows/ci.yml", "on: push\n")
@@ -161,6 +162,7 @@ def test_staged_change_binds_when_an_agents_shell_runs_the_hook(repo: Repo) -> N
     assert "Judged as: agent change (Claude Code: environment CLAUDECODE=1)" in agent.out
 
 
+@pytest.mark.e2e
 def test_the_message_being_written_names_the_agent(repo: Repo, tmp_path: Path) -> None:
     repo.commit("base", {"README.md": "r\n"})
     repo.write(".github/workflows/ci.yml", "on: push\n")
@@ -172,6 +174,7 @@ def test_the_message_being_written_names_the_agent(repo: Repo, tmp_path: Path) -
     assert result.json()["authorship"]["kind"] == "agent"
 
 
+@pytest.mark.e2e
 def test_a_merge_of_a_bots_branch_is_automation(repo: Repo) -> None:
     repo.commit("base", {"README.md": "r\n", ".pre-commit-config.yaml": "repos: []\n"})
     repo.git("checkout", "-q", "-b", "pre-commit-ci-update-config")

@@ -12,7 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pytest
+
 from tests.conftest import Repo, Result
+
+pytestmark = pytest.mark.e2e
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -19,6 +19,7 @@ from tests.conftest import Repo, clean_env, run_agentcheck
 PROJECT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.e2e
 def test_version(tmp_path: Path) -> None:
     result = run_agentcheck("--version", cwd=tmp_path)
     assert result.code == 0
@@ -33,12 +34,14 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
     return {line.rsplit("|", 1)[1].strip() for line in lines}
 
 
+@pytest.mark.e2e
 def test_version_loads_no_git_library(tmp_path: Path) -> None:
     loaded = _loaded("--version", cwd=tmp_path)
     assert "checker.cli" in loaded
     assert not loaded & {"git", "checker.adapters.git", "checker.usecases.diff"}
 
 
+@pytest.mark.e2e
 def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
     """Start-up is most of a pre-commit hook's time: the sentence reader and the import
     contracts load only for a run that has a message or a contract. (Who wrote the change is
@@ -58,6 +61,7 @@ def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
     assert lazy <= _loaded("diff", "--staged", "--message", str(message), cwd=repo.root)
 
 
+@pytest.mark.e2e
 def test_rules_lists_every_catalog_entry(tmp_path: Path) -> None:
     result = run_agentcheck("rules", "--format", "json", cwd=tmp_path)
     assert result.code == 0
@@ -83,6 +87,7 @@ def test_every_rule_has_an_explanation_example_and_allowance() -> None:
         assert rule.allow, rule.code
 
 
+@pytest.mark.e2e
 def test_explain(tmp_path: Path) -> None:
     result = run_agentcheck("explain", "ac301", cwd=tmp_path)
     assert result.code == 0
@@ -92,6 +97,7 @@ def test_explain(tmp_path: Path) -> None:
     assert "allow-protected" in result.out
 
 
+@pytest.mark.e2e
 def test_init_writes_a_policy_that_loads_and_refuses_to_overwrite(repo: Repo) -> None:
     repo.commit(
         "base",
@@ -161,6 +167,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+@pytest.mark.e2e
 def test_rules_load_from_an_installed_wheel(wheel_venv: Path, tmp_path: Path) -> None:
     python = _python_in(wheel_venv)
     probe = subprocess.run(
@@ -192,6 +199,7 @@ def test_rules_load_from_an_installed_wheel(wheel_venv: Path, tmp_path: Path) ->
     assert len(listed.stdout.splitlines()) == len(catalog.all_rules())
 
 
+@pytest.mark.e2e
 def test_rules_load_from_a_source_checkout(tmp_path: Path) -> None:
     probe = subprocess.run(
         [

@@ -494,6 +494,7 @@ def checked_repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     return repo
 
 
+@pytest.mark.e2e
 @examples.budget(12, shrink=False)
 @given(NUMBERS, st.booleans())
 def test_invalid_documents_exit_2_through_the_command(

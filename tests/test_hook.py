@@ -12,12 +12,12 @@ import pytest
 
 from tests.conftest import Repo, Result, clean_env
 
+pytestmark = pytest.mark.e2e
+
 TASK = 'id = "T-1"\npaths = ["src/**"]\n'
 
 
-def stop(
-    repo: Repo, agent: str, event: dict[str, Any] | bytes, cache: Path, *args: str
-) -> Result:
+def stop(repo: Repo, agent: str, event: dict[str, Any] | bytes, cache: Path, *args: str) -> Result:
     raw = event if isinstance(event, bytes) else json.dumps(event).encode()
     return repo.run("hook", agent, *args, stdin=raw, env=clean_env(XDG_CACHE_HOME=str(cache)))
 

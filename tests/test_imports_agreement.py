@@ -25,9 +25,12 @@ from tests.conftest import Repo, clean_env
 LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which(
     "lint-imports"
 )
-pytestmark = pytest.mark.skipif(
-    LINT_IMPORTS is None, reason="import-linter is not installed (pip install -e '.[test]')"
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        LINT_IMPORTS is None, reason="import-linter is not installed (pip install -e '.[test]')"
+    ),
+]
 
 CONFIG = """[importlinter]
 root_packages =

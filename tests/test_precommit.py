@@ -72,6 +72,7 @@ def project(repo: Repo) -> Repo:
     return repo
 
 
+@pytest.mark.e2e
 def test_staged_out_of_scope_change_is_refused(
     project: Repo, hook_repo: Path, hook_env: dict[str, str]
 ) -> None:
@@ -87,6 +88,7 @@ def test_staged_out_of_scope_change_is_refused(
     assert "AC101" in out
 
 
+@pytest.mark.e2e
 def test_staged_in_scope_change_passes(
     project: Repo, hook_repo: Path, hook_env: dict[str, str]
 ) -> None:
@@ -101,6 +103,7 @@ def test_staged_in_scope_change_passes(
     assert "AC101" not in out
 
 
+@pytest.mark.e2e
 def test_pre_push_checks_the_commits_being_pushed(
     project: Repo, hook_repo: Path, hook_env: dict[str, str]
 ) -> None:
@@ -126,6 +129,7 @@ def test_pre_push_checks_the_commits_being_pushed(
     assert f"{pushed}...{local}" in out
 
 
+@pytest.mark.e2e
 def test_commit_msg_hook_checks_the_message(
     project: Repo, hook_repo: Path, hook_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -158,6 +162,7 @@ def test_commit_msg_hook_checks_the_message(
         assert "AC501" in out
 
 
+@pytest.mark.e2e
 def test_commit_msg_hook_passes_a_true_message(
     project: Repo, hook_repo: Path, hook_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -213,6 +218,7 @@ def scan_command(tmp_path_factory: pytest.TempPathFactory) -> None:
         pytest.skip("`agentcheck scan` is not in this version yet; the hook entry calls it")
 
 
+@pytest.mark.e2e
 def test_unicode_hook_scans_the_files_pre_commit_passes(
     scan_command: None, project: Repo, hook_repo: Path, hook_env: dict[str, str]
 ) -> None:
@@ -231,6 +237,7 @@ def test_unicode_hook_scans_the_files_pre_commit_passes(
 # -- what the hook entries rely on, without pre-commit ----------------------------------------
 
 
+@pytest.mark.e2e
 def test_pre_push_reads_the_refs_pre_commit_sets(project: Repo) -> None:
     base = project.git("rev-parse", "HEAD").strip()
     head = project.commit("Out of scope", {"ops/deploy.md": "# Deploy\n"})
@@ -257,6 +264,7 @@ def test_pre_push_reads_the_refs_pre_commit_sets(project: Repo) -> None:
     assert "cannot be combined" in both.err
 
 
+@pytest.mark.e2e
 def test_unknown_codes_select_nothing_only_when_allowed(project: Repo) -> None:
     # AC8 is a family no rule has (AC9 holds the resource limits).
     project.write("ops/deploy.md", "# Deploy\n")
@@ -276,6 +284,7 @@ def test_unknown_codes_select_nothing_only_when_allowed(project: Repo) -> None:
     assert mixed.codes == ["AC101"]
 
 
+@pytest.mark.e2e
 def test_an_agents_commit_is_bound_where_a_persons_is_advised(
     repo: Repo, hook_repo: Path, hook_env: dict[str, str]
 ) -> None:

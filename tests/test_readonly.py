@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import Repo, clean_env
 
+pytestmark = pytest.mark.e2e
+
 
 def busy_repository(repo: Repo) -> None:
     """Staged, unstaged, untracked and ignored changes, with stat data made stale."""

@@ -18,6 +18,8 @@ import pytest
 from tests.conftest import COMMAND, Repo, clean_env, run_agentcheck
 from tests.test_limits import peak_kib
 
+pytestmark = pytest.mark.e2e
+
 
 def one_line_error(code: int, out: str, err: str, *fragments: str) -> None:
     assert code == 2, err

@@ -150,6 +150,7 @@ def test_valid_against_the_sarif_2_1_0_schema() -> None:
     assert len(list(validator.iter_errors(broken))) == 2
 
 
+@pytest.mark.e2e
 def test_cli_sarif_on_a_real_change_is_complete_and_stable(repo: Repo) -> None:
     repo.commit(
         "Start",
@@ -181,6 +182,7 @@ def test_cli_sarif_on_a_real_change_is_complete_and_stable(repo: Repo) -> None:
     assert "docs/guide%20with%20space.md" in uris
 
 
+@pytest.mark.e2e
 def test_sarif_file_beside_another_format(repo: Repo) -> None:
     repo.commit("Start", {".agentcheck/task.toml": 'paths = ["src/**"]\n'})
     repo.write("lib/x.py", "X = 1\n")
@@ -198,6 +200,7 @@ def test_sarif_file_beside_another_format(repo: Repo) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_sarif_file_that_cannot_be_written_is_a_clear_error(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     done = repo.run("diff", "--sarif", str(repo.root / "no" / "such" / "dir" / "x.sarif"))

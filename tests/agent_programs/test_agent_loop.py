@@ -11,7 +11,7 @@ import pytest
 from tests.agent_programs.harness import missing, project, run_agent
 from tests.agent_programs.model_server import Step, call, say
 
-pytestmark = pytest.mark.agents
+pytestmark = [pytest.mark.agents, pytest.mark.e2e]
 
 AGENTS = [
     pytest.param(a, marks=pytest.mark.skipif(missing(a) is not None, reason=missing(a) or ""))
