@@ -249,6 +249,7 @@ def test_every_hooked_agent_is_named_in_the_agents_table() -> None:
     assert sorted(a.hook for a in known_agents() if a.hook) == sorted(AGENTS)
 
 
+@pytest.mark.e2e
 def test_an_agents_local_run_reads_the_policy_from_head(repo: Repo) -> None:
     """The agent's own edit to the policy is part of its change (AC302), not its rules; a
     person's uncommitted policy is being set up and applies."""
@@ -264,6 +265,7 @@ def test_an_agents_local_run_reads_the_policy_from_head(repo: Repo) -> None:
     assert person.json()["findings"] == []  # the person's exclude applies
 
 
+@pytest.mark.e2e
 def test_a_push_is_judged_by_its_own_commits_not_those_merged_in(
     repo: Repo, tmp_path: Path
 ) -> None:
