@@ -140,7 +140,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     if built.returncode != 0:
         pytest.fail(f"building the wheel failed: {built.stderr}")
-    wheel = next(root.glob("agentcheck-*.whl"))
+    wheel = next(root.glob("agent_change_check-*.whl"))
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = _python_in(venv)
