@@ -91,6 +91,23 @@ _FAIL_ON = click.option(
     help="Lowest severity that fails (default: policy, else error).",
 )
 
+# ruff's spelling (--output-format) and this tool's (--format) name one option; concise is
+# the text report with one line per finding.
+_FORMAT = click.option(
+    "--format",
+    "--output-format",
+    "fmt",
+    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="text: findings with source and help; concise: one line each; json, sarif, or github "
+    "(workflow annotations).",
+)
+_QUIET = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing when there is no finding (text formats)."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="agentcheck", message="%(prog)s %(version)s"
@@ -129,13 +146,8 @@ def main() -> None:
     metavar="FILE",
     help="GitHub event JSON (default $GITHUB_EVENT_PATH under Actions).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    default="text",
-    show_default=True,
-)
+@_FORMAT
+@_QUIET
 @click.option(
     "--sarif", "sarif_file", metavar="FILE", help="Also write the report as SARIF to FILE."
 )
@@ -175,6 +187,7 @@ def diff(
     context_file: str | None,
     message_file: str | None,
     fmt: str,
+    quiet: bool,
     sarif_file: str | None,
     pre_push: bool,
     output_file: str | None,
@@ -230,6 +243,7 @@ def diff(
         show_change=show_change,
         sarif_file=sarif_file,
         color=_color(output_file, fmt),
+        quiet=quiet,
     )
     _emit(text, output_file)
     sys.exit(EXIT_FINDINGS if failed else 0)
@@ -240,7 +254,7 @@ def _color(output_file: str | None, fmt: str) -> bool:
     return (
         output_file is None
         and sys.stdout.isatty()
-        and fmt == "text"
+        and fmt in ("text", "concise")
         and "NO_COLOR" not in os.environ
     )
 
@@ -261,9 +275,8 @@ def _emit(text: str, output_file: str | None) -> None:
 @click.option(
     "--config", "config_file", metavar="FILE", help="Policy file (default agentcheck.toml)."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_FORMAT
+@_QUIET
 @_OUTPUT
 @_FAIL_ON
 @click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC501,AC503).")
@@ -273,6 +286,7 @@ def scan(
     paths: tuple[str, ...],
     config_file: str | None,
     fmt: str,
+    quiet: bool,
     output_file: str | None,
     fail_on: str | None,
     select: str | None,
@@ -289,6 +303,7 @@ def scan(
         fail_on=fail_on,
         selection=_selection(select, ignore),
         color=_color(output_file, fmt),
+        quiet=quiet,
     )
     _emit(text, output_file)
     sys.exit(EXIT_FINDINGS if failed else 0)
