@@ -13,12 +13,14 @@ from checker.config.policy import PYPROJECT, Policy
 from checker.config.schema import globs
 from checker.config.task import Task
 from checker.config.tomlfile import parse_toml
+from checker.domain.precommitconfig import only_adds_agentcheck
 from checker.model.change import ChangeSet, FileChange
 from checker.model.errors import FatalError
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
 
 CODES = ("AC301", "AC302", "AC303")
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 SCHEMA: dict[str, Any] = {"paths": {"protected": globs}}
 
 
@@ -103,6 +105,20 @@ def _policy_edit(file: FileChange, reader: FileReader) -> bool:
     return bool(_agentcheck_table(base) != _agentcheck_table(head))
 
 
+def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool:
+    """A .pre-commit-config.yaml edit that only adds agentcheck's own hooks, where there were
+    none: setting the gate up, as adding the policy is."""
+    if path != PRE_COMMIT_CONFIG or file.status not in ("added", "modified"):
+        return False
+    head = reader.head(path)
+    base = reader.base(path) if file.status == "modified" else None
+    if head is None or (file.status == "modified" and base is None):
+        return False  # contents unknown (a patch file): the edit counts
+    return only_adds_agentcheck(
+        None if base is None else base.decode("utf-8", "replace"), head.decode("utf-8", "replace")
+    )
+
+
 def check(
     change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
@@ -115,6 +131,8 @@ def check(
         for path in file.paths:
             pattern = settings.protected.first_match(path)
             if pattern is None or (allowed and allowed.match(path)):
+                continue
+            if _sets_agentcheck_up(path, file, reader):
                 continue
             if file.status != "deleted":
                 foreign = _foreign(path, settings, reader)
@@ -134,13 +152,16 @@ def check(
             if _locking(path, settings, change) is not None:
                 continue  # the lockfile follows the manifest it locks: expected
             lock = settings.locks.get(path.rpartition("/")[2])
+            unallowed = (
+                "the task does not allow it (allow-protected)"
+                if task is not None
+                else "no task allows it (a task's allow-protected does)"
+            )
             why = (
                 f"{path} changed without {lock.manifest}, the manifest it locks; it is a "
-                f"protected path (matches {pattern!r}) and the task does not allow it "
-                "(allow-protected)"
+                f"protected path (matches {pattern!r}) and {unallowed}"
                 if lock is not None
-                else f"{path} is a protected path (matches {pattern!r}); the task does not "
-                "allow it (allow-protected)"
+                else f"{path} is a protected path (matches {pattern!r}); {unallowed}"
             )
             yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
