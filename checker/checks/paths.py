@@ -168,14 +168,20 @@ def check(
         # A policy or task added by uncommitted work is being set up, not loosened.
         being_set_up = file.status == "added" and setting_up
         if what is not None and not being_set_up and _policy_edit(file, reader):
-            yield Finding(
-                "AC302",
+            message = (
                 f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
-                "human must review this edit",
-                file.path,
-                line,
-                column,
+                "human must review this edit"
             )
+            if what == "the task spec" and file.status == "added":
+                # The push hook and CI read the task from the base: committed with the change,
+                # it scopes nothing and is itself an edit of the process.
+                message += (
+                    ". A task spec committed with its change cannot scope it: locally, keep it "
+                    "uncommitted (the hooks and `agentcheck diff` read the work tree); for the "
+                    "pull request, commit it to the base branch first or put it in the "
+                    "description as an ```agentcheck block"
+                )
+            yield Finding("AC302", message, file.path, line, column)
         if any(settings.instruction_files.match(p) for p in file.paths):
             verb = {"added": "added", "deleted": "deleted", "renamed": "renamed"}.get(
                 file.status, "changed"
