@@ -343,6 +343,11 @@ def explain(code: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing agentcheck.toml.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the policy instead of writing it.")
 @click.option(
+    "--pyproject",
+    is_flag=True,
+    help="Write the policy as [tool.agentcheck] in pyproject.toml instead of agentcheck.toml.",
+)
+@click.option(
     "--agent",
     "agents",
     multiple=True,
@@ -350,7 +355,7 @@ def explain(code: str) -> None:
     help="Write or merge this agent's end-of-turn hook (repeatable) instead of the policy.",
 )
 @_guarded
-def init(force: bool, to_stdout: bool, agents: tuple[str, ...]) -> None:
+def init(force: bool, to_stdout: bool, pyproject: bool, agents: tuple[str, ...]) -> None:
     """Write a starter agentcheck.toml from what the repository contains, or (--agent) an
     agent's hook configuration that runs `agentcheck hook` at the end of its turn."""
     if agents:
@@ -360,11 +365,11 @@ def init(force: bool, to_stdout: bool, agents: tuple[str, ...]) -> None:
         return
     from checker.usecases.init import write_starter
 
-    text, message = write_starter(force=force, to_stdout=to_stdout)
+    text, message = write_starter(force=force, to_stdout=to_stdout, pyproject=pyproject)
     if text:
         click.echo(text, nl=False)
-    if message:
-        click.echo(message)
+    if message:  # beside a policy on stdout, notes go to stderr so the policy can be redirected
+        click.echo(message, err=bool(text))
 
 
 @main.command()

@@ -95,6 +95,17 @@ def _agentcheck_table(data: bytes | None) -> Any:
     return document.get("tool", {}).get("agentcheck")
 
 
+def _adds_agentcheck_table(file: FileChange, reader: FileReader) -> bool:
+    """A pyproject.toml edit that adds [tool.agentcheck] where there was none (`agentcheck init
+    --pyproject`): the policy being set up, as adding agentcheck.toml is."""
+    if file.path != PYPROJECT or file.status != "modified":
+        return False
+    base, head = reader.base(file.old_path), reader.head(file.path)
+    if base is None or head is None:
+        return False
+    return _agentcheck_table(base) is None and _agentcheck_table(head) not in (None, "unparsable")
+
+
 def _policy_edit(file: FileChange, reader: FileReader) -> bool:
     """False when a pyproject.toml edit leaves [tool.agentcheck] as it was."""
     if file.path != PYPROJECT or file.status != "modified":
@@ -166,7 +177,9 @@ def check(
             yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
         # A policy or task added by uncommitted work is being set up, not loosened.
-        being_set_up = file.status == "added" and setting_up
+        being_set_up = setting_up and (
+            file.status == "added" or _adds_agentcheck_table(file, reader)
+        )
         if what is not None and not being_set_up and _policy_edit(file, reader):
             message = (
                 f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
