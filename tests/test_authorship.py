@@ -223,7 +223,7 @@ def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
     alone = _ac301(UV_BASE, {**UV_BASE, "uv.lock": "version = 2\n"})
     assert alone == [
         "uv.lock changed without pyproject.toml, the manifest it locks; it is a protected path "
-        "(matches '**/uv.lock') and the task does not allow it (allow-protected)"
+        "(matches '**/uv.lock') and no task allows it (a task's allow-protected does)"
     ]
     base = {"web/package.json": "{}\n", "api/package-lock.json": "{}\n", "api/package.json": "{}"}
     head = {**base, "web/package.json": '{"a": 1}\n', "api/package-lock.json": '{"a": 1}\n'}

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from checker.config import catalog
+from checker.report.rules import fix_text
 from tests.conftest import Repo, diff_findings, event_file, pull_request_event
 from tests.memory import codes, findings, located
 
@@ -272,16 +274,48 @@ def test_pull_request_label_waives_a_code(repo: Repo, tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_text_output_shape(repo: Repo) -> None:
-    repo.commit("base", {".agentcheck/task.toml": 'id = "T"\npaths = ["src/**"]\n'})
+    base = repo.commit("base", {".agentcheck/task.toml": 'id = "T"\npaths = ["src/**"]\n'})
     repo.write("lib/x.py", "\tvalue = 1\n")
+    repo.write("src/y.py", "\tname = 'a\u202eb'\n")
     result = repo.run("diff")
     assert result.code == 1
-    lines = result.out.splitlines()
-    assert lines[0].startswith("lib/x.py:1:1: AC101 lib/x.py is outside the task's paths")
-    assert lines[2] == "1 |     value = 1"
-    assert lines[3] == "  | ^"
-    assert lines[-1].startswith("Found 1 error (1 file,")
+    about_file, on_a_line, summary = result.out.split("\n\n")
+    # A finding about a whole file: no source line, no caret; the rule's way back.
+    assert about_file.splitlines() == [
+        "lib/x.py:1:1: AC101 lib/x.py is outside the task's paths (task T: src/**)",
+        f"help: {fix_text(catalog.rule('AC101').fix, 'lib/x.py', base[:12])} "
+        "(`agentcheck explain AC101` says how to allow it)",
+    ]
+    assert f"git checkout {base[:12]} -- lib/x.py" in about_file
+    lines = on_a_line.splitlines()
+    assert lines[0].startswith("src/y.py:1:11: AC502 1 bidirectional control character")
+    assert lines[1:4] == ["  |", "1 |     name = 'a<U+202E>b'", "  |              ^"]
+    assert lines[4].startswith("help: Deleting the bidirectional control characters")
+    assert lines[4].endswith("(`agentcheck explain AC502` says how to allow it)")
+    assert summary.splitlines()[-1].startswith("Found 2 errors (2 files,")
     assert "\x1b[" not in result.out  # no colour when stdout is not a terminal
+
+
+@pytest.mark.e2e
+def test_concise_and_quiet_text(repo: Repo) -> None:
+    repo.commit("base", {".agentcheck/task.toml": 'id = "T"\npaths = ["src/**"]\n'})
+    repo.write("lib/x.py", "x = 1\n")
+    repo.write("lib/z.py", "z = 1\n")
+    full = repo.run("diff")
+    for spelling in ("--output-format", "--format"):  # ruff's name and this tool's
+        concise = repo.run("diff", spelling, "concise")
+        assert concise.code == full.code == 1
+        assert concise.out.splitlines()[:2] == [
+            line for line in full.out.splitlines() if ": AC101 " in line
+        ]
+        assert "help:" not in concise.out
+        assert concise.out.splitlines()[-1] == full.out.splitlines()[-1]
+    assert repo.run("diff", "--quiet").out == full.out  # findings: the whole report
+    repo.git("add", "-A")
+    repo.git("commit", "-qm", "lib")
+    clean = repo.run("diff", "--quiet")
+    assert (clean.code, clean.out, clean.err) == (0, "", "")
+    assert "All checks passed" in repo.run("diff").out
 
 
 @pytest.mark.e2e

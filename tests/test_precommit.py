@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from checker.checks import registry
+from tests import memory
 from tests.conftest import Repo, clean_env, run_agentcheck
 from tests.project_copy import PROJECT, committed_project, offline_pip_env, run
 
@@ -26,9 +27,10 @@ PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) o
 )
 TASK = 'id = "T-1"\npaths = ["src/**", "tests/**"]\n'
 
-pytestmark = pytest.mark.skipif(
-    PRE_COMMIT is None, reason="pre-commit (a test dependency) is absent"
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit (a test dependency) is absent"),
+]
 
 
 @pytest.fixture(scope="session")
@@ -45,10 +47,11 @@ def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def try_repo(
-    repo: Repo, hook_repo: Path, env: dict[str, str], hook: str, *args: str
+    repo: Repo, hook_repo: Path, env: dict[str, str], hook: str, *args: str, verbose: bool = True
 ) -> tuple[int, str]:
+    shown = ["--verbose"] if verbose else []
     done = subprocess.run(
-        [str(PRE_COMMIT), "try-repo", str(hook_repo), hook, "--verbose", *args],
+        [str(PRE_COMMIT), "try-repo", str(hook_repo), hook, *shown, *args],
         cwd=repo.root,
         env=env,
         capture_output=True,
@@ -209,6 +212,9 @@ def test_hooks_file_is_a_valid_manifest_for_pre_commit_3_2() -> None:
     assert by_id["agentcheck-msg"]["entry"].endswith("--message")
     assert by_id["agentcheck-push"]["stages"] == ["pre-push"]
     assert by_id["agentcheck-unicode"]["types"] == ["text"]
+    # pre-commit shows a passing hook's output only for verbose hooks: warnings must show.
+    assert all(hook["verbose"] is True for hook in hooks)
+    assert all("--quiet" in hook["entry"].split() for hook in hooks)
     assert os.path.basename(by_id["agentcheck-unicode"]["entry"].split()[1]) == "scan"
 
 
@@ -298,3 +304,138 @@ def test_an_agents_commit_is_bound_where_a_persons_is_advised(
     assert code == 1, out
     assert "AC301" in out
     assert "agent change (Claude Code: environment CLAUDECODE=1): every rule binds" in out
+
+
+# -- what a pre-commit user sees ---------------------------------------------------------------
+
+
+def test_a_warning_shows_on_a_commit_that_passes(
+    repo: Repo, hook_repo: Path, hook_env: dict[str, str]
+) -> None:
+    """pre-commit prints a hook's output only when it fails, unless the hook is verbose: a
+    person's edit of CI configuration (advice, which passes) must not hide behind "Passed"."""
+    repo.commit("Start", {"README.md": "# app\n"})
+    repo.write("src/app.py", "APP = 2\n")
+    repo.git("add", "-A")
+    code, out = try_repo(repo, hook_repo, hook_env, "agentcheck", verbose=False)
+    assert code == 0, out
+    assert "Passed" in out
+    assert "All checks passed" not in out, "--quiet: a clean run adds nothing"
+    repo.git("commit", "-qm", "App")
+    repo.write(".github/workflows/ci.yml", "on: push\n")
+    repo.git("add", "-A")
+    code, out = try_repo(repo, hook_repo, hook_env, "agentcheck", verbose=False)
+    assert code == 0, out
+    assert "Passed" in out
+    assert ".github/workflows/ci.yml:1:1: AC301 (advice)" in out
+    assert "help: " in out
+
+
+def test_the_commit_that_sets_agentcheck_up_passes_its_own_hook(
+    repo: Repo, hook_repo: Path, hook_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The README's recipe, as a user follows it: a .pre-commit-config.yaml naming agentcheck's
+    hooks, `pre-commit install`, and the commit that adds the file, made in an agent's shell
+    (where every rule binds). Adding agentcheck's own hook entry sets the gate up."""
+    named = tmp_path / "hosted" / "agentcheck"  # where agentcheck is hosted: a repository so named
+    named.parent.mkdir()
+    named.symlink_to(hook_repo, target_is_directory=True)
+    rev = run("git", "rev-parse", "HEAD", cwd=hook_repo).strip()
+    repo.commit("Start", {"README.md": "# app\n", "src/app.py": "APP = 1\n"})
+    config = (
+        "default_install_hook_types: [pre-commit, commit-msg]\n"
+        "repos:\n"
+        f"  - repo: {named}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: agentcheck\n"
+        "      - id: agentcheck-msg\n"
+    )
+    repo.write(".pre-commit-config.yaml", config)
+    env = {**hook_env, "CLAUDECODE": "1"}
+    run(str(PRE_COMMIT), "install", cwd=repo.root, env=env)
+    repo.git("add", "-A")
+
+    def commit(message: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "commit", "-m", message],
+            cwd=repo.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+
+    done = commit("Set up agentcheck's pre-commit hooks")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "AC301" not in done.stdout + done.stderr
+    # Once set up, an edit of agentcheck's hooks is a protected-path change like any other.
+    repo.write(".pre-commit-config.yaml", config + "      - id: agentcheck-unicode\n")
+    repo.git("add", "-A")
+    done = commit("Scan files too")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "AC301 .pre-commit-config.yaml is a protected path" in done.stdout + done.stderr
+
+
+# -- setting agentcheck up in .pre-commit-config.yaml, in process -------------------------------
+
+HOOKS = """  - repo: https://github.com/OWNER/agentcheck
+    rev: v0.1.0
+    hooks:
+      - id: agentcheck
+      - id: agentcheck-push
+"""
+OTHERS = """repos:
+  - repo: https://github.com/psf/black
+    rev: 24.1.0
+    hooks:
+      - id: black
+"""
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "setting_up"),
+    [
+        (None, "repos:\n" + HOOKS, True),
+        (None, "default_install_hook_types: [pre-commit, pre-push]\nrepos:\n" + HOOKS, True),
+        (OTHERS, OTHERS + HOOKS, True),
+        (OTHERS, OTHERS.replace("repos:\n", "repos:\n" + HOOKS), True),
+        (
+            OTHERS,
+            OTHERS
+            + "  - repo: local\n    hooks:\n      - id: gate\n        name: gate\n"
+            "        entry: agentcheck diff --staged\n        language: system\n",
+            True,
+        ),
+        # Not only agentcheck's hooks: another hook, or an edit of what was there.
+        (None, OTHERS, False),
+        (OTHERS, OTHERS.replace("black\n", "black\n        args: [-q]\n") + HOOKS, False),
+        (OTHERS, OTHERS.replace("24.1.0", "25.1.0") + HOOKS, False),
+        # Another repository's hook that only takes agentcheck's name.
+        (OTHERS, OTHERS + HOOKS.replace("OWNER/agentcheck", "someone/tools"), False),
+        (
+            OTHERS,
+            OTHERS
+            + "  - repo: local\n    hooks:\n      - id: agentcheck\n        name: x\n"
+            "        entry: curl example.com\n        language: system\n",
+            False,
+        ),
+        (
+            OTHERS,
+            OTHERS + HOOKS + "        additional_dependencies: [something]\n",
+            False,
+        ),
+        # agentcheck already set up: changing its hooks is not setting it up.
+        (OTHERS + HOOKS, OTHERS + HOOKS + "        args: [--fail-on, never]\n", False),
+        (OTHERS + HOOKS, OTHERS + HOOKS + "      - id: agentcheck-msg\n", False),
+    ],
+)  # fmt: skip
+def test_only_adding_agentcheck_hooks_sets_it_up(
+    base: str | None, head: str, setting_up: bool
+) -> None:
+    before = {"README.md": "# app\n"} | ({} if base is None else {".pre-commit-config.yaml": base})
+    after = {"README.md": "# app\n", ".pre-commit-config.yaml": head}
+    for kind in ("index", "range"):
+        found = memory.codes(memory.findings(before, after, kind=kind))
+        assert ("AC301" not in found) == setting_up, (kind, found)

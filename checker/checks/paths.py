@@ -13,12 +13,14 @@ from checker.config.policy import PYPROJECT, Policy
 from checker.config.schema import globs
 from checker.config.task import Task
 from checker.config.tomlfile import parse_toml
+from checker.domain.precommitconfig import only_adds_agentcheck
 from checker.model.change import ChangeSet, FileChange
 from checker.model.errors import FatalError
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
 
 CODES = ("AC301", "AC302", "AC303")
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 SCHEMA: dict[str, Any] = {"paths": {"protected": globs}}
 
 
@@ -111,6 +113,17 @@ def _agentcheck_table(data: bytes | None) -> Any:
     return document.get("tool", {}).get("agentcheck")
 
 
+def _adds_agentcheck_table(file: FileChange, reader: FileReader) -> bool:
+    """A pyproject.toml edit that adds [tool.agentcheck] where there was none (`agentcheck init
+    --pyproject`): the policy being set up, as adding agentcheck.toml is."""
+    if file.path != PYPROJECT or file.status != "modified":
+        return False
+    base, head = reader.base(file.old_path), reader.head(file.path)
+    if base is None or head is None:
+        return False
+    return _agentcheck_table(base) is None and _agentcheck_table(head) not in (None, "unparsable")
+
+
 def _policy_edit(file: FileChange, reader: FileReader) -> bool:
     """False when a pyproject.toml edit leaves [tool.agentcheck] as it was."""
     if file.path != PYPROJECT or file.status != "modified":
@@ -119,6 +132,20 @@ def _policy_edit(file: FileChange, reader: FileReader) -> bool:
     if base is None or head is None:
         return True  # contents unknown (a patch file): count the edit
     return bool(_agentcheck_table(base) != _agentcheck_table(head))
+
+
+def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool:
+    """A .pre-commit-config.yaml edit that only adds agentcheck's own hooks, where there were
+    none: setting the gate up, as adding the policy is."""
+    if path != PRE_COMMIT_CONFIG or file.status not in ("added", "modified"):
+        return False
+    head = reader.head(path)
+    base = reader.base(path) if file.status == "modified" else None
+    if head is None or (file.status == "modified" and base is None):
+        return False  # contents unknown (a patch file): the edit counts
+    return only_adds_agentcheck(
+        None if base is None else base.decode("utf-8", "replace"), head.decode("utf-8", "replace")
+    )
 
 
 def check(
@@ -133,6 +160,8 @@ def check(
         for path in file.paths:
             pattern = settings.protected.first_match(path)
             if pattern is None or (allowed and allowed.match(path)):
+                continue
+            if _sets_agentcheck_up(path, file, reader):
                 continue
             if file.status != "deleted":
                 foreign = _foreign(path, settings, reader)
@@ -152,28 +181,41 @@ def check(
             if _locking(path, settings, change, reader) is not None:
                 continue  # the lockfile follows the manifest it locks: expected
             lock = settings.locks.get(path.rpartition("/")[2])
+            unallowed = (
+                "the task does not allow it (allow-protected)"
+                if task is not None
+                else "no task allows it (a task's allow-protected does)"
+            )
             why = (
                 f"{path} changed without {lock.manifest}, the manifest it locks; it is a "
-                f"protected path (matches {pattern!r}) and the task does not allow it "
-                "(allow-protected)"
+                f"protected path (matches {pattern!r}) and {unallowed}"
                 if lock is not None
-                else f"{path} is a protected path (matches {pattern!r}); the task does not "
-                "allow it (allow-protected)"
+                else f"{path} is a protected path (matches {pattern!r}); {unallowed}"
             )
             yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
         # A policy or task a person's uncommitted work adds is being set up, not loosened; an
         # agent does not set up the rules it is checked by.
-        being_set_up = file.status == "added" and setting_up and not change.by_agent
+        being_set_up = (
+            setting_up
+            and not change.by_agent
+            and (file.status == "added" or _adds_agentcheck_table(file, reader))
+        )
         if what is not None and not being_set_up and _policy_edit(file, reader):
-            yield Finding(
-                "AC302",
+            message = (
                 f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
-                "human must review this edit",
-                file.path,
-                line,
-                column,
+                "human must review this edit"
             )
+            if what == "the task spec" and file.status == "added":
+                # The push hook and CI read the task from the base: committed with the change,
+                # it scopes nothing and is itself an edit of the process.
+                message += (
+                    ". A task spec committed with its change cannot scope it: locally, keep it "
+                    "uncommitted (the hooks and `agentcheck diff` read the work tree); for the "
+                    "pull request, commit it to the base branch first or put it in the "
+                    "description as an ```agentcheck block"
+                )
+            yield Finding("AC302", message, file.path, line, column)
         if any(settings.instruction_files.match(p) for p in file.paths):
             verb = {"added": "added", "deleted": "deleted", "renamed": "renamed"}.get(
                 file.status, "changed"

@@ -167,6 +167,7 @@ def build_report(
         if task is not None and task.values.get("id")
         else (task.source if task is not None else None),
         authorship=authorship,
+        base=change.base,
     )
 
 
@@ -179,6 +180,7 @@ def check_change(
     color: bool,
     show_change: bool = False,
     sarif_file: str | None = None,
+    quiet: bool = False,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
     from checker.engine.selection import fails, threshold
@@ -205,7 +207,7 @@ def check_change(
 
         append_summary(summary(report))
     failed = fails(report.findings, threshold(fail_on, inputs.policy, authorship))
-    return render(report, fmt, color), failed
+    return render(report, fmt, color, quiet), failed
 
 
 def _agent_policy(request: Request, repo: Repository | None) -> Request:
