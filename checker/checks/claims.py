@@ -145,6 +145,12 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
         return None
     if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
         return None
+    if path not in repo.known and not repo.files_named(path):
+        # No file has the name as written: match the way a case-insensitive file system would
+        # ("contributing.md" for CONTRIBUTING.md).
+        folded = path.casefold()
+        if any(_suffix(c.casefold(), folded) or _under(c.casefold(), folded) for c in repo.changed):
+            return None
     from checker.domain.claimreader import grammar  # loaded by check(), which alone calls this
 
     shaped = grammar.path_shaped(path)

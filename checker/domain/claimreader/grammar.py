@@ -118,6 +118,8 @@ def claims(statement: Statement) -> list[Claim]:
     found: list[Claim] = []
     toks = tokens(text)
     conventional = CONVENTIONAL.match(text)
+    if _general(toks, w):
+        return []
     if statement.item and statement.section in ("claims", "plain"):
         found.extend(_leading(toks, w))
     verb: str | None = None
@@ -178,6 +180,9 @@ def claims(statement: Statement) -> list[Claim]:
             continue
         if word in w.undo_verbs and not negated:
             undoing = True
+        if word in w.verbs and _noun_use(word, toks, index, w):
+            distance += 1  # "every hook of `a.yaml`", "the fix": a noun, not a change verb
+            continue
         if word in w.verbs:
             if negated and comma_since_negation:
                 negated = False
@@ -214,6 +219,43 @@ def claims(statement: Statement) -> list[Claim]:
     for claim in found:
         unique.setdefault(claim.mention.path, claim)
     return list(unique.values())
+
+
+def _noun_use(word: str, toks: list[Token], index: int, w: Words) -> bool:
+    """True when a determiner makes WORD a noun ("every hook", "the fix"); a past participle
+    stays a verb ("the updated `a.py`")."""
+    before = toks[index - 1] if index else None
+    return (
+        before is not None
+        and before.kind == "word"
+        and before.text in w.determiners
+        and not word.endswith("ed")
+    )
+
+
+def _general(toks: list[Token], w: Words) -> bool:
+    """A general statement about edits, not a report of one: a sentence whose subject is a
+    gerund or "changes to" ("Adding a line to `setup.cfg` is enough", "Changes to
+    `pyproject.toml` trigger a rebuild"), its predicate after the path."""
+    words_only = [t for t in toks if t.kind != "punct"]
+    if len(words_only) < 3 or words_only[0].kind != "word":
+        return False
+    first, second = words_only[0].text, words_only[1]
+    gerund = first in w.verbs and first.endswith("ing")
+    noun = first in ("changes", "edits", "updates", "modifications") and second.text in (
+        "to",
+        "in",
+        "of",
+    )
+    if not (gerund or noun):
+        return False
+    seen_mention = False
+    for token in words_only[1:]:
+        if token.kind == "mention":
+            seen_mention = True
+        elif seen_mention and token.kind == "word" and token.text in w.general_predicates:
+            return True
+    return False
 
 
 def _recent(claim: Claim, token: Token, toks: list[Token]) -> bool:

@@ -43,6 +43,9 @@ CONVENTIONAL = re.compile(
     r"^(feat|fix|refactor|chore|docs|test|tests|perf|style|build|ci|revert)(\([^)]*\))?!?:",
     re.IGNORECASE,
 )
+_SQUASH_SUBJECT = re.compile(r"\(#\d+\)\s*$")
+_SQUASH_BULLET = re.compile(r"^\* \S", re.MULTILINE)
+_SQUASHED = re.compile(r"^Squashed commit of the following:\s*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*\[(\"'])")
 
 
@@ -78,10 +81,26 @@ def _sentences(text: str) -> list[str]:
     return [p.replace("\0", ".").strip() for p in parts if p.strip()]
 
 
+def _without_squashed(message: str) -> str:
+    """A squash merge's message without the commits it squashed: GitHub's "Title (#12)"
+    followed by "* subject" bullets, or git's "Squashed commit of the following:". Those lines
+    are the branch's history, which later commits may have undone, not claims about the net
+    change; the subject stays."""
+    subject, newline, body = message.partition("\n")
+    squashed = _SQUASHED.search(body)
+    if squashed is not None:
+        return subject + newline + body[: squashed.start()]
+    if _SQUASH_SUBJECT.search(subject) and _SQUASH_BULLET.search(body):
+        return subject
+    return message
+
+
 def statements(text: str, *, commit: bool = False) -> Iterator[Statement]:
     """The sentences of a description or commit message that could report work done:
     quoted text (`>` lines), code blocks, HTML comments and commit trailers left out."""
     text = _COMMENT.sub("", text.replace("\r\n", "\n"))
+    if commit:
+        text = _without_squashed(text)
     section: Section = "plain"
     fence: str | None = None
     quoted = 0  # depth of open <blockquote> and <pre> elements

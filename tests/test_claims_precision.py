@@ -1,0 +1,89 @@
+"""Wrong claim findings measured on real history (issue 16), each reproduced in process on a
+change of the same shape: what was read as a claim and is none."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import memory
+
+BASE: dict[str, str | bytes] = {
+    "CONTRIBUTING.md": "# Contributing\n",
+    ".pre-commit-hooks.yaml": "- id: check\n",
+    ".github/workflows/ci.yml": "on: push\n",
+    "src/app.py": "app = 1\n",
+    "src/cart.py": "cart = 1\n",
+    "tests/test_app.py": "def test_app():\n    assert 1\n",
+}
+
+
+def claim_codes(message: str, *changed: str) -> list[str]:
+    head = dict(BASE)
+    for path in changed:
+        head[path] = str(head.get(path, "")) + "# changed\n"
+    change, reader = memory.change_between(BASE, head, commits=[memory.commit(message)])
+    return memory.codes(memory.run(change, reader, select=("AC6",)))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # GitHub's squash merge: the bullets are the branch's commits, some undone later.
+        "Fix login (#123)\n\n* add retry in src/retry.py\n\n* fix typo\n\n"
+        "Co-authored-by: A <a@example.com>",
+        "Speed up the cart (#45)\n\n* update docs/cart.md\n* drop src/old_cart.py again",
+        "Fix login\n\nSquashed commit of the following:\n\ncommit 0123abc\n\n"
+        "    Update src/retry.py",
+    ],
+)
+def test_a_squash_merge_body_is_history(message: str) -> None:
+    assert claim_codes(message, "src/app.py") == []
+
+
+def test_a_squash_merge_subject_still_claims() -> None:
+    assert claim_codes("Update src/cart.py (#7)\n\n* wip", "src/app.py") == ["AC601"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "update workflow to test on current branch",
+        "Add a test step to the CI workflow",
+        "Add test on windows to the matrix",
+    ],
+)
+def test_test_as_a_ci_job_is_no_test_claim(message: str) -> None:
+    assert claim_codes(message, ".github/workflows/ci.yml") == []
+
+
+def test_a_test_noun_phrase_is_still_a_test_claim() -> None:
+    assert claim_codes("Added tests for the parser", "src/app.py") == ["AC602"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Run pre-commit on every hook of .pre-commit-hooks.yaml",
+        "Follow-up to the fix in src/cart.py",
+    ],
+)
+def test_a_file_name_in_prose_is_no_edit_claim(message: str) -> None:
+    assert claim_codes(message, "src/app.py") == []
+
+
+def test_a_general_statement_is_no_claim() -> None:
+    assert claim_codes("Adding a line to setup.cfg is enough to enable it.", "src/app.py") == []
+    assert claim_codes("Changes to pyproject.toml trigger a rebuild.", "src/app.py") == []
+
+
+def test_a_file_name_matches_whatever_its_case() -> None:
+    assert claim_codes("Update contributing.md", "CONTRIBUTING.md") == []
+
+
+def test_a_file_of_that_exact_case_still_counts() -> None:
+    base = dict(BASE, **{"docs/readme.md": "x\n", "docs/README.md": "y\n"})
+    head = dict(base, **{"docs/README.md": "z\n"})
+    change, reader = memory.change_between(
+        base, head, commits=[memory.commit("Update docs/readme.md")]
+    )
+    assert memory.codes(memory.run(change, reader, select=("AC6",))) == ["AC601"]
