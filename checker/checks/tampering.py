@@ -113,12 +113,40 @@ def _deleted_files(files: list[FileChange], reader: FileReader) -> Iterator[Find
             removed, _ = testcode.changed_code(file, language, base, None)
             found = testcode.count(language.tests, removed.lines)
             if found:
-                tests = f": its {_plural(found, 'test')} no longer run"
+                kept = _tests_kept(file, language, removed, files)
+                if kept >= found:
+                    continue  # split or moved: every test's definition is in another file
+                tests = f": {_plural(found - kept, 'test')} of it no longer run" if kept else (
+                    f": its {_plural(found, 'test')} no longer run"
+                )
         yield Finding(
             "AC701",
             f"{file.path} ({framework} test file) was deleted{tests or ' by the change'}",
             file.path,
         )
+
+
+def _tests_kept(
+    deleted: FileChange, language: Language, removed: testcode.SideCode, files: list[FileChange]
+) -> int:
+    """How many of a deleted file's test definitions reappear, line for line, among the lines
+    other files of the change add (a file split in several, tests moved to another file)."""
+    elsewhere = Counter(
+        line.text.strip()
+        for other in files
+        if other is not deleted and other.status != "deleted"
+        for line in other.added
+    )
+    kept = 0
+    texts = {line.number: line.text for line in deleted.removed}
+    for number, code in zip(removed.numbers, removed.lines, strict=True):
+        if language.tests is None or not language.tests.search(code):
+            continue
+        text = texts.get(number, "").strip()
+        if elsewhere[text] > 0:
+            elsewhere[text] -= 1
+            kept += 1
+    return kept
 
 
 def _renamed_away(files: list[FileChange]) -> Iterator[Finding]:
@@ -146,10 +174,12 @@ def _disabled(entry: _File) -> Iterator[Finding]:
     raw = [line.text for line in file.added]
     if not _any_match(language.disable, raw) and not _any_match(language.focus, raw):
         return  # the cheap test first: lexing is only needed to rule out comments and strings
-    _, added = entry.code
-    # A marker line that was removed and added again (moved, re-indented) is not new.
-    before = Counter(text.strip() for _, text in file.removed)
+    removed, added = entry.code
+    # A marker line that was removed and added again (moved, re-indented, its reason reworded:
+    # strings are blanked in the code compared) is not new.
+    before = Counter(_bare(code) for code in removed.lines)
     texts = {line.number: line.text for line in file.added}
+    added_numbers = set(texts)
     for number, code in zip(added.numbers, added.lines, strict=True):
         found = None
         for pattern, what in ((language.focus, "focused"), (language.disable, "disabled")):
@@ -160,12 +190,14 @@ def _disabled(entry: _File) -> Iterator[Finding]:
         if found is None:
             continue
         original = texts.get(number, code)
-        if before[original.strip()] > 0:
-            before[original.strip()] -= 1
+        if before[_bare(code)] > 0:
+            before[_bare(code)] -= 1
             continue
         match, what = found
         if what == "disabled" and file.status in ("added", "copied"):
             continue  # a skip in a new file disables no test that ran before; focus still does
+        if what == "disabled" and _new_test(entry, number, added_numbers):
+            continue  # the test it skips is added by the change: it never ran
         if what == "focused":
             effect = "runs the focused tests alone and silences every other test in the run"
         else:
@@ -177,6 +209,45 @@ def _disabled(entry: _File) -> Iterator[Finding]:
             number,
             match.start() + 1,
         )
+
+
+def _bare(code: str) -> str:
+    """A line of code without its whitespace (strings and comments already blanked)."""
+    return re.sub(r"\s+", "", code)
+
+
+def _new_test(entry: _File, number: int, added: set[int]) -> bool:
+    """True when the marker on head line NUMBER disables a test the change adds: the test
+    definition just below it (the marker a decorator) or the nearest above it (a skip in the
+    body) is an added line that the base does not have. A marker on the definition line itself
+    (`it.skip(...)`) is judged a disabled test: its name cannot be told from its marker."""
+    if entry.head is None or entry.language.tests is None:
+        return False
+    lines = entry.head.replace("\r\n", "\n").split("\n")
+    code = testcode.code_lines(entry.head, entry.language)
+    pattern = entry.language.tests
+
+    def defines(line: int) -> bool:
+        return 0 < line <= len(code) and bool(pattern.search(code[line - 1]))
+
+    if defines(number):
+        return False
+    found = None
+    marker = code[number - 1].strip() if number <= len(code) else ""
+    if marker.startswith(("@", "#[", "[")):  # a decorator or attribute: the definition below
+        below = number + 1
+        while below in added and below - number <= 5:
+            if defines(below):
+                found = below
+                break
+            below += 1
+    else:  # a skip inside the body: the definition above
+        found = next((above for above in range(number - 1, 0, -1) if defines(above)), None)
+    if found is None or found not in added:
+        return False
+    text = lines[found - 1].strip()
+    base_lines = {line.strip() for line in (entry.base or "").replace("\r\n", "\n").split("\n")}
+    return bool(text) and text not in base_lines
 
 
 def _weakened(files: list[_File], change: ChangeSet, reader: FileReader) -> Iterator[Finding]:
@@ -207,8 +278,8 @@ def _python_weakened(
         file = entry.change
         base = (
             testcode.python_tests(entry.base, file.old_path, resolve_base)
-            if entry.base is not None
-            else {}
+            if entry.base is not None and file.status != "copied"
+            else {}  # a copy's tests are all new: its source keeps the ones it had
         )
         head = testcode.python_tests(entry.head, file.path, resolve_head)
         if base is None or head is None:
@@ -220,7 +291,7 @@ def _python_weakened(
             gained.setdefault(name.rsplit(".", 1)[-1], set()).add(entry.change.path)
     for entry, base, head in parsed:
         file = entry.change
-        if not testcode.is_test_file(file.path) or file.status == "added":
+        if not testcode.is_test_file(file.path) or file.status in ("added", "copied"):
             continue
         new_here = head.keys() - base.keys()
         vanished = [
@@ -228,12 +299,15 @@ def _python_weakened(
             for name in sorted(base.keys() - head.keys(), key=lambda n: base[n].line)
             if not gained.get(name.rsplit(".", 1)[-1], set()) - {file.path}
         ]
-        if len(vanished) > len(new_here):
+        # Cases count, so two tests merged into one parametrized test of two cases lose none.
+        new_cases = sum(head[name].cases for name in new_here)
+        lost_cases = sum(base[name].cases for name in vanished)
+        if lost_cases > new_cases:
             first = base[vanished[0]]
             line = testcode.head_line(file, first.line, _line_count(entry.head))
             if new_here:
                 what = (
-                    f"{file.path} has {_plural(len(vanished) - len(new_here), 'test')} fewer "
+                    f"{file.path} has {_plural(lost_cases - new_cases, 'test')} fewer "
                     f"after the change (removed: {', '.join(vanished)}; added: "
                     f"{', '.join(sorted(new_here))})"
                 )

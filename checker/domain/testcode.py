@@ -180,6 +180,7 @@ _ASSERT_NAMED = re.compile(r"^(assert|check|verify|expect|ensure|validate)")
 class PythonTest(NamedTuple):
     line: int  # the def line
     assertions: int
+    cases: int = 1  # the cases of its literal @pytest.mark.parametrize lists
 
 
 Resolver = Callable[[str, int, str], "str | None"]  # (module, level, from path) -> source
@@ -265,15 +266,28 @@ class _Module:
         marker = f"{cls}.{name}"
         if marker in stack:
             return 0
-        result = self.body_count(node, cls, stack | {marker})
+        result = self.body_count(node, cls, stack | {marker}, helper=True)
         self._memo[key] = result
         return result
 
     def body_count(
-        self, func: ast.FunctionDef | ast.AsyncFunctionDef, cls: str, stack: frozenset[str]
+        self,
+        func: ast.FunctionDef | ast.AsyncFunctionDef,
+        cls: str,
+        stack: frozenset[str],
+        helper: bool = False,
     ) -> int:
         total = 0
-        for statement in func.body:
+        body = func.body
+        if helper and _returns_value(func):
+            # A helper that builds or fetches something: its leading asserts check its own
+            # inputs (preconditions), not the code under test.
+            start = 0
+            while start < len(body) and isinstance(body[start], ast.Assert):
+                start += 1
+            if start < len(body):
+                body = body[start:]
+        for statement in body:
             for node in ast.walk(statement):
                 total += self._node_count(node, cls, stack)
             if isinstance(statement, (ast.Return, ast.Raise)):
@@ -308,6 +322,30 @@ class _Module:
         return 0
 
 
+def _returns_value(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom))
+        and getattr(node, "value", None) is not None
+        for statement in func.body
+        for node in ast.walk(statement)
+    )
+
+
+def _cases(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """How many cases the test's literal parametrize lists make (1 without any)."""
+    total = 1
+    for decorator in func.decorator_list:
+        if not isinstance(decorator, ast.Call) or len(decorator.args) < 2:
+            continue
+        name = ast.unparse(decorator.func)
+        if not name.endswith("parametrize"):
+            continue
+        values = decorator.args[1]
+        if isinstance(values, (ast.List, ast.Tuple)):
+            total *= max(1, len(values.elts))
+    return total
+
+
 def _constant_truth(call: ast.Call) -> bool:
     """self.assertTrue(True) and the like: an assertion that cannot fail."""
     func = call.func
@@ -330,7 +368,9 @@ def python_tests(source: str, path: str, resolve: Resolver | None) -> dict[str, 
     module = _Module(tree, path, resolve, 0)
     found: dict[str, PythonTest] = {}
     for name, node, cls in module.tests():
-        found[name] = PythonTest(node.lineno, module.body_count(node, cls, frozenset({name})))
+        found[name] = PythonTest(
+            node.lineno, module.body_count(node, cls, frozenset({name})), _cases(node)
+        )
     return found
 
 

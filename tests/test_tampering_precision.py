@@ -1,0 +1,135 @@
+"""Tampering findings measured wrong on real history (issue 16), each reproduced in process on a
+change of the same shape: tests split, moved or merged are not removed; a skip on a test the
+change adds, or a skip whose reason is reworded, disables nothing; a helper's precondition is
+no assertion of the test."""
+
+from __future__ import annotations
+
+from checker.model.finding import Finding
+from tests import memory
+
+Files = dict[str, str | bytes]
+
+
+def found(base: Files, head: Files) -> list[Finding]:
+    change, reader = memory.change_between(base, head)
+    return memory.run(change, reader, select=("AC7",))
+
+
+def codes(base: Files, head: Files) -> list[str]:
+    return memory.codes(found(base, head))
+
+
+def source(name: str, value: int) -> str:
+    return f"def {name}():\n    assert compute({value}) == {value}\n\n\n"
+
+
+# AC701: test identity across the change.
+
+FIVE = "".join(source(f"test_{n}", i) for i, n in enumerate("abcde"))
+
+
+def test_a_test_file_split_into_several_keeps_its_tests() -> None:
+    base: Files = {"tests/test_all.py": FIVE}
+    head: Files = {
+        "tests/test_ab.py": source("test_a", 0) + source("test_b", 1),
+        "tests/test_cd.py": source("test_c", 2) + source("test_d", 3),
+        "tests/test_e.py": source("test_e", 4),
+    }
+    assert codes(base, head) == []
+
+
+def test_a_split_that_drops_a_test_still_reports_it() -> None:
+    base: Files = {"tests/test_all.py": FIVE}
+    head: Files = {"tests/test_ab.py": source("test_a", 0) + source("test_b", 1)}
+    reported = found(base, head)
+    assert memory.codes(reported) == ["AC701"]
+    assert "3 tests of it no longer run" in reported[0].message
+
+
+def test_tests_moved_to_a_file_git_pairs_as_a_copy() -> None:
+    base: Files = {"tests/test_cart.py": FIVE}
+    head: Files = {
+        "tests/test_cart.py": source("test_a", 0) + source("test_b", 1),
+        "tests/test_cart_totals.py": source("test_c", 2)
+        + source("test_d", 3)
+        + source("test_e", 4),
+    }
+    change, reader = memory.change_between(base, head)
+    copied = memory.file_change(
+        "tests/test_cart_totals.py",
+        FIVE.encode(),
+        str(head["tests/test_cart_totals.py"]).encode(),
+        "tests/test_cart.py",
+    )._replace(status="copied", similarity=60)
+    files = tuple(copied if f.path == copied.path else f for f in change.files)
+    assert memory.codes(memory.run(change._replace(files=files), reader, select=("AC7",))) == []
+
+
+PARAMETRIZED = (
+    "import pytest\n\n\n"
+    '@pytest.mark.parametrize("value", [0, 1])\n'
+    "def test_compute(value):\n    assert compute(value) == value\n"
+)
+
+
+def test_tests_merged_into_a_parametrized_test_count_as_cases() -> None:
+    base: Files = {
+        "tests/test_x.py": "import pytest\n\n\n" + source("test_a", 0) + source("test_b", 1)
+    }
+    assert codes(base, {"tests/test_x.py": PARAMETRIZED}) == []
+    three = "import pytest\n\n\n" + source("test_a", 0) + source("test_b", 1) + source("test_c", 2)
+    assert codes({"tests/test_x.py": three}, {"tests/test_x.py": PARAMETRIZED}) == ["AC701"]
+
+
+# AC702: skips that disable no test that ran.
+
+EXISTING = "import pytest\n\n\ndef test_old():\n    assert compute(1) == 1\n"
+
+
+def test_a_skip_on_a_test_the_change_adds_disables_nothing() -> None:
+    decorated = (
+        EXISTING + '\n\n@pytest.mark.skip(reason="needs a server")\ndef test_new():\n    assert 1\n'
+    )
+    assert codes({"tests/test_x.py": EXISTING}, {"tests/test_x.py": decorated}) == []
+    in_body = EXISTING + '\n\ndef test_new():\n    pytest.skip("needs a server")\n    assert 1\n'
+    assert codes({"tests/test_x.py": EXISTING}, {"tests/test_x.py": in_body}) == []
+
+
+def test_a_skip_on_an_existing_test_is_still_reported() -> None:
+    head = EXISTING.replace("def test_old", '@pytest.mark.skip(reason="flaky")\ndef test_old')
+    assert codes({"tests/test_x.py": EXISTING}, {"tests/test_x.py": head}) == ["AC702"]
+
+
+def test_a_reworded_skip_reason_is_no_new_skip() -> None:
+    base = EXISTING.replace("    assert", '    pytest.skip("old reason")\n    assert')
+    head = base.replace("old reason", "the server is down on Windows")
+    assert codes({"tests/test_x.py": base}, {"tests/test_x.py": head}) == []
+
+
+# AC703: a helper's precondition.
+
+HELPER = (
+    "def make_user(name):\n    assert name, 'a user needs a name'\n    return {'name': name}\n\n\n"
+    "def test_user():\n    user = make_user('a')\n    assert user['name'] == 'a'\n"
+)
+
+
+def test_a_precondition_assert_in_a_helper_is_no_test_assertion() -> None:
+    head = HELPER.replace(
+        "    assert name, 'a user needs a name'\n",
+        "    if not name:\n        raise ValueError('a user needs a name')\n",
+    )
+    assert codes({"tests/test_u.py": HELPER}, {"tests/test_u.py": head}) == []
+    # The test no longer calling the helper loses no assertion either.
+    direct = HELPER.replace("user = make_user('a')", "user = {'name': 'a'}")
+    assert codes({"tests/test_u.py": HELPER}, {"tests/test_u.py": direct}) == []
+
+
+def test_an_assertion_helper_still_counts() -> None:
+    base = (
+        "def check_user(user):\n    assert user['name'] == 'a'\n\n\n"
+        "def test_user():\n    check_user({'name': 'a'})\n"
+    )
+    head = base.replace("    check_user({'name': 'a'})\n", "    pass\n")
+    assert codes({"tests/test_u.py": base}, {"tests/test_u.py": head}) == ["AC703"]
