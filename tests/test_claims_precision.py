@@ -87,3 +87,51 @@ def test_a_file_of_that_exact_case_still_counts() -> None:
         base, head, commits=[memory.commit("Update docs/readme.md")]
     )
     assert memory.codes(memory.run(change, reader, select=("AC6",))) == ["AC601"]
+
+
+# AC604 and AC605: denials and "only" claims the diff contradicts.
+
+
+@pytest.mark.parametrize(
+    ("message", "changed", "expected"),
+    [
+        (
+            "Fix rounding\n\nI did not touch the tests.",
+            ("src/app.py", "tests/test_app.py"),
+            "AC604",
+        ),
+        ("Fix rounding\n\nI did not touch the tests.", ("src/app.py",), None),
+        ("Fix rounding\n\nNo changes to src/cart.py were needed.", ("src/cart.py",), "AC604"),
+        ("Fix rounding\n\nDid not modify `src/cart.py`.", ("src/app.py",), None),
+        ("Fix rounding\n\nno test files changed", ("tests/test_app.py",), "AC604"),
+        # Plans, instructions, conditions and other subjects deny nothing about this change.
+        ("Fix rounding\n\nI will not touch `src/cart.py`.", ("src/cart.py",), None),
+        ("Fix rounding\n\nDo not edit src/cart.py by hand.", ("src/cart.py",), None),
+        ("Fix rounding\n\nThe old code did not update src/cart.py.", ("src/cart.py",), None),
+        ("Fix rounding\n\nCheck whether we did not modify src/cart.py", ("src/cart.py",), None),
+        ("Fix rounding\n\nOnly src/app.py changed.", ("src/app.py", "tests/test_app.py"), "AC605"),
+        ("Fix rounding\n\nOnly src/app.py changed.", ("src/app.py",), None),
+        (
+            "Fix rounding\n\nI only modified `app.py` and `cart.py`.",
+            ("src/app.py", "src/cart.py"),
+            None,
+        ),
+        ("Fix rounding\n\nThe changes are limited to src/.", ("src/app.py", "src/cart.py"), None),
+        # A list with an item that is no path names a set the diff cannot be compared with.
+        (
+            "Fix rounding\n\nOnly `app.py` and the docs were changed.",
+            ("src/app.py", "CONTRIBUTING.md"),
+            None,
+        ),
+        (
+            "Fix rounding\n\nIt only updates the cache when src/app.py changes.",
+            ("src/cart.py",),
+            None,
+        ),
+    ],
+)
+def test_denials_and_only_claims(
+    message: str, changed: tuple[str, ...], expected: str | None
+) -> None:
+    found = [c for c in claim_codes(message, *changed) if c in ("AC604", "AC605")]
+    assert found == ([expected] if expected else []), message

@@ -116,8 +116,10 @@ def _deleted_files(files: list[FileChange], reader: FileReader) -> Iterator[Find
                 kept = _tests_kept(file, language, removed, files)
                 if kept >= found:
                     continue  # split or moved: every test's definition is in another file
-                tests = f": {_plural(found - kept, 'test')} of it no longer run" if kept else (
-                    f": its {_plural(found, 'test')} no longer run"
+                tests = (
+                    f": {_plural(found - kept, 'test')} of it no longer run"
+                    if kept
+                    else (f": its {_plural(found, 'test')} no longer run")
                 )
         yield Finding(
             "AC701",

@@ -343,3 +343,158 @@ def _leading(toks: list[Token], w: Words) -> list[Claim]:
         if token.kind == "word" and (negation(token.text, w) or token.text in w.after_negations):
             return []
     return [Claim(m, False) for m in lead]
+
+
+# Denials ("I did not touch `a.py`", "no changes to the tests") and exclusive claims ("only
+# `a.py` changed"): read only where the subject is the writer or the change itself, and only in
+# the past or present (a plan, "will not touch", is no report).
+
+_SUBJECTS = re.compile(
+    r"^(?:i|we|this\s+(?:pr|pull\s+request|change|commit|patch|branch)|the\s+(?:pr|change|"
+    r"commit|patch))?$",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[;!?]|\.(?:\s|$)|,\s*(?:but|and|so)\b|\s(?:but|because|since|as|so)\s")
+_EDIT = r"(?:touch|touched|modif(?:y|ied)|chang(?:e|ed)|edit(?:ed)?|alter(?:ed)?|updat(?:e|ed))"
+_DENIALS = (
+    re.compile(
+        r"(?P<subject>^|[^,;:]*?)\b(?:did\s*n[o']?t|didn['’]?t|have\s+not|haven['’]?t|has\s+not|"
+        r"hasn['’]?t|does\s+not|doesn['’]?t|never)\s+" + _EDIT + r"\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*no\s+(?:changes?|edits?|modifications?)\s+(?:were\s+made\s+)?"
+        r"(?:to|in)\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+)
+_TESTS_DENIED = re.compile(
+    r"^\s*(?:no\s+(?:test|tests|test\s+files?|spec|specs)\s+(?:were\s+|was\s+)?"
+    r"(?:changes?|changed|modified|touched|edited|edits)\b)",
+    re.IGNORECASE,
+)
+_TESTS_OBJECT = re.compile(
+    r"^\s*(?:(?:the|any|existing|of\s+the)\s+)*(?:tests?|test\s+files?|test\s+suite|specs?)\b",
+    re.IGNORECASE,
+)
+_ONLY = (
+    re.compile(r"(?P<subject>^|[^,;:]*?)\bonly\s+" + _EDIT + r"\s+(?P<object>.*)", re.IGNORECASE),
+    re.compile(
+        r"(?P<subject>^|[^,;:]*?)\b(?:changed|changes|modified|modifies|touched|touches|edited|"
+        r"edits)\s+only\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*only\s+(?P<object>.*?)\s+(?:(?:was|were|is|are|has\s+been|have\s+been)"
+        r"\s+)?(?:changed|modified|touched|edited|updated)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*(?:the\s+)?only\s+(?:files?|changes?)\s+(?:changed\s+|modified\s+|"
+        r"touched\s+)?(?:is|are|was|were)\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*(?:the\s+)?(?:changes?|edits?)\s+(?:are|is|were|was)\s+(?:limited|"
+        r"restricted|confined)\s+to\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+)
+
+
+class Denial(NamedTuple):
+    paths: list[Mention]  # the files said to be untouched
+    tests: bool  # the tests said to be untouched
+
+
+def _clause(text: str) -> str:
+    found = _CLAUSE_END.search(text)
+    return text[: found.start()] if found is not None else text
+
+
+def _object_mentions(text: str, offset: int) -> list[Mention]:
+    return [
+        t.mention._replace(start=t.mention.start + offset)
+        for t in tokens(text)
+        if t.mention is not None
+        and (t.mention.quoted or "/" in t.mention.path or path_shaped(t.mention.path))
+    ]
+
+
+def _reportable(statement: Statement) -> bool:
+    text = statement.text
+    return (
+        statement.section != "quiet"
+        and not statement.unchecked
+        and not text.rstrip().endswith("?")
+        and re.search(r"\b(?:if|unless|whether)\b", text, re.IGNORECASE) is None
+    )
+
+
+def denials(statement: Statement) -> list[Denial]:
+    """What STATEMENT says the change left untouched: "I did not touch `a.py`", "No changes to
+    the tests", "no test files changed"."""
+    if not _reportable(statement):
+        return []
+    text = statement.text
+    found: list[Denial] = []
+    if _TESTS_DENIED.match(text):
+        found.append(Denial([], True))
+    for pattern in _DENIALS:
+        for match in pattern.finditer(text):
+            subject = match.group("subject").strip()
+            if not _SUBJECTS.match(subject) or re.search(r"\bnot\s+only\b", match.group(0), re.I):
+                continue
+            obj = _clause(match.group("object"))
+            paths = _object_mentions(obj, match.start("object"))
+            tests = not paths and _TESTS_OBJECT.match(obj) is not None
+            if paths or tests:
+                found.append(Denial(paths, tests))
+    return found
+
+
+def exclusive(statement: Statement) -> list[Mention]:
+    """The files STATEMENT says are the only ones changed ("Only `a.py` changed", "I only
+    modified `a.py` and `b.py`"); empty when it says no such thing."""
+    if not _reportable(statement):
+        return []
+    text = statement.text
+    for pattern in _ONLY:
+        match = pattern.search(text)
+        if match is None or not _SUBJECTS.match(match.group("subject").strip()):
+            continue
+        obj = match.group("object")
+        if pattern is not _ONLY[2]:
+            obj = _clause(obj)
+        paths = _listed(obj, match.start("object"))
+        if paths:
+            return paths
+    return []
+
+
+_LIST_WORDS = frozenset({"and", "the", "file", "files", "module", "modules", "both", "its"})
+
+
+def _listed(text: str, offset: int) -> list[Mention]:
+    """The paths of a list that is all paths ("`a.py`, `b.py` and the file `c.py`"), up to
+    what follows it ("... to fix the bug"); empty when an item is no path ("`a.py` and the
+    docs"), since the whole set is then unknown."""
+    found: list[Mention] = []
+    continues = True  # at the start, or after "and" or a comma: an item must follow
+    for token in tokens(text):
+        if token.mention is not None and (
+            token.mention.quoted or "/" in token.mention.path or path_shaped(token.mention.path)
+        ):
+            found.append(token.mention._replace(start=token.mention.start + offset))
+            continues = False
+        elif token.kind == "punct" and token.text == ",":
+            continues = True
+        elif token.kind == "word" and token.text in _LIST_WORDS:
+            continues = continues or token.text == "and"
+        elif token.kind == "word" and token.text == "nothing":
+            break  # "`a.py`, nothing else"
+        elif continues:
+            return []
+        else:
+            break
+    return found
