@@ -5,6 +5,8 @@ no assertion of the test."""
 
 from __future__ import annotations
 
+import pytest
+
 from checker.model.finding import Finding
 from tests import memory
 
@@ -133,3 +135,74 @@ def test_an_assertion_helper_still_counts() -> None:
     )
     head = base.replace("    check_user({'name': 'a'})\n", "    pass\n")
     assert codes({"tests/test_u.py": base}, {"tests/test_u.py": head}) == ["AC703"]
+
+
+# AC704: assertions that accept more than before.
+
+
+def assertion_codes(before: str, after: str, path: str = "tests/test_w.py") -> list[str]:
+    return codes({path: before}, {path: after})
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("    assert total(cart) == 42\n", "    assert total(cart)\n"),
+        ("    assert items == [1, 2]\n", "    assert 1 in items\n"),
+        ("    assert user == expected\n", "    assert user is not None\n"),
+        ("    self.assertEqual(result, 3)\n", "    self.assertTrue(result)\n"),
+        ("    self.assertEqual(result, 3)\n", "    self.assertIsNotNone(result)\n"),
+        (
+            "    with pytest.raises(ValueError, match='negative'):\n        parse(-1)\n",
+            "    with pytest.raises(ValueError):\n        parse(-1)\n",
+        ),
+        (
+            "    assert ratio == pytest.approx(0.5, abs=1e-6)\n",
+            "    assert ratio == pytest.approx(0.5, abs=0.1)\n",
+        ),
+        (
+            "    self.assertAlmostEqual(ratio, 0.5, places=6)\n",
+            "    self.assertAlmostEqual(ratio, 0.5, places=1)\n",
+        ),
+    ],
+)
+def test_ac704_python_assertion_weakened(before: str, after: str) -> None:
+    head = "def test_w():\n    x = 1\n"
+    assert assertion_codes(head + before, head + after) == ["AC704"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # An expected value edited is not judged; nor a stricter or unrelated assertion.
+        ("    assert total(cart) == 42\n", "    assert total(cart) == 43\n"),
+        ("    assert total(cart)\n", "    assert total(cart) == 42\n"),
+        ("    assert total(cart) == 42\n", "    assert total(cart) == 42\n    assert cart\n"),
+        (
+            "    assert total(cart) == 42\n",
+            "    assert total(cart)\n    assert total(cart) == 42.0\n",
+        ),
+        ("    assert ratio == pytest.approx(0.5, abs=0.1)\n", "    assert ratio == 0.5\n"),
+    ],
+)
+def test_ac704_not_weakened(before: str, after: str) -> None:
+    head = "def test_w():\n    x = 1\n"
+    assert assertion_codes(head + before, head + after) == []
+
+
+def test_ac704_javascript() -> None:
+    before = "it('totals', () => {\n  expect(total(cart)).toBe(42);\n});\n"
+    weaker = before.replace("toBe(42)", "toBeDefined()")
+    assert assertion_codes(before, weaker, "web/cart.test.ts") == ["AC704"]
+    stricter = before.replace("toBe(42)", "toStrictEqual(42)")
+    assert assertion_codes(before, stricter, "web/cart.test.ts") == []
+
+
+def test_ac704_message_and_location() -> None:
+    base = "def test_w():\n    assert total(cart) == 42\n"
+    reported = found({"tests/test_w.py": base}, {"tests/test_w.py": base.replace(" == 42", "")})
+    assert [(f.code, f.path, f.line, f.column) for f in reported] == [
+        ("AC704", "tests/test_w.py", 2, 5)
+    ]
+    assert "`assert total(cart) == 42` became `assert total(cart)`" in reported[0].message
+    assert "accepts any true value" in reported[0].message

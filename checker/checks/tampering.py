@@ -1,4 +1,4 @@
-"""AC701-AC703: a suite made green by deleting, disabling or weakening its tests."""
+"""AC701-AC704: a suite made green by deleting, disabling or weakening its tests."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding
 from checker.model.reader import FileReader, decode_text, looks_binary
 
-CODES = ("AC701", "AC702", "AC703")
+CODES = ("AC701", "AC702", "AC703", "AC704")
 _QUOTE = 80
 
 
@@ -92,6 +92,62 @@ def check(
         yield from _disabled(entry)
     yield from _renamed_away(relevant)
     yield from _weakened(files, change, reader)
+    for entry in files:
+        yield from _loosened(entry)
+
+
+_SAYS = {
+    "member": "membership",
+    "truthy": "any true value",
+    "not-none": "any value but None",
+    "raises": "the exception with any message",
+    "close": "a wider tolerance",
+}
+
+
+def _loosened(entry: _File) -> Iterator[Finding]:
+    """AC704: an assertion replaced by one that accepts more about the same expression
+    (equality by membership or truthiness, a `match=` dropped, a tolerance widened)."""
+    file = entry.change
+    if file.status not in ("modified", "renamed") or not testcode.is_test_file(file.path):
+        return
+    language = entry.language
+    if language.assertions is None or not _any_match(
+        language.assertions, [line.text for line in file.removed]
+    ):
+        return
+    removed = [
+        (line, shape)
+        for line in file.removed
+        if (shape := testcode.assertion_shape(language, line.text)) is not None
+    ]
+    added = [
+        (line, shape)
+        for line in file.added
+        if (shape := testcode.assertion_shape(language, line.text)) is not None
+    ]
+    if not removed or not added:
+        return
+    reported: set[int] = set()
+    for old, before in removed:
+        if any(
+            shape.subjects & before.subjects and not testcode.weakened(before, shape)
+            for _, shape in added
+        ):
+            continue  # an assertion as strict on the same expression remains
+        for new, after in added:
+            if new.number in reported or not testcode.weakened(before, after):
+                continue
+            reported.add(new.number)
+            yield Finding(
+                "AC704",
+                f"assertion weakened in {file.path}: `{_quote(old.text)}` became "
+                f"`{_quote(new.text)}`, which accepts {_SAYS.get(after.kind, 'more')}",
+                file.path,
+                new.number,
+                len(new.text) - len(new.text.lstrip()) + 1,
+            )
+            break
 
 
 def _deleted_files(files: list[FileChange], reader: FileReader) -> Iterator[Finding]:

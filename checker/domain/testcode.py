@@ -396,3 +396,151 @@ def module_candidates(module: str, level: int, from_path: str) -> list[str]:
             continue
         found.extend((f"{base}.py", posixpath.join(base, "__init__.py")))
     return found
+
+
+# Assertion strength, for AC704: one assertion line read as what it compares and how strictly.
+
+
+class Shape(NamedTuple):
+    kind: str  # "equal", "member", "truthy", "not-none", "raises", "raises-match", "close"
+    subjects: frozenset[str]  # the expressions it is about, as written (normalised)
+    tolerance: float | None = None  # for "close": the abs/rel/places it allows
+
+
+_EQUAL_METHODS = {
+    "assertEqual", "assertEquals", "assertListEqual", "assertDictEqual", "assertTupleEqual",
+    "assertSetEqual", "assertSequenceEqual", "assertMultiLineEqual", "assertIs", "assertCountEqual",
+}  # fmt: skip
+_JS_EXPECT = re.compile(
+    r"\bexpect\s*\((?P<subject>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*\.(?P<not>not\s*\.\s*)?"
+    r"(?P<matcher>\w+)\s*\("
+)
+_JS_STRONG = {"toBe", "toEqual", "toStrictEqual", "toMatchObject", "toHaveLength", "toThrow"}
+_JS_WEAK = {
+    "toBeDefined": "truthy", "toBeTruthy": "truthy", "toContain": "member",
+    "toBeNull": "not-none", "toBeUndefined": "not-none", "toBeFalsy": "not-none",
+}  # fmt: skip
+
+
+def _parse_line(line: str) -> ast.stmt | None:
+    text = line.strip()
+    if text.endswith(":"):
+        text += " pass"
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return None
+    return body[0] if len(body) == 1 else None
+
+
+def _number(node: ast.expr | None) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    return None
+
+
+def _python_shape(line: str) -> Shape | None:
+    statement = _parse_line(line)
+    if isinstance(statement, ast.Assert):
+        test = statement.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left, right, op = test.left, test.comparators[0], test.ops[0]
+            sides = frozenset({ast.unparse(left), ast.unparse(right)})
+            if isinstance(op, (ast.Eq, ast.Is)):
+                for side in (left, right):  # `x == pytest.approx(v, abs=t)`
+                    close = _approx(side)
+                    if close is not None:
+                        other = right if side is left else left
+                        return Shape("close", frozenset({ast.unparse(other)}), close)
+                return Shape("equal", sides)
+            if isinstance(op, ast.In):
+                return Shape("member", sides)
+            if isinstance(op, (ast.IsNot, ast.NotEq)) and ast.unparse(right) == "None":
+                return Shape("not-none", frozenset({ast.unparse(left)}))
+            return None
+        if isinstance(test, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+            return Shape("truthy", frozenset({ast.unparse(test)}))
+        return None
+    call = None
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+    if isinstance(statement, (ast.With, ast.AsyncWith)) and statement.items:
+        context = statement.items[0].context_expr
+        if isinstance(context, ast.Call) and ast.unparse(context.func).endswith("raises"):
+            if not context.args:
+                return None
+            kind = "raises-match" if any(k.arg == "match" for k in context.keywords) else "raises"
+            return Shape(kind, frozenset({ast.unparse(context.args[0])}))
+        return None
+    if call is None or not isinstance(call.func, ast.Attribute):
+        return None
+    name, args = call.func.attr, [ast.unparse(a) for a in call.args]
+    if name in _EQUAL_METHODS and len(args) >= 2:
+        return Shape("equal", frozenset(args[:2]))
+    if name == "assertIn" and len(args) >= 2:
+        return Shape("member", frozenset(args[:2]))
+    if name == "assertTrue" and args:
+        return Shape("truthy", frozenset(args[:1]))
+    if name == "assertIsNotNone" and args:
+        return Shape("not-none", frozenset(args[:1]))
+    if name == "assertAlmostEqual" and len(args) >= 2:
+        keywords = {k.arg: _number(k.value) for k in call.keywords}
+        delta, places = keywords.get("delta"), keywords.get("places")
+        tolerance = delta if delta is not None else 10.0 ** -(places if places is not None else 7)
+        return Shape("close", frozenset(args[:2]), tolerance)
+    return None
+
+
+def _approx(node: ast.expr) -> float | None:
+    if not isinstance(node, ast.Call) or not ast.unparse(node.func).endswith("approx"):
+        return None
+    for keyword in node.keywords:
+        if keyword.arg in ("abs", "rel"):
+            return _number(keyword.value)
+    return None
+
+
+def _js_shape(line: str) -> Shape | None:
+    match = _JS_EXPECT.search(line)
+    if match is None:
+        return None
+    subject = frozenset({" ".join(match.group("subject").split())})
+    matcher, negated = match.group("matcher"), bool(match.group("not"))
+    if matcher in _JS_STRONG and not negated:
+        return Shape("equal", subject)
+    if matcher in ("toBeNull", "toBeUndefined", "toBeFalsy") and negated:
+        return Shape("not-none", subject)
+    if matcher in ("toBeDefined", "toBeTruthy", "toContain") and not negated:
+        return Shape(_JS_WEAK[matcher], subject)
+    return None
+
+
+def assertion_shape(language: Language, line: str) -> Shape | None:
+    """How strictly LINE asserts, for the languages it can be told in (Python, JavaScript);
+    None for anything else, multi-line statements included."""
+    if language.name == "python":
+        return _python_shape(line)
+    if language.name == "javascript":
+        return _js_shape(line)
+    return None
+
+
+_WEAKER = {
+    "equal": {"member", "truthy", "not-none"},
+    "member": {"truthy", "not-none"},
+    "raises-match": {"raises"},
+}
+
+
+def weakened(before: Shape, after: Shape) -> bool:
+    """True when AFTER accepts more than BEFORE about the same expression."""
+    if not before.subjects & after.subjects:
+        return False
+    if after.kind in _WEAKER.get(before.kind, set()):
+        return True
+    return (
+        before.kind == after.kind == "close"
+        and before.tolerance is not None
+        and after.tolerance is not None
+        and after.tolerance > before.tolerance
+    )
