@@ -135,3 +135,31 @@ def test_denials_and_only_claims(
 ) -> None:
     found = [c for c in claim_codes(message, *changed) if c in ("AC604", "AC605")]
     assert found == ([expected] if expected else []), message
+
+
+# The block structure read by a CommonMark parser.
+
+
+def description_codes(body: str, *changed: str) -> list[str]:
+    head = dict(BASE)
+    for path in changed:
+        head[path] = str(head.get(path, "")) + "# changed\n"
+    change, reader = memory.change_between(BASE, head, pull_request=memory.pull_request(body))
+    return memory.codes(memory.run(change, reader, select=("AC6",)))
+
+
+def test_an_indented_code_block_is_no_prose() -> None:
+    body = "Fixed the cart.\n\nRun it with:\n\n    git add src/retry.py\n    make run\n"
+    assert description_codes(body, "src/cart.py") == []
+    # Indented under a list item it is the item's text, not code.
+    listed = "Changes:\n\n- Cart fixes\n\n    Updated src/retry.py as well\n"
+    assert description_codes(listed, "src/cart.py") == ["AC601"]
+
+
+def test_a_setext_heading_sets_the_section() -> None:
+    body = (
+        "Fix the cart total\n\nBackground\n----------\n\nUpdated src/retry.py last year, "
+        "which broke the total.\n\nChanges\n=======\n\n- Updated `src/cart.py`\n"
+    )
+    assert description_codes(body, "src/cart.py") == []
+    assert description_codes(body, "src/app.py") == ["AC601"]
