@@ -206,3 +206,90 @@ def test_ac704_message_and_location() -> None:
     ]
     assert "`assert total(cart) == 42` became `assert total(cart)`" in reported[0].message
     assert "accepts any true value" in reported[0].message
+
+
+# AC702: tests left out through the runner's configuration, or a return at the top of a test.
+
+PYPROJECT = '[project]\nname = "shop"\n\n[tool.pytest.ini_options]\naddopts = "-q"\n'
+
+
+@pytest.mark.parametrize(
+    ("path", "base", "head"),
+    [
+        (
+            "pyproject.toml",
+            PYPROJECT,
+            PYPROJECT.replace('"-q"', '"-q --deselect tests/test_cart.py::test_total"'),
+        ),
+        ("pytest.ini", "[pytest]\naddopts = -q\n", "[pytest]\naddopts = -q -k 'not slow_total'\n"),
+        ("setup.cfg", "[tool:pytest]\n", "[tool:pytest]\naddopts = --ignore=tests/test_cart.py\n"),
+        ("tox.ini", "[pytest]\n", "[pytest]\naddopts = -p no:doctest\n"),
+        (
+            "tests/conftest.py",
+            "import pytest\n",
+            'import pytest\n\ncollect_ignore = ["test_cart.py"]\n',
+        ),
+        (
+            "conftest.py",
+            "import pytest\n",
+            "import pytest\n\n\ndef pytest_collection_modifyitems(config, items):\n"
+            "    items[:] = [i for i in items if 'cart' not in i.name]\n",
+        ),
+        (
+            "jest.config.js",
+            "module.exports = {};\n",
+            "module.exports = {\n  testPathIgnorePatterns: ['cart'],\n};\n",
+        ),
+        (
+            "vitest.config.ts",
+            "export default {};\n",
+            "export default { test: {\n  exclude: ['cart'] } };\n",
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "run: go test ./...\n",
+            "run: go test -skip TestTotal ./...\n",
+        ),
+        (
+            "Makefile",
+            "test:\n\tpytest\n",
+            "test:\n\tpytest --deselect tests/test_cart.py::test_total\n",
+        ),
+    ],
+)
+def test_ac702_tests_left_out_through_runner_configuration(path: str, base: str, head: str) -> None:
+    reported = found({path: base}, {path: head})
+    assert memory.codes(reported) == ["AC702"], path
+    assert f"added in {path}" in reported[0].message
+
+
+@pytest.mark.parametrize(
+    ("path", "base", "head"),
+    [
+        # Other tools' options, and other sections, leave no test out.
+        (
+            "pyproject.toml",
+            PYPROJECT,
+            PYPROJECT + '\n[tool.mypy]\nflags = "--ignore-missing-imports"\n',
+        ),
+        ("setup.cfg", "[flake8]\n", "[flake8]\nextend-ignore = E203\n"),
+        (
+            "vite.config.ts",
+            "export default {};\n",
+            "export default { optimizeDeps: { exclude: ['x'] } };\n",
+        ),
+        ("tests/conftest.py", "import pytest\n", "import pytest\n\n# collect_ignore = ['x']\n"),
+        (".github/workflows/ci.yml", "run: go test ./...\n", "run: go test -race ./...\n"),
+    ],
+)
+def test_ac702_other_configuration_is_not_reported(path: str, base: str, head: str) -> None:
+    assert codes({path: base}, {path: head}) == []
+
+
+def test_ac702_a_return_at_the_top_of_an_existing_test() -> None:
+    base = 'def test_total():\n    """Totals."""\n    assert total([]) == 0\n'
+    head = base.replace('"""Totals."""\n', '"""Totals."""\n    return\n')
+    reported = found({"tests/test_t.py": base}, {"tests/test_t.py": head})
+    assert ("AC702", 3) in [(f.code, f.line) for f in reported]
+    new_test = base + "\n\ndef test_new():\n    return\n    assert 1\n"
+    assert codes({"tests/test_t.py": base}, {"tests/test_t.py": new_test}) == []

@@ -91,6 +91,9 @@ def check(
     for entry in files:
         yield from _disabled(entry)
     yield from _renamed_away(relevant)
+    yield from _configured(relevant, reader)
+    for entry in files:
+        yield from _returning(entry)
     yield from _weakened(files, change, reader)
     for entry in files:
         yield from _loosened(entry)
@@ -222,6 +225,84 @@ def _renamed_away(files: list[FileChange]) -> Iterator[Finding]:
                 file.first_line,
                 1 if file.first_line else None,
             )
+
+
+def _configured(files: list[FileChange], reader: FileReader) -> Iterator[Finding]:
+    """AC702 for tests left out through the runner's configuration: pytest's addopts
+    (`--deselect`, `-k`, `--ignore`, `-p no:`), `collect_ignore` and deselecting hooks in
+    conftest.py, Jest and Vitest ignore patterns, a CI or Makefile test command that skips or
+    selects tests."""
+    configs = testcode.runner_configs()
+    for file in files:
+        if file.status == "deleted" or not file.added:
+            continue
+        matching = [c for c in configs if c.files.match(file.path)]
+        if not matching:
+            continue
+        head = _text(reader.head(file.path))
+        if head is None:
+            continue
+        lines = head.replace("\r\n", "\n").split("\n")
+        language = testcode.language_of(file.path)
+        code = testcode.code_lines(head, language) if language is not None else lines
+        before = Counter(text.strip() for _, text in file.removed)
+        for line in file.added:
+            if before[line.text.strip()] > 0:
+                before[line.text.strip()] -= 1
+                continue  # there before: moved or re-indented
+            text = code[line.number - 1] if line.number <= len(code) else line.text
+            for config in matching:
+                match = config.options.search(text)
+                if match is None or not _in_section(lines, line.number, config.sections):
+                    continue
+                yield Finding(
+                    "AC702",
+                    f"tests left out through {config.what}: `{_quote(line.text)}` added in "
+                    f"{file.path}: the tests it leaves out no longer run",
+                    file.path,
+                    line.number,
+                    match.start() + 1,
+                )
+                break
+
+
+def _in_section(lines: list[str], number: int, sections: re.Pattern[str] | None) -> bool:
+    """True when line NUMBER sits under a header SECTIONS matches (any line, without them)."""
+    if sections is None:
+        return True
+    for index in range(min(number, len(lines)) - 1, -1, -1):
+        header = lines[index].strip()
+        if header.startswith("["):
+            return sections.search(header) is not None
+    return False
+
+
+def _returning(entry: _File) -> Iterator[Finding]:
+    """AC702 for a Python test whose body now starts with `return`: it passes without running."""
+    file = entry.change
+    if entry.language.name != "python" or entry.head is None or file.status == "added":
+        return
+    if not testcode.is_test_file(file.path) or not any(
+        line.text.strip().startswith("return") for line in file.added
+    ):
+        return
+    head = testcode.returning_first(entry.head)
+    if not head or entry.base is None:
+        return
+    base = testcode.returning_first(entry.base)
+    existing = testcode.python_tests(entry.base, file.old_path, None)
+    if base is None or existing is None:
+        return
+    for name, number in sorted(head.items(), key=lambda item: item[1]):
+        if name in base or name not in existing:
+            continue  # returned early before, or a test the change adds
+        yield Finding(
+            "AC702",
+            f"test disabled: {name} in {file.path} now returns before anything in it runs",
+            file.path,
+            number,
+            1,
+        )
 
 
 def _disabled(entry: _File) -> Iterator[Finding]:
@@ -378,10 +459,11 @@ def _python_weakened(
                 )
             yield Finding("AC701", what, file.path, line, 1)
         split = sum(head[name].assertions for name in new_here)
+        returning = testcode.returning_first(entry.head or "") or {}  # AC702 reports those
         losses = [
             (name, base[name].assertions, head[name].assertions)
             for name in sorted(base.keys() & head.keys(), key=lambda n: head[n].line)
-            if head[name].assertions < base[name].assertions
+            if head[name].assertions < base[name].assertions and name not in returning
         ]
         if sum(b - h for _, b, h in losses) <= split:
             continue  # the assertions went to tests split off in the same file

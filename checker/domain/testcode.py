@@ -374,6 +374,48 @@ def python_tests(source: str, path: str, resolve: Resolver | None) -> dict[str, 
     return found
 
 
+def returning_first(source: str) -> dict[str, int] | None:
+    """Tests whose body (after a docstring) starts with `return`: the test passes without
+    running anything. Name -> line of the return; None when the source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    found: dict[str, int] = {}
+    for name, node, _ in _Module(tree, "", None, 0).tests():
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # the docstring
+        if body and isinstance(body[0], ast.Return) and len(body) > 1:
+            found[name] = body[0].lineno
+    return found
+
+
+class RunnerConfig(NamedTuple):
+    what: str  # "pytest options"
+    files: Globs
+    sections: re.Pattern[str] | None
+    options: re.Pattern[str]
+
+
+@functools.cache
+def runner_configs() -> tuple[RunnerConfig, ...]:
+    """Where a runner's configuration can leave tests out (rules/testfiles.toml)."""
+    found = []
+    for entry in catalog.table("testfiles")["runner-config"]:
+        options = joined(entry["options"])
+        assert options is not None
+        found.append(
+            RunnerConfig(
+                entry["what"],
+                Globs(entry["files"], checked=True),
+                joined(entry["sections"]),
+                options,
+            )
+        )
+    return tuple(found)
+
+
 def module_candidates(module: str, level: int, from_path: str) -> list[str]:
     """The repository paths a `from MODULE import x` in FROM_PATH may mean."""
     parts = module.split(".") if module else []
