@@ -506,3 +506,15 @@ def test_skips_in_a_new_file_disable_nothing_but_focus_still_counts(repo: Repo) 
     assert [(f["code"], f["path"]) for f in result.json()["findings"]] == [
         ("AC702", "web/a.test.js")
     ]
+
+
+def test_ac704_and_configured_skips_through_the_command(repo: Repo) -> None:
+    test = "def test_total():\n    assert total([2, 3]) == 5\n"
+    pyproject = '[tool.pytest.ini_options]\naddopts = "-q"\n'
+    repo.commit("base", {"tests/test_total.py": test, "pyproject.toml": pyproject})
+    repo.write("tests/test_total.py", test.replace(" == 5", ""))
+    repo.write("pyproject.toml", pyproject.replace('"-q"', "\"-q -k 'not total'\""))
+    assert located(findings(repo)) == {
+        ("AC704", "tests/test_total.py", 2),
+        ("AC702", "pyproject.toml", 2),
+    }
