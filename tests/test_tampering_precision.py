@@ -293,3 +293,29 @@ def test_ac702_a_return_at_the_top_of_an_existing_test() -> None:
     assert ("AC702", 3) in [(f.code, f.line) for f in reported]
     new_test = base + "\n\ndef test_new():\n    return\n    assert 1\n"
     assert codes({"tests/test_t.py": base}, {"tests/test_t.py": new_test}) == []
+
+
+def test_a_test_moved_and_renamed_to_another_file() -> None:
+    base: Files = {
+        "tests/store_test.py": "def test_gc_roll_forward(store):\n    assert store.gc() == 0\n\n\n"
+        "def test_other(store):\n    assert store\n",
+        "tests/gc_test.py": "def test_gc(store):\n    assert gc(store)\n",
+    }
+    head: Files = {
+        "tests/store_test.py": "def test_other(store):\n    assert store\n",
+        "tests/gc_test.py": str(base["tests/gc_test.py"])
+        + "\n\ndef test_gc_pre_1_14_roll_forward(store):\n    assert not gc(store)\n",
+    }
+    assert codes(base, head) == []
+
+
+def test_a_deleted_test_file_rewritten_under_another_name() -> None:
+    old = (
+        "from pre_commit.languages import system\n\n\ndef test_system_language(tmp_path):\n"
+        "    expected = (0, b'hello hello world')\n"
+        "    assert run_language(tmp_path, system, 'echo hello hello world') == expected\n"
+    )
+    new = old.replace("system", "unsupported")
+    assert codes({"tests/system_test.py": old}, {"tests/unsupported_test.py": new}) == []
+    other = "def test_cart():\n    assert total([]) == 0\n"
+    assert codes({"tests/system_test.py": old}, {"tests/cart_test.py": other}) == ["AC701"]

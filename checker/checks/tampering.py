@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import posixpath
 import re
@@ -173,8 +174,8 @@ def _deleted_files(files: list[FileChange], reader: FileReader) -> Iterator[Find
             found = testcode.count(language.tests, removed.lines)
             if found:
                 kept = _tests_kept(file, language, removed, files)
-                if kept >= found:
-                    continue  # split or moved: every test's definition is in another file
+                if kept >= found or _rewritten_as(file, base, files, reader):
+                    continue  # split, moved, or rewritten under another name
                 tests = (
                     f": {_plural(found - kept, 'test')} of it no longer run"
                     if kept
@@ -208,6 +209,27 @@ def _tests_kept(
             elsewhere[text] -= 1
             kept += 1
     return kept
+
+
+def _rewritten_as(
+    deleted: FileChange, base: str | None, files: list[FileChange], reader: FileReader
+) -> bool:
+    """True when a test file the change adds is a near copy of the deleted one (a rename git
+    did not pair: tests/languages/system_test.py rewritten as unsupported_test.py)."""
+    if base is None or len(base) > 200_000:
+        return False
+    for other in files:
+        if other.status != "added" or not testcode.is_test_file(other.path):
+            continue
+        head = _text(reader.head(other.path))
+        if head is None:
+            continue
+        matcher = difflib.SequenceMatcher(None, base, head, autojunk=False)
+        if min(matcher.real_quick_ratio(), matcher.quick_ratio()) >= 0.75 and (
+            matcher.ratio() >= 0.75
+        ):
+            return True
+    return False
 
 
 def _renamed_away(files: list[FileChange]) -> Iterator[Finding]:
@@ -437,6 +459,7 @@ def _python_weakened(
             name
             for name in sorted(base.keys() - head.keys(), key=lambda n: base[n].line)
             if not gained.get(name.rsplit(".", 1)[-1], set()) - {file.path}
+            and not _renamed_elsewhere(name, file.path, gained)
         ]
         # Cases count, so two tests merged into one parametrized test of two cases lose none.
         new_cases = sum(head[name].cases for name in new_here)
@@ -476,6 +499,22 @@ def _python_weakened(
                 head[name].line,
                 1,
             )
+
+
+def _words(name: str) -> frozenset[str]:
+    """The words of a test name, without "test": test_gc_roll_forward -> {gc, roll, forward}."""
+    last = name.rsplit(".", 1)[-1]
+    parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", last)
+    return frozenset(p.lower() for p in parts) - {"test"}
+
+
+def _renamed_elsewhere(name: str, path: str, gained: dict[str, set[str]]) -> bool:
+    """True when another file of the change gains a test whose name holds every word of NAME
+    (test_gc_roll_forward moved as test_gc_pre_1_14_roll_forward)."""
+    wanted = _words(name)
+    if len(wanted) < 2:
+        return False  # "test_a" says too little to be recognised elsewhere
+    return any(wanted <= _words(other) for other, paths in gained.items() if paths - {path})
 
 
 def _counted_weakened(
