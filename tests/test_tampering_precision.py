@@ -319,3 +319,37 @@ def test_a_deleted_test_file_rewritten_under_another_name() -> None:
     assert codes({"tests/system_test.py": old}, {"tests/unsupported_test.py": new}) == []
     other = "def test_cart():\n    assert total([]) == 0\n"
     assert codes({"tests/system_test.py": old}, {"tests/cart_test.py": other}) == ["AC701"]
+
+
+def test_a_skip_condition_rewritten_with_the_same_reason() -> None:
+    base = EXISTING.replace(
+        "def test_old",
+        '@pytest.mark.skipif(platform.system() == "Windows", reason="No sed")\ndef test_old',
+    )
+    head = base.replace('platform.system() == "Windows"', "WIN")
+    assert codes({"tests/test_x.py": base}, {"tests/test_x.py": head}) == []
+    widened = base.replace(
+        'platform.system() == "Windows", reason="No sed"', 'True, reason="later"'
+    )
+    assert codes({"tests/test_x.py": base}, {"tests/test_x.py": widened}) == ["AC702"]
+
+
+def test_a_multi_line_skip_on_a_new_parametrized_test() -> None:
+    head = EXISTING + (
+        "\n\n@pytest.mark.skipif(\n    WIN,\n    reason='the pager is a shell script',\n)\n"
+        "@pytest.mark.parametrize(\n    'name',\n    [\n        'less',\n        'cat',\n"
+        "        'more',\n    ],\n)\ndef test_pager(name):\n    assert name\n"
+    )
+    assert codes({"tests/test_x.py": EXISTING}, {"tests/test_x.py": head}) == []
+
+
+def test_a_marker_kept_in_a_variable_disables_nothing_by_itself() -> None:
+    head = EXISTING.replace(
+        "\n\ndef test_old",
+        "\nneeds_fd = pytest.mark.skipif(\n    WIN, reason='no fd'\n)\n\n\ndef test_old",
+    )
+    assert codes({"tests/test_x.py": EXISTING}, {"tests/test_x.py": head}) == []
+    module = EXISTING.replace(
+        "\n\ndef test_old", "\npytestmark = pytest.mark.skip('later')\n\n\ndef test_old"
+    )
+    assert codes({"tests/test_x.py": EXISTING}, {"tests/test_x.py": module}) == ["AC702"]

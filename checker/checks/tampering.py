@@ -337,8 +337,15 @@ def _disabled(entry: _File) -> Iterator[Finding]:
         return  # the cheap test first: lexing is only needed to rule out comments and strings
     removed, added = entry.code
     # A marker line that was removed and added again (moved, re-indented, its reason reworded:
-    # strings are blanked in the code compared) is not new.
+    # strings are blanked in the code compared) is not new; nor one whose condition is
+    # rewritten with the same reason (`platform.system() == "Windows"` as `WIN`).
     before = Counter(_bare(code) for code in removed.lines)
+    raw_removed = {line.number: line.text for line in file.removed}
+    reasons = Counter(
+        (_marker_kind(code, language), _strings(raw_removed.get(number, "")))
+        for number, code in zip(removed.numbers, removed.lines, strict=True)
+        if _marker_kind(code, language) and _strings(raw_removed.get(number, ""))
+    )
     texts = {line.number: line.text for line in file.added}
     added_numbers = set(texts)
     for number, code in zip(added.numbers, added.lines, strict=True):
@@ -353,6 +360,10 @@ def _disabled(entry: _File) -> Iterator[Finding]:
         original = texts.get(number, code)
         if before[_bare(code)] > 0:
             before[_bare(code)] -= 1
+            continue
+        reason = (_marker_kind(code, language), _strings(original))
+        if reason[1] and reasons[reason] > 0:
+            reasons[reason] -= 1
             continue
         match, what = found
         if what == "disabled" and file.status in ("added", "copied"):
@@ -372,6 +383,18 @@ def _disabled(entry: _File) -> Iterator[Finding]:
         )
 
 
+def _marker_kind(code: str, language: Language) -> str:
+    """The disabling marker a line of code holds ("pytest.mark.skipif"), or ""."""
+    match = language.disable.search(code) if language.disable is not None else None
+    return _bare(match.group(0)) if match is not None else ""
+
+
+def _strings(line: str) -> str:
+    """The last string literal of a line, as written: a marker's reason."""
+    found = re.findall(r"\"[^\"]*\"|'[^']*'", line)
+    return found[-1] if found else ""
+
+
 def _bare(code: str) -> str:
     """A line of code without its whitespace (strings and comments already blanked)."""
     return re.sub(r"\s+", "", code)
@@ -384,6 +407,18 @@ def _new_test(entry: _File, number: int, added: set[int]) -> bool:
     (`it.skip(...)`) is judged a disabled test: its name cannot be told from its marker."""
     if entry.head is None or entry.language.tests is None:
         return False
+    if entry.language.name == "python":
+        target = testcode.marker_target(entry.head, number)
+        if target is not None:
+            name, is_test = target
+            if not is_test:
+                return True  # a marker kept in a variable: where it is used is what counts
+            existing = (
+                testcode.python_tests(entry.base, entry.change.old_path, None)
+                if entry.base is not None
+                else {}
+            )
+            return existing is not None and name not in existing
     lines = entry.head.replace("\r\n", "\n").split("\n")
     code = testcode.code_lines(entry.head, entry.language)
     pattern = entry.language.tests

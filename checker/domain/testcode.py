@@ -374,6 +374,31 @@ def python_tests(source: str, path: str, resolve: Resolver | None) -> dict[str, 
     return found
 
 
+def marker_target(source: str, line: int) -> tuple[str, bool] | None:
+    """What a disabling marker on LINE of a Python file applies to: ("test name", True) for a
+    test whose decorators or body hold the line; ("", False) for a module-level assignment
+    other than `pytestmark` (a marker kept in a variable disables nothing until used); None
+    when that cannot be told or the source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    module = _Module(tree, "", None, 0)
+    for name, node, _ in module.tests():
+        first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+        if first <= line <= (node.end_lineno or node.lineno):
+            return name, True
+    for statement in tree.body:
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            continue
+        if not statement.lineno <= line <= (statement.end_lineno or statement.lineno):
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if all(isinstance(t, ast.Name) and t.id != "pytestmark" for t in targets):
+            return "", False
+    return None
+
+
 def returning_first(source: str) -> dict[str, int] | None:
     """Tests whose body (after a docstring) starts with `return`: the test passes without
     running anything. Name -> line of the return; None when the source does not parse."""
