@@ -163,3 +163,19 @@ def test_a_setext_heading_sets_the_section() -> None:
     )
     assert description_codes(body, "src/cart.py") == []
     assert description_codes(body, "src/app.py") == ["AC601"]
+
+
+def test_a_path_in_a_purpose_clause_is_no_claim() -> None:
+    # click 42235de0: the sdist include was fixed to ship the renamed changelog.
+    message = "Fix `sdist` include to ship `CHANGES.md` after changelog rename (#3685)"
+    assert claim_codes(message, "src/app.py") == []
+
+
+def test_a_leading_underscore_is_part_of_the_file_name() -> None:
+    # click d15f3c23: `_compat.py` was read as compat.py, a file nobody has.
+    base = dict(BASE, **{"src/_compat.py": "MAC = False\n"})
+    head = dict(base, **{"src/_compat.py": "MAC = True\n"})
+    message = "Add a MAC platform constant in `_compat.py` and use it to skip"
+    change, reader = memory.change_between(base, head, commits=[memory.commit(message)])
+    assert memory.codes(memory.run(change, reader, select=("AC6",))) == []
+    assert claim_codes("Update _src/cart.py_ for totals", "src/cart.py") == []

@@ -34,7 +34,9 @@ _PROSE_SLASH = re.compile(r"^[A-Za-z]{1,12}/[A-Za-z]{1,12}$")  # and/or, I/O, CI
 
 
 def normalise(text: str) -> str:
-    path = text.strip().strip("'\"“”‘’*_")
+    path = text.strip().strip("'\"“”‘’*")
+    while len(path) > 2 and path[0] == path[-1] == "_":
+        path = path[1:-1]  # _emphasis_, never the underscore of `_compat.py`
     path = path.rstrip(".,;:!?)'\"")
     path = re.sub(r"['’]s$", "", path)
     path = _LINE_SUFFIX.sub("", path)
