@@ -359,7 +359,7 @@ def test_ac703_python_assertions_removed() -> None:
         ("AC703", "tests/test_auth.py", 4),
         ("AC703", "tests/test_auth.py", 8),
         ("AC703", "tests/test_auth.py", 13),
-        ("AC703", "tests/test_auth.py", 18),
+        ("AC702", "tests/test_auth.py", 19),  # a return at the top: disabled, said once
     }
     login = next(f for f in found if f.line == 4)
     assert login.message == (
@@ -495,3 +495,17 @@ def test_skips_in_a_new_file_disable_nothing_but_focus_still_counts() -> None:
         "web/a.test.js": "it.only('runs alone', () => { expect(1).toBe(1); });\n",
     }
     assert [(f.code, f.path) for f in findings(base, head)] == [("AC702", "web/a.test.js")]
+
+
+@pytest.mark.e2e
+def test_ac704_and_configured_skips_through_the_command(repo: Repo) -> None:
+    test = "def test_total():\n    assert total([2, 3]) == 5\n"
+    pyproject = '[tool.pytest.ini_options]\naddopts = "-q"\n'
+    repo.commit("base", {"tests/test_total.py": test, "pyproject.toml": pyproject})
+    repo.write("tests/test_total.py", test.replace(" == 5", ""))
+    repo.write("pyproject.toml", pyproject.replace('"-q"', "\"-q -k 'not total'\""))
+    found = diff_tampering(repo)
+    assert {(f["code"], f["path"], f["line"]) for f in found} == {
+        ("AC704", "tests/test_total.py", 2),
+        ("AC702", "pyproject.toml", 2),
+    }
