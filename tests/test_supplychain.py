@@ -131,6 +131,23 @@ def test_go_mod_direct_requires_only() -> None:
     assert result[0].line == 8
 
 
+def test_go_major_versions_and_promoted_indirect_requires_are_not_new() -> None:
+    # github/github-mcp-server 778f5bb6 (go-github v87 to v89) and 8ce77e3c (x/oauth2, an
+    # indirect require made direct): found by bench/history.py, each reported as new.
+    base = (
+        "module x\n\nrequire (\n\tgithub.com/google/go-github/v87 v87.0.0\n"
+        "\tgopkg.in/yaml.v2 v2.4.0\n\tgolang.org/x/oauth2 v0.35.0 // indirect\n)\n"
+    )
+    head = (
+        "module x\n\nrequire (\n\tgithub.com/google/go-github/v89 v89.0.0\n"
+        "\tgopkg.in/yaml.v3 v3.0.1\n\tgolang.org/x/oauth2 v0.36.0\n"
+        "\tgithub.com/google/go-querystring/v2 v2.0.0\n)\n"
+    )
+    assert names(found({"go.mod": base}, {"go.mod": head})) == [
+        "github.com/google/go-querystring/v2"
+    ]
+
+
 def test_cargo_tables_renames_and_paths() -> None:
     base = '[package]\nname = "x"\n\n[dependencies]\nserde = "1"\n'
     head = base + (

@@ -190,7 +190,7 @@ def _dependencies(
             continue  # the base cannot be read: nothing to compare with
         base = base or {}
         for key, dependency in declared.items():
-            if key in base or key in known[ecosystem]:
+            if not dependency.direct or key in base or key in known[ecosystem]:
                 continue
             if _allowed(dependency, ecosystem, allowed):
                 continue

@@ -36,6 +36,7 @@ class Dependency(NamedTuple):
     name: str  # as written
     key: str  # normalised as its ecosystem compares names
     table: str  # where it is declared: "dependencies", "devDependencies", "require", ...
+    direct: bool = True  # False for what a manifest records for the build (go.mod's indirect)
 
 
 ECOSYSTEMS = {
@@ -56,13 +57,16 @@ _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 def normalise(ecosystem: str, name: str) -> str:
     """NAME as its registry compares names: PyPI by PEP 503, crates.io with - and _ alike,
-    RubyGems, npm and Packagist lower-cased; Go module paths are compared as written."""
+    RubyGems, npm and Packagist lower-cased; Go module paths without their major version
+    (`/v2`, gopkg.in's `.v3`), which names the next version of the same module."""
     if ecosystem == "python":
         return re.sub(r"[-_.]+", "-", name).lower()
     if ecosystem == "cargo":
         return name.replace("_", "-").lower()
     if ecosystem == "go":
-        return name
+        if name.startswith("gopkg.in/"):
+            return re.sub(r"\.v\d+$", "", name)
+        return re.sub(r"/v\d+$", "", name)
     return name.lower()
 
 
@@ -277,12 +281,12 @@ def _go_requires(text: str) -> Iterator[Dependency]:
             continue
         if not code.strip():
             continue
-        if "// indirect" in line:
-            continue  # recorded for the build, not declared by the module
         found = _GO_REQUIRE.match(code)
         if found is None:
             raise Malformed(f"a require line without a module and version: {line!r}", number)
-        yield Dependency(found.group(1), normalise("go", found.group(1)), "require")
+        # An indirect require is recorded for the build: in the graph already, not declared.
+        direct = "// indirect" not in line
+        yield Dependency(found.group(1), normalise("go", found.group(1)), "require", direct)
 
 
 _CARGO_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
