@@ -130,8 +130,17 @@ def _known(
     files: list[FileChange], settings: Settings, reader: FileReader, ecosystems: set[str]
 ) -> dict[str, set[str]]:
     """The names each ecosystem's manifests declared at the base: the changed ones, then the
-    rest of the repository's (up to the cap), so a name used elsewhere already is not new."""
+    rest of the repository's (up to the cap), so a name used elsewhere already is not new; and
+    the repository's own packages (a workspace member the change keeps, or adds)."""
     known: dict[str, set[str]] = {ecosystem: set() for ecosystem in ecosystems}
+    deleted = {f.old_path for f in files if f.status in ("deleted", "renamed")}
+    for file in files:
+        kind = _kind(file.path, settings)
+        if kind is not None and file.status != "deleted":
+            head = _text(reader.head(file.path))
+            own = supplychain.package_name(kind, head) if head is not None else None
+            if own is not None and supplychain.ECOSYSTEMS[kind] in known:
+                known[supplychain.ECOSYSTEMS[kind]].add(own)
     seen: set[str] = set()
     paths = [f.old_path for f in files if f.status != "added"]
     paths += sorted(reader.base_paths())
@@ -144,9 +153,13 @@ def _known(
         seen.add(path)
         if len(seen) > settings.known_manifests:
             break
-        declared = _declared(kind, _text(reader.base(path)))
+        text = _text(reader.base(path))
+        declared = _declared(kind, text)
         if declared:
             known[supplychain.ECOSYSTEMS[kind]].update(declared)
+        own = supplychain.package_name(kind, text) if text is not None else None
+        if own is not None and path not in deleted:
+            known[supplychain.ECOSYSTEMS[kind]].add(own)
     return known
 
 

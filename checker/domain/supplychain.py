@@ -368,6 +368,27 @@ def dependencies(kind: str, text: str) -> dict[str, Dependency]:
     return found
 
 
+def package_name(kind: str, text: str) -> str | None:
+    """The name the manifest gives its own package (normalised), where it gives one: a
+    dependency on it is on this repository's code, not on code from outside."""
+    try:
+        if kind in ("package-json", "composer"):
+            data = json.loads(text)
+            name = data.get("name") if isinstance(data, dict) else None
+        elif kind in ("pyproject", "cargo"):
+            data = tomllib.loads(text)
+            table = data.get("project" if kind == "pyproject" else "package", {})
+            name = table.get("name") if isinstance(table, dict) else None
+        elif kind == "go-mod":
+            found = re.search(r"^\s*module\s+(\S+)", text, re.MULTILINE)
+            name = found.group(1) if found else None
+        else:
+            return None
+    except (ValueError, tomllib.TOMLDecodeError):
+        return None
+    return normalise(ECOSYSTEMS[kind], name) if isinstance(name, str) else None
+
+
 # -- MCP servers --------------------------------------------------------------------------------
 
 
