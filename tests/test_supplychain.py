@@ -7,6 +7,7 @@ say(), so this file does not itself hold the text AC803 looks for."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -240,7 +241,7 @@ def test_vendored_and_unchanged_manifests_are_not_read() -> None:
 # -- AC802: MCP servers --------------------------------------------------------------------------
 
 
-def mcp(servers: dict[str, object], key: str = "mcpServers") -> str:
+def mcp(servers: Mapping[str, object], key: str = "mcpServers") -> str:
     return json.dumps({key: servers}, indent=2) + "\n"
 
 
@@ -296,6 +297,28 @@ def test_a_secret_written_into_a_server_is_named() -> None:
     assert "secret" not in by_name["ok"].message
 
 
+def test_loopback_servers_and_placeholders_are_not_risks() -> None:
+    # Shapes seen in public .mcp.json and .vscode/mcp.json files: a server on this machine
+    # is not remote, and a placeholder where the key goes is not a secret.
+    head = {
+        ".vscode/mcp.json": mcp(
+            {
+                "local-sse": {"type": "sse", "url": "http://localhost:3001/sse"},
+                "local-http": {"type": "http", "url": "http://127.0.0.1:8000/mcp/"},
+                "kali": {
+                    "command": "/opt/venv/bin/python",
+                    "args": ["server.py"],
+                    "env": {"KALI_API_KEY": "[REDACTED_API_KEY]", "TOKEN": "{{token}}"},
+                },
+            },
+            key="servers",
+        )
+    }
+    result = found({}, head, "AC802")
+    assert len(result) == 3
+    assert all(f.message.endswith("agents start it with the user's rights") for f in result)
+
+
 def test_only_new_and_changed_servers_are_reported() -> None:
     base = {".mcp.json": mcp({"github": GITHUB, "old": GITHUB, "same": GITHUB})}
     moved = {**GITHUB, "args": ["-y", "@modelcontextprotocol/server-github@2025.5.1"]}
@@ -344,6 +367,22 @@ def test_each_agents_format() -> None:
         (".gemini/settings.json", 3),
     }
     assert all("db-mcp" in f.message or "remote" in f.message for f in result)
+
+
+def test_configurations_without_servers_and_uv_tool_run() -> None:
+    # Shapes seen in public files: Codex and opencode settings with no server at all (opencode's
+    # with trailing commas), a project run with `uv run`, and uvx spelled `uv tool run`.
+    codex = 'approval_policy = "on-request"\n\n[sandbox_workspace_write]\nnetwork_access = false\n'
+    opencode = '{\n  "permission": {"bash": {"make *": "allow",}},\n  "agent": {"build": {},},\n}\n'
+    assert found({}, {".codex/config.toml": codex, "opencode.json": opencode}, "AC802") == []
+    servers = {
+        "kernel": {"command": "uv", "args": ["run", "--project", ".", "kernel-mcp"]},
+        "tool": {"command": "uv", "args": ["tool", "run", "mcp-server-time"]},
+    }
+    result = found({}, {".mcp.json": mcp(servers)}, "AC802")
+    by_name = dict(zip(names(result), result, strict=True))
+    assert "whatever version" not in by_name["kernel"].message
+    assert "`uvx mcp-server-time` runs whatever version" in by_name["tool"].message
 
 
 def test_a_malformed_mcp_file_is_a_finding_with_its_line() -> None:

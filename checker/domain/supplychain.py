@@ -546,6 +546,8 @@ def unpinned(server: Server) -> str | None:
         program, args = "npx", args[1:]
     if program == "pipx" and args[:1] == ["run"]:
         args = args[1:]
+    if program == "uv" and args[:2] == ["tool", "run"]:
+        program, args = "uvx", args[2:]
     if program in _RUNNERS:
         spec = None
         for index, arg in enumerate(args):
@@ -581,7 +583,11 @@ _SECRET_VALUE = re.compile(
     r"|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|glpat-[A-Za-z0-9_-]{20,}"
     r"|AIza[0-9A-Za-z_-]{30,})"
 )
-_PLACEHOLDER = re.compile(r"^(<[^>]*>|your[-_ ].*|x+|\*+|\.\.\.|changeme|todo|none|null)$", re.I)
+_PLACEHOLDER = re.compile(
+    r"^(<[^>]*>|\[[^\]]*\]|\{\{[^}]*\}\}|your[-_ ].*|x+|\*+|\.\.\.|changeme|change[-_]me|todo|none"
+    r"|null|redacted|placeholder|dummy|example|test|secret)$",
+    re.I,
+)
 
 
 def _literal_secret(name: str, value: str) -> bool:
@@ -604,9 +610,17 @@ def secrets(server: Server) -> list[str]:
     return found
 
 
+_LOOPBACK = re.compile(
+    r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?(?:localhost|127(?:\.\d+){3}|\[::1\]|0\.0\.0\.0)(?:[:/]|$)",
+    re.IGNORECASE,
+)
+
+
 def remote(server: Server) -> str | None:
-    if server.url and re.match(r"^[a-z][a-z0-9+.-]*://", server.url, re.IGNORECASE):
-        return server.url
+    """The server's URL when it is served from another machine (loopback is this one)."""
+    url = server.url
+    if url and re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE) and not _LOOPBACK.match(url):
+        return url
     return None
 
 
