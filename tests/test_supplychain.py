@@ -56,6 +56,20 @@ def test_new_pyproject_dependency_is_reported_at_its_line() -> None:
     assert "project.dependencies" in result[0].message
 
 
+def test_the_line_is_the_declaration_not_a_comment_or_table() -> None:
+    # seddonym/import-linter 5ccd40f2: `ruff` was placed on an added comment that names it
+    # (and `[tool.ruff]` comes before the declaration); found by bench/history.py.
+    head = PYPROJECT + (
+        "\n[tool.ruff]\n# we do not want ruff to touch the samples\nline-length = 99\n\n"
+        '[dependency-groups]\ndev = [\n    "ruff>=0.13",\n]\n'
+    )
+    result = found({"pyproject.toml": PYPROJECT}, {"pyproject.toml": head})
+    assert [(f.line, f.column) for f in result] == [(14, 6)]
+    poetry = '[tool.poetry.dependencies]\npython = "^3.10"\n# no more requests\nrequests = "*"\n'
+    result = found({"pyproject.toml": "[tool.poetry]\n"}, {"pyproject.toml": poetry})
+    assert [(f.line, f.column) for f in result] == [(4, 1)]
+
+
 def test_version_changes_and_respellings_are_not_new() -> None:
     head = PYPROJECT.replace("click>=8", "Click>=9").replace("Foo_Bar==1.0", "foo.bar==2.0")
     assert found({"pyproject.toml": PYPROJECT}, {"pyproject.toml": head}) == []
@@ -96,6 +110,13 @@ def test_a_compiled_requirements_file_is_a_lockfile() -> None:
     base = {"requirements.in": "flask\n", "requirements.txt": "flask==3.0\n    # via x\n"}
     head = {"requirements.in": "flask\n", "requirements.txt": compiled}
     assert found(base, head) == []
+
+
+def test_a_name_a_compiled_requirements_file_pinned_is_not_new() -> None:
+    compiled = "flask==3.0\n    # via -r requirements.in\nmarkupsafe==2.1\n    # via jinja2\n"
+    base = {"requirements.in": "flask\n", "requirements.txt": compiled}
+    head = {"requirements.in": "flask\nmarkupsafe\nrich\n", "requirements.txt": compiled}
+    assert names(found(base, head)) == ["rich"]
 
 
 def test_setup_cfg_install_requires_and_extras() -> None:
@@ -273,7 +294,7 @@ def test_a_new_server_is_reported_with_what_makes_it_risky() -> None:
     assert "digest" not in by_name["pinned-box"].message
     assert "a remote server" in by_name["remote"].message
     assert by_name["files"].line == 13
-    assert by_name["files"].column == 5
+    assert by_name["files"].column == 6
 
 
 def test_a_secret_written_into_a_server_is_named() -> None:

@@ -90,13 +90,16 @@ def _quote(text: str) -> str:
     return text if len(text) <= _QUOTE else text[: _QUOTE - 1] + "…"
 
 
-def _place(pattern: re.Pattern[str], file: FileChange, head: str) -> tuple[int | None, int | None]:
-    """The line and column PATTERN first matches: an added line first, else any line."""
+def _place(
+    pattern: re.Pattern[str], name: str, file: FileChange, head: str
+) -> tuple[int | None, int | None]:
+    """Where PATTERN first matches (an added line first, else any line of the head), with the
+    column of NAME in the match."""
     numbered = [(line.number, line.text) for line in file.added]
     for number, text in [*numbered, *enumerate(head.splitlines(), 1)]:
         found = pattern.search(text)
         if found:
-            return number, found.start() + 1
+            return number, found.start() + max(found.group(0).lower().find(name.lower()), 0) + 1
     line = file.first_line
     return line, 1 if line else None
 
@@ -105,9 +108,16 @@ def _place(pattern: re.Pattern[str], file: FileChange, head: str) -> tuple[int |
 
 
 def _declaration(name: str, kind: str) -> re.Pattern[str]:
-    if kind in ("package-json", "composer", "pipfile", "cargo"):
-        return re.compile(rf'(?<![\w-])"?{re.escape(name)}"?\s*[:=]', re.IGNORECASE)
-    return re.compile(rf"(?<![\w@/.-]){re.escape(name)}(?![\w/-])", re.IGNORECASE)
+    """Where a manifest of KIND declares NAME: a key, a quoted requirement, or a line's start
+    (never the same word in a comment or a tool's table, `[tool.ruff]`)."""
+    word = re.escape(name)
+    if kind in ("requirements", "setup-cfg", "go-mod"):
+        pattern = rf"^\s*(?:require\s+|[\w.-]+\s*=\s*)?{word}(?![\w.-])"
+    elif kind == "gemfile":
+        pattern = rf"""^\s*gem\s*\(?\s*["']{word}["']"""
+    else:  # a TOML or JSON key, or a requirement string in a TOML list
+        pattern = rf"""(?:^\s*|["'])(?:{word}["']?\s*[:=]|{word}(?=[\s<>=!~;\[@,^"']))"""
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _kind(path: str, settings: Settings) -> str | None:
@@ -154,9 +164,11 @@ def _known(
         if len(seen) > settings.known_manifests:
             break
         text = _text(reader.base(path))
-        declared = _declared(kind, text)
-        if declared:
-            known[supplychain.ECOSYSTEMS[kind]].update(declared)
+        try:  # a compiled requirements file counts: what it pinned was in the build already
+            declared = supplychain.dependencies(kind, text) if text is not None else {}
+        except Malformed:
+            declared = {}
+        known[supplychain.ECOSYSTEMS[kind]].update(declared)
         own = supplychain.package_name(kind, text) if text is not None else None
         if own is not None and path not in deleted:
             known[supplychain.ECOSYSTEMS[kind]].add(own)
@@ -207,7 +219,7 @@ def _dependencies(
                 continue
             if _allowed(dependency, ecosystem, allowed):
                 continue
-            line, column = _place(_declaration(dependency.name, kind), file, head)
+            line, column = _place(_declaration(dependency.name, kind), dependency.name, file, head)
             yield Finding(
                 "AC801",
                 f"new dependency `{visible(dependency.name)}` in {file.path} "
@@ -301,7 +313,7 @@ def _server_finding(
         key = re.compile(rf'[.\[]"?{name_}"?\s*[\]=]|^\s*"?{name_}"?\s*=')
     else:
         key = re.compile(rf'"{name_}"\s*:')
-    line, column = _place(key, file, head)
+    line, column = _place(key, name, file, head)
     yield Finding("AC802", message, file.path, line, column)
 
 
