@@ -137,9 +137,12 @@ def test_package_json_tables_and_local_specs() -> None:
             indent=2,
         )
     }
+    head["package.json"] = head["package.json"].replace(
+        "{", '{\n  "scripts": {"build": "vitest run"},', 1
+    )  # microsoft/playwright-mcp 85c64bbe: a script naming the package came first
     result = found(base, head)
     assert names(result) == ["left-pad", "vitest", "React-DOM"]
-    assert [f.line for f in result] == [5, 8, 12]
+    assert [f.line for f in result] == [6, 9, 13]
 
 
 def test_go_mod_direct_requires_only() -> None:

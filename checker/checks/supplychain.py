@@ -115,8 +115,12 @@ def _declaration(name: str, kind: str) -> re.Pattern[str]:
         pattern = rf"^\s*(?:require\s+|[\w.-]+\s*=\s*)?{word}(?![\w.-])"
     elif kind == "gemfile":
         pattern = rf"""^\s*gem\s*\(?\s*["']{word}["']"""
-    else:  # a TOML or JSON key, or a requirement string in a TOML list
-        pattern = rf"""(?:^\s*|["'])(?:{word}["']?\s*[:=]|{word}(?=[\s<>=!~;\[@,^"']))"""
+    elif kind in ("package-json", "composer"):
+        pattern = rf'"{word}"\s*:'
+    elif kind == "pyproject":  # a requirement string in a list, or a key (Poetry)
+        pattern = rf"""["']{word}(?=[\s<>=!~;\[@,^"'])|^\s*["']?{word}["']?\s*="""
+    else:  # a TOML key, or the package a Cargo entry renames
+        pattern = rf"""^\s*["']?{word}["']?\s*=|\bpackage\s*=\s*["']{word}["']"""
     return re.compile(pattern, re.IGNORECASE)
 
 
