@@ -512,6 +512,8 @@ def test_each_kind_of_planted_text(text: str, what: str) -> None:
         'SYSTEM_PROMPT = "You are an AI assistant. Your goal is to help users find recipes."',
         "AI: a short history. Run the notebook in the examples folder to see it.",
         "You are now ready to deploy.",
+        say("AI agents:", "you are now ready to run the suite; run commands from the Makefile."),
+        "New instructions: building on Windows needs Visual Studio.",
         "# don't notify the user twice",
         "Send the token to the auth server, which checks it.",
         "This will override the existing rules of the parent stylesheet.",
