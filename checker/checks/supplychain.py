@@ -16,8 +16,8 @@ from checker.config.schema import globs
 from checker.config.task import Task, names
 from checker.domain import supplychain
 from checker.domain.hiddentext.escape import visible
-from checker.domain.supplychain import Dependency, Malformed, Pattern, Server
-from checker.model.change import ChangeSet, FileChange, Line
+from checker.domain.supplychain import Addressee, Dependency, Malformed, Pattern, Server
+from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding
 from checker.model.reader import FileReader, decode_text, looks_binary
 
@@ -41,8 +41,7 @@ class Settings:
     mcp_files: dict[str, tuple[str, str]]  # path -> (syntax, key holding the servers)
     allow_servers: tuple[str, ...]
     patterns: tuple[Pattern, ...]
-    addressee: re.Pattern[str]
-    any_pattern: re.Pattern[str]  # every phrasing at once: the cheap first test of a file
+    addressee: Addressee
     planted_ignore: Globs
     instruction_files: Globs
 
@@ -50,7 +49,10 @@ class Settings:
 def settings(policy: Policy) -> Settings:
     data = catalog.table("supplychain")
     patterns = supplychain.compile_patterns(data["planted"]["patterns"])
-    addressee = re.compile("|".join(f"(?:{r})" for r in data["planted"]["addressee"]), re.I)
+    addressee = Addressee(
+        re.compile("|".join(f"(?:{r})" for r in data["planted"]["addressee"]), re.I),
+        frozenset(data["planted"]["addressee-words"]),
+    )
     return Settings(
         manifests=tuple(
             (kind, Globs(tuple(found))) for kind, found in data["dependencies"]["manifests"].items()
@@ -64,7 +66,6 @@ def settings(policy: Policy) -> Settings:
         allow_servers=tuple(policy.table("mcp").get("allow", ())),
         patterns=patterns,
         addressee=addressee,
-        any_pattern=re.compile("|".join(p.regex.pattern for p in patterns), re.I),
         planted_ignore=Globs(policy.table("planted").get("ignore", ())),
         instruction_files=policy.instruction_files,
     )
@@ -330,10 +331,11 @@ def _planted(files: list[FileChange], settings: Settings, reader: FileReader) ->
             continue
         if settings.planted_ignore.match(file.path):
             continue
-        # The cheap test first: most files hold none of the phrasings.
-        if not any(settings.any_pattern.search(line.text) for line in _with_next(file)):
-            continue
         instruction = any(settings.instruction_files.match(p) for p in file.paths)
+        # The cheap test first: most files hold no word any phrasing needs.
+        text = "\n".join(line.text for line in file.added)
+        if not supplychain.may_hold(text, settings.patterns, settings.addressee):
+            continue
         head = _text(reader.head(file.path))
         context = dict(enumerate(head.splitlines(), 1)) if head is not None else {}
         hits = supplychain.planted(
@@ -357,14 +359,3 @@ def _planted(files: list[FileChange], settings: Settings, reader: FileReader) ->
                 hit.column,
                 "error" if instruction else None,
             )
-
-
-def _with_next(file: FileChange) -> Iterator[Line]:
-    """Each added line, joined with the next added line where they follow each other."""
-    lines = file.added
-    for index, line in enumerate(lines):
-        following = lines[index + 1] if index + 1 < len(lines) else None
-        if following is not None and following.number == line.number + 1:
-            yield line._replace(text=f"{line.text} {following.text.strip()}")
-        else:
-            yield line

@@ -633,6 +633,21 @@ class Pattern(NamedTuple):
     regex: re.Pattern[str]
     addressed: bool  # counts only beside text that addresses an agent
     in_instruction_files: bool  # instruction files give agents orders by design: some count
+    # The regex is tried only on text holding one of these words: most lines hold none, and a
+    # set lookup costs a fraction of a case-blind alternation.
+    words: frozenset[str]
+
+
+class Addressee(NamedTuple):
+    regex: re.Pattern[str]
+    words: frozenset[str]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words_of(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
 
 
 class Hit(NamedTuple):
@@ -650,6 +665,7 @@ def compile_patterns(entries: Iterable[Mapping[str, Any]]) -> tuple[Pattern, ...
             re.compile("|".join(f"(?:{r})" for r in entry["regex"]), re.IGNORECASE),
             bool(entry.get("addressed", False)),
             bool(entry.get("in-instruction-files", True)),
+            frozenset(entry["words"]),
         )
         for entry in entries
     )
@@ -659,7 +675,7 @@ def planted(
     added: Iterable[tuple[int, str]],
     context: Mapping[int, str],
     patterns: Iterable[Pattern],
-    addressee: re.Pattern[str],
+    addressee: Addressee,
     instruction_file: bool,
     reach: int = 3,
 ) -> list[Hit]:
@@ -675,13 +691,17 @@ def planted(
     for number, text in lines:
         following = known.get(number + 1) if number + 1 in numbers else None
         window = text if following is None else f"{text} {following.strip()}"
+        tokens = words_of(window)
         for pattern in active:
+            if tokens.isdisjoint(pattern.words):
+                continue
             match = pattern.regex.search(window)
             if match is None or match.start() >= len(text):
                 continue
             # An instruction file is addressed to agents throughout.
-            addressed = instruction_file or _addressed(number, known, addressee, reach, window)
-            if pattern.addressed and not addressed:
+            if pattern.addressed and not (
+                instruction_file or _addressed(number, known, addressee, reach, window)
+            ):
                 continue
             found.setdefault(number, Hit(number, match.start() + 1, pattern, match.group(0)))
             break
@@ -689,8 +709,17 @@ def planted(
 
 
 def _addressed(
-    number: int, lines: Mapping[int, str], addressee: re.Pattern[str], reach: int, window: str
+    number: int, lines: Mapping[int, str], addressee: Addressee, reach: int, window: str
 ) -> bool:
-    if addressee.search(window):
-        return True
-    return any(addressee.search(lines.get(n, "")) for n in range(number - reach, number))
+    for text in (window, *(lines.get(n, "") for n in range(number - reach, number))):
+        if not words_of(text).isdisjoint(addressee.words) and addressee.regex.search(text):
+            return True
+    return False
+
+
+def may_hold(text: str, patterns: Iterable[Pattern], addressee: Addressee) -> bool:
+    """Whether TEXT holds a word some phrasing needs: the cheap test of a whole file."""
+    tokens = words_of(text)
+    return not tokens.isdisjoint(addressee.words) or any(
+        not tokens.isdisjoint(p.words) for p in patterns
+    )
