@@ -700,7 +700,7 @@ def test_warnings_and_protected_outputs(tmp_path: Path) -> None:
 def test_past_the_annotation_caps_the_summary_counts_and_sarif_carries_all(
     tmp_path: Path,
 ) -> None:
-    files = {f"src/billing/part{i:02}.py": "X = 1\n" for i in range(13)}
+    files: dict[str, str | bytes] = {f"src/billing/part{i:02}.py": "X = 1\n" for i in range(13)}
     origin, base, head = origin_with_pr(tmp_path, "billing", files)
     work = clone(tmp_path, origin, "billing")
     payload = event(origin, head_branch="billing", head_sha=head, base_sha=base)
