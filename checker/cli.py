@@ -423,7 +423,7 @@ def hook(agent: str, base_ref: str | None) -> None:
     default=None,
     envvar="AGENTCHECK_AGENTS_ONLY",
     help="Whose pull requests every rule binds: an agent's (process rules advise on others), "
-    'or everyone\'s; default: the base policy\'s `enforce` ("agents").',
+    "or everyone's; default: the base policy's `enforce` (\"agents\").",
 )
 @click.option(
     "--sarif",
@@ -451,6 +451,6 @@ def action(
     try:
         outcome = run(options, sys.stdout)
     except FatalError as exc:
-        report_failure(str(exc), sys.stdout)
+        report_failure(str(exc), sys.stdout, exc)
         raise
     sys.exit(EXIT_FINDINGS if outcome.failed else 0)
