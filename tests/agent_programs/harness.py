@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,9 @@ def project(root: Path, agent: str, files: dict[str, str] | None = None) -> Repo
     repo.git("remote", "add", "origin", str(origin))
     repo.git("fetch", "-q", "origin")
     repo.git("remote", "set-head", "origin", "main")
+    # The hook takes the run to begin where HEAD was a second before the session started
+    # (reflog times are whole seconds): the set-up is made before that, as a person's is.
+    time.sleep(2.1)
     return repo
 
 

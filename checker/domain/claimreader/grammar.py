@@ -360,7 +360,7 @@ _CLAUSE_END = re.compile(r"[;!?]|\.(?:\s|$)|,\s*(?:but|and|so)\b|\s(?:but|becaus
 _EDIT = r"(?:touch|touched|modif(?:y|ied)|chang(?:e|ed)|edit(?:ed)?|alter(?:ed)?|updat(?:e|ed))"
 _DENIALS = (
     re.compile(
-        r"(?P<subject>^|[^,;:]*?)\b(?:did\s*n[o']?t|didn['’]?t|have\s+not|haven['’]?t|has\s+not|"
+        r"(?P<subject>^|[^,;:]{0,40}?)\b(?:did\s*n[o']?t|didn['’]?t|have\s+not|haven['’]?t|has\s+not|"
         r"hasn['’]?t|does\s+not|doesn['’]?t|never)\s+" + _EDIT + r"\s+(?P<object>.*)",
         re.IGNORECASE,
     ),
@@ -380,10 +380,12 @@ _TESTS_OBJECT = re.compile(
     re.IGNORECASE,
 )
 _ONLY = (
-    re.compile(r"(?P<subject>^|[^,;:]*?)\bonly\s+" + _EDIT + r"\s+(?P<object>.*)", re.IGNORECASE),
     re.compile(
-        r"(?P<subject>^|[^,;:]*?)\b(?:changed|changes|modified|modifies|touched|touches|edited|"
-        r"edits)\s+only\s+(?P<object>.*)",
+        r"(?P<subject>^|[^,;:]{0,40}?)\bonly\s+" + _EDIT + r"\s+(?P<object>.*)", re.IGNORECASE
+    ),
+    re.compile(
+        r"(?P<subject>^|[^,;:]{0,40}?)\b(?:changed|changes|modified|modifies|touched|touches|"
+        r"edited|edits)\s+only\s+(?P<object>.*)",
         re.IGNORECASE,
     ),
     re.compile(
@@ -423,10 +425,16 @@ def _object_mentions(text: str, offset: int) -> list[Mention]:
     ]
 
 
+# No denial or "only" claim runs this long; past it the sentence is not read for one (and the
+# patterns stay linear on a hostile description).
+_LONGEST_CLAIM = 2_000
+
+
 def _reportable(statement: Statement) -> bool:
     text = statement.text
     return (
-        statement.section != "quiet"
+        len(text) <= _LONGEST_CLAIM
+        and statement.section != "quiet"
         and not statement.unchecked
         and not text.rstrip().endswith("?")
         and re.search(r"\b(?:if|unless|whether)\b", text, re.IGNORECASE) is None
