@@ -16,7 +16,7 @@ from checker.model.finding import Finding
 from checker.model.report import Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/agentcheck/"
+INFORMATION_URI = "https://pypi.org/project/agent-change-check/"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT = "agentcheckFinding/v1"
 AUTOMATION_CATEGORY = "agentcheck"
