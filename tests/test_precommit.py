@@ -49,9 +49,32 @@ def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def try_repo(
     repo: Repo, hook_repo: Path, env: dict[str, str], hook: str, *args: str, verbose: bool = True
 ) -> tuple[int, str]:
+    """`pre-commit try-repo`, as the README tells a user to try the hooks. It installs the hook
+    repository into a store of its own on every call (a virtualenv and a pip install), so the
+    other tests run the same hooks with `run_hook`."""
     shown = ["--verbose"] if verbose else []
+    return _pre_commit(repo, env, "try-repo", str(hook_repo), hook, *shown, *args)
+
+
+def run_hook(
+    repo: Repo, hook_repo: Path, env: dict[str, str], hook: str, *args: str, verbose: bool = True
+) -> tuple[int, str]:
+    """`pre-commit run HOOK` under a configuration naming the hook repository at its commit, as a
+    user's .pre-commit-config.yaml does: what try-repo runs, but installed once per session in
+    the session's pre-commit store. The configuration lies outside the repository under test."""
+    rev = run("git", "rev-parse", "HEAD", cwd=hook_repo).strip()
+    config = repo.root.parent / f"{repo.root.name}-pre-commit-config.yaml"
+    config.write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+        encoding="utf-8",
+    )
+    shown = ["--verbose"] if verbose else []
+    return _pre_commit(repo, env, "run", "--config", str(config), hook, *shown, *args)
+
+
+def _pre_commit(repo: Repo, env: dict[str, str], *args: str) -> tuple[int, str]:
     done = subprocess.run(
-        [str(PRE_COMMIT), "try-repo", str(hook_repo), hook, *shown, *args],
+        [str(PRE_COMMIT), *args],
         cwd=repo.root,
         env=env,
         capture_output=True,
@@ -100,7 +123,7 @@ def test_staged_in_scope_change_passes(
     # Neither an untracked nor an unstaged out-of-scope file is part of the commit.
     project.write("notes/todo.md", "later\n")
     project.write("docs/old.md", "# Edited, not staged\n")
-    code, out = try_repo(project, hook_repo, hook_env, "agentcheck")
+    code, out = run_hook(project, hook_repo, hook_env, "agentcheck")
     assert code == 0, out
     assert "Passed" in out
     assert "AC101" not in out
@@ -113,7 +136,7 @@ def test_pre_push_checks_the_commits_being_pushed(
     pushed = project.commit("Already on the remote", {"docs/pushed.md": "# Pushed\n"})
     project.commit("In scope", {"src/more.py": "MORE = 1\n"})
     local = project.commit("Out of scope", {"ops/deploy.md": "# Deploy\n"})
-    code, out = try_repo(
+    code, out = run_hook(
         project,
         hook_repo,
         hook_env,
@@ -146,7 +169,7 @@ def test_commit_msg_hook_checks_the_message(
         f"Fix the parser in src/parser.py{hidden}\n\n# Please enter the commit message\n",
         encoding="utf-8",
     )
-    code, out = try_repo(
+    code, out = run_hook(
         project,
         hook_repo,
         hook_env,
@@ -175,7 +198,7 @@ def test_commit_msg_hook_passes_a_true_message(
     project.git("add", "-A")
     message = tmp_path / "COMMIT_EDITMSG"
     message.write_text("Bump APP in src/app.py\n", encoding="utf-8")
-    code, out = try_repo(
+    code, out = run_hook(
         project,
         hook_repo,
         hook_env,
@@ -231,7 +254,7 @@ def test_unicode_hook_scans_the_files_pre_commit_passes(
     project.write("docs/guide.md", "Run the tests\u202e and then deploy.\n")
     project.write("src/clean.py", "CLEAN = 1\n")
     project.git("add", "-A")
-    code, out = try_repo(project, hook_repo, hook_env, "agentcheck-unicode")
+    code, out = run_hook(project, hook_repo, hook_env, "agentcheck-unicode")
     assert code == 1, out
     assert "agentcheck (hidden Unicode)" in out
     assert "docs/guide.md" in out
@@ -300,7 +323,7 @@ def test_an_agents_commit_is_bound_where_a_persons_is_advised(
     repo.commit("Start", {"README.md": "# app\n"})
     repo.write(".github/workflows/ci.yml", "on: push\n")
     repo.git("add", "-A")
-    code, out = try_repo(repo, hook_repo, {**hook_env, "CLAUDECODE": "1"}, "agentcheck")
+    code, out = run_hook(repo, hook_repo, {**hook_env, "CLAUDECODE": "1"}, "agentcheck")
     assert code == 1, out
     assert "AC301" in out
     assert "agent change (Claude Code: environment CLAUDECODE=1): every rule binds" in out
@@ -317,14 +340,14 @@ def test_a_warning_shows_on_a_commit_that_passes(
     repo.commit("Start", {"README.md": "# app\n"})
     repo.write("src/app.py", "APP = 2\n")
     repo.git("add", "-A")
-    code, out = try_repo(repo, hook_repo, hook_env, "agentcheck", verbose=False)
+    code, out = run_hook(repo, hook_repo, hook_env, "agentcheck", verbose=False)
     assert code == 0, out
     assert "Passed" in out
     assert "All checks passed" not in out, "--quiet: a clean run adds nothing"
     repo.git("commit", "-qm", "App")
     repo.write(".github/workflows/ci.yml", "on: push\n")
     repo.git("add", "-A")
-    code, out = try_repo(repo, hook_repo, hook_env, "agentcheck", verbose=False)
+    code, out = run_hook(repo, hook_repo, hook_env, "agentcheck", verbose=False)
     assert code == 0, out
     assert "Passed" in out
     assert ".github/workflows/ci.yml:1:1: AC301 (advice)" in out
