@@ -164,6 +164,15 @@ def run_agentcheck(
     )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile agentcheck's modules once, as pip does on install: every test that runs the real
+    command starts a fresh interpreter, which would otherwise compile them all again whenever
+    PYTHONDONTWRITEBYTECODE is set (it is on this project's CI machines)."""
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "checker"), quiet=1)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test on a real repository runs git and the command: it must be marked e2e, so that
     the quick command (-m "not slow and not e2e") leaves it out."""
