@@ -167,7 +167,7 @@ def run_agentcheck(
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Compile agentcheck's modules once, as pip does on install: every test that runs the real
     command starts a fresh interpreter, which would otherwise compile them all again whenever
-    PYTHONDONTWRITEBYTECODE is set (it is on this project's CI machines)."""
+    PYTHONDONTWRITEBYTECODE is set (it is in this machine's environment)."""
     import compileall
 
     compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "checker"), quiet=1)
