@@ -332,6 +332,27 @@ def test_ac702_not_in_comments_strings_moves_or_plain_source() -> None:
     assert [f for f in findings(base, head) if f.code == "AC702"] == []
 
 
+
+def test_ac702_a_marker_rewrapped_or_moved_into_a_list_is_not_new() -> None:
+    """From this project's own history (tests/test_precommit.py): a module-level skipif written
+    over three lines became one item of a `pytestmark` list. The same call, condition and
+    reason, is no new skip; a second, different skip beside it still is."""
+    before = (
+        "import pytest\n\npytestmark = pytest.mark.skipif(\n"
+        '    TOOL is None, reason="the tool is absent"\n)\n\n\ndef test_a():\n    assert 1\n'
+    )
+    after = (
+        "import pytest\n\npytestmark = [\n    pytest.mark.e2e,\n"
+        '    pytest.mark.skipif(TOOL is None, reason="the tool is absent"),\n]\n\n\n'
+        "def test_a():\n    assert 1\n"
+    )
+    assert findings({"tests/test_a.py": before}, {"tests/test_a.py": after}) == []
+    added = after.replace(
+        "    pytest.mark.e2e,\n", '    pytest.mark.skipif(SLOW, reason="slow"),\n'
+    )
+    found = findings({"tests/test_a.py": before}, {"tests/test_a.py": added})
+    assert [(f.code, f.line) for f in found] == [("AC702", 4)]
+
 # AC703: assertions removed without replacement.
 
 

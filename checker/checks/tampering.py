@@ -8,6 +8,7 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from checker.config.policy import Policy
 from checker.config.task import Task
@@ -348,6 +349,7 @@ def _disabled(entry: _File) -> Iterator[Finding]:
     )
     texts = {line.number: line.text for line in file.added}
     added_numbers = set(texts)
+    kept = _kept_calls(entry, added_numbers)
     for number, code in zip(added.numbers, added.lines, strict=True):
         found = None
         for pattern, what in ((language.focus, "focused"), (language.disable, "disabled")):
@@ -358,6 +360,10 @@ def _disabled(entry: _File) -> Iterator[Finding]:
         if found is None:
             continue
         original = texts.get(number, code)
+        call = kept.calls.get(number)
+        if call is not None and kept.budget[call] > 0:
+            kept.budget[call] -= 1
+            continue
         if before[_bare(code)] > 0:
             before[_bare(code)] -= 1
             continue
@@ -381,6 +387,53 @@ def _disabled(entry: _File) -> Iterator[Finding]:
             number,
             match.start() + 1,
         )
+
+
+class _Kept(NamedTuple):
+    calls: dict[int, str]  # an added line -> the marker call that starts on it
+    budget: Counter[str]  # a call -> how many of it the base has that the head does not keep
+
+
+def _kept_calls(entry: _File, added: set[int]) -> _Kept:
+    """The disabling markers of the base that the head still has, compared as whole calls
+    (condition and reason, wrapped over lines or not), so that a marker moved into a list or
+    rewrapped is not new. Only where both whole texts are known."""
+    language = entry.language
+    if language.disable is None or entry.base is None or entry.head is None:
+        return _Kept({}, Counter())
+    base = Counter(call for _, call in _calls(entry.base, language.disable, language))
+    calls: dict[int, str] = {}
+    for number, call in _calls(entry.head, language.disable, language):
+        if number in added:
+            calls[number] = call
+        else:
+            base[call] -= 1  # an unchanged marker keeps its own base counterpart
+    return _Kept(calls, base)
+
+
+def _calls(text: str, pattern: re.Pattern[str], language: Language) -> Iterator[tuple[int, str]]:
+    """Each marker in TEXT with its whole call: the code from the marker to the parenthesis
+    that closes it (at most 20 lines), without whitespace, its strings kept."""
+    code = testcode.code_lines(text, language)
+    raw = text.replace("\r\n", "\n").split("\n")
+    for index, line in enumerate(code):
+        match = pattern.search(line)
+        if match is None:
+            continue
+        depth, parts, row, start = 0, [], index, match.start()
+        while row < len(code) and row < index + 20:
+            segment, source = code[row][start:], raw[row][start:] if row < len(raw) else ""
+            end = len(segment)
+            for at, char in enumerate(segment):
+                depth += (char == "(") - (char == ")")
+                if depth == 0 and char == ")":
+                    end = at + 1
+                    break
+            parts.append(source[:end])
+            if depth <= 0:
+                break
+            row, start = row + 1, 0
+        yield index + 1, _bare("".join(parts))
 
 
 def _marker_kind(code: str, language: Language) -> str:
