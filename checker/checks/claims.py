@@ -225,15 +225,19 @@ def _denials(read: list[Read], change: ChangeSet, repo: Repository) -> Iterator[
     from checker.domain.claimreader import grammar
 
     reported: set[str] = set()
-    test_files = [
-        p for p in repo.changed_list if testcode.is_test_file(p) or testcode.is_test_support(p)
-    ]
+    test_files: list[str] | None = None  # read once, when a denial speaks of the tests
     for source, statement, _ in read:
         for denial in grammar.denials(statement):
             touched: list[str] = []
             for mention in denial.paths:
                 touched += _touched(mention.path, repo)
             if denial.tests:
+                if test_files is None:
+                    test_files = [
+                        p
+                        for p in repo.changed_list
+                        if testcode.is_test_file(p) or testcode.is_test_support(p)
+                    ]
                 touched += test_files
             touched = [p for p in dict.fromkeys(touched) if p not in reported]
             if not touched:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checker.config import catalog
-from checker.config.globs import Globs
+from checker.config.globs import FirstMatch, Globs
 from checker.config.policy import Policy
 from checker.config.schema import globs
 from checker.config.task import Task, names
@@ -34,7 +34,7 @@ SCHEMA: dict[str, Any] = {
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    manifests: tuple[tuple[str, Globs], ...]  # (kind, the globs of its file names)
+    manifests: FirstMatch[str]  # a manifest's kind, by the globs of its file names
     vendored: Globs  # third-party trees: their manifests are not the repository's
     known_manifests: int  # how many base manifests are read for names already declared
     allow_dependencies: tuple[str, ...]
@@ -54,7 +54,7 @@ def settings(policy: Policy) -> Settings:
         frozenset(data["planted"]["addressee-words"]),
     )
     return Settings(
-        manifests=tuple(
+        manifests=FirstMatch(
             (kind, Globs(tuple(found))) for kind, found in data["dependencies"]["manifests"].items()
         ),
         vendored=Globs(catalog.string_list("paths", "generated.vendored")),
@@ -126,9 +126,8 @@ def _declaration(name: str, kind: str) -> re.Pattern[str]:
 
 
 def _kind(path: str, settings: Settings) -> str | None:
-    if settings.vendored.match(path):
-        return None
-    return next((kind for kind, found in settings.manifests if found.match(path)), None)
+    kind = settings.manifests.first(path)
+    return None if kind is None or settings.vendored.match(path) else kind
 
 
 def _declared(kind: str, text: str | None) -> dict[str, Dependency] | None:

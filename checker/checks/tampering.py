@@ -256,8 +256,11 @@ def _configured(files: list[FileChange], reader: FileReader) -> Iterator[Finding
     conftest.py, Jest and Vitest ignore patterns, a CI or Makefile test command that skips or
     selects tests."""
     configs = testcode.runner_configs()
+    any_config = testcode.runner_config_files()
     for file in files:
         if file.status == "deleted" or not file.added:
+            continue
+        if not any_config.may_match(file.path):
             continue
         matching = [c for c in configs if c.files.match(file.path)]
         if not matching:

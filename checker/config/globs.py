@@ -13,12 +13,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 # A component made of ordinary file-name characters only: no wildcard, escape, bracket,
 # space (gitignore trims trailing spaces) or "!" / "#" (special at a pattern's start).
 _PLAIN = re.compile(r"[A-Za-z0-9_.@+=,-]+")
 _STARRED = re.compile(r"[A-Za-z0-9_.@+=,*-]+")
+K = TypeVar("K")
 
 
 class BadGlob(ValueError):
@@ -87,23 +88,6 @@ def _translate(pattern: str) -> tuple[str, bool]:
     return regex.replace("(?P<ps_d>", "(?:"), include
 
 
-def _star_match(glob: str, name: str) -> bool:
-    """NAME matches GLOB, whose only wildcard is `*` (any run of characters, none or more)."""
-    pieces = glob.split("*")
-    first, last = pieces[0], pieces[-1]
-    if len(name) < len(first) + len(last) or not name.startswith(first):
-        return False
-    if not name.endswith(last):
-        return False
-    at, end = len(first), len(name) - len(last)
-    for piece in pieces[1:-1]:
-        found = name.find(piece, at, end)
-        if found < 0:
-            return False
-        at = found + len(piece)
-    return True
-
-
 def joined(expressions: Iterable[str]) -> re.Pattern[str] | None:
     """One expression matching any of EXPRESSIONS; None for none."""
     listed = list(expressions)
@@ -134,12 +118,18 @@ class _PartGlobs:
         starred = [g for g in listed if "*" in g]
         self._suffixes = tuple(g[1:] for g in starred if g.count("*") == 1 and g[0] == "*")
         self._prefixes = tuple(g[:-1] for g in starred if g.count("*") == 1 and g[-1] == "*")
-        self._stars = tuple(
-            g for g in starred if g.count("*") > 1 or (g[0] != "*" and g[-1] != "*")
+        stars = [g for g in starred if g.count("*") > 1 or (g[0] != "*" and g[-1] != "*")]
+        # The rest, joined into one expression: one search per component, not one per glob.
+        self._stars = (
+            re.compile(
+                "|".join(".*".join(map(re.escape, g.split("*"))) for g in stars), re.DOTALL
+            )
+            if stars
+            else None
         )
 
     def __bool__(self) -> bool:
-        return bool(self._names or self._suffixes or self._prefixes or self._stars)
+        return bool(self._names or self._suffixes or self._prefixes or self._stars is not None)
 
     def any_of(self, parts: list[str]) -> bool:
         if self._names and not self._names.isdisjoint(parts):
@@ -148,7 +138,8 @@ class _PartGlobs:
             return True
         if self._prefixes and any(part.startswith(self._prefixes) for part in parts):
             return True
-        return any(_star_match(glob, part) for glob in self._stars for part in parts)
+        stars = self._stars
+        return stars is not None and any(stars.fullmatch(part) for part in parts)
 
 
 class Globs:
@@ -272,6 +263,28 @@ class Globs:
             None,
         )
 
+
+
+class FirstMatch(Generic[K]):
+    """Keyed pattern lists in order (a test framework's file names, a manifest kind's): the key
+    of the first list a path matches. Most paths match none, so the positive patterns of every
+    list are joined first and a path none of them matches is turned away in one test."""
+
+    __slots__ = ("_any", "table")
+
+    def __init__(self, table: Iterable[tuple[K, Globs]]) -> None:
+        self.table = tuple(table)
+        every = [p for _, globs in self.table for p in globs.patterns if not p.startswith("!")]
+        self._any = Globs(every, checked=True)  # each list checked its own patterns
+
+    def may_match(self, path: str) -> bool:
+        """False when no list can match PATH; True when one may (its exclusions unread)."""
+        return self._any._any_positive(path)
+
+    def first(self, path: str) -> K | None:
+        if not self.may_match(path):
+            return None
+        return next((key for key, globs in self.table if globs.match(path)), None)
 
 def check_pattern(pattern: str) -> str | None:
     """Why PATTERN is bad, or None when it is a valid gitignore-style pattern."""

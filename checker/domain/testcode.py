@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from checker.config import catalog
-from checker.config.globs import Globs, joined
+from checker.config.globs import FirstMatch, Globs, joined
 from checker.model.change import FileChange
 
 
@@ -52,8 +52,8 @@ def _language(name: str) -> Language:
 
 
 @functools.cache
-def _frameworks() -> tuple[tuple[str, Globs], ...]:
-    return tuple(
+def _frameworks() -> FirstMatch[str]:
+    return FirstMatch(
         (name, Globs(entry["files"], checked=True))
         for name, entry in catalog.table("testfiles")["frameworks"].items()
     )
@@ -72,10 +72,7 @@ def language_of(path: str) -> Language | None:
 
 def framework_of(path: str) -> str | None:
     """The first framework whose naming convention PATH follows."""
-    for name, globs in _frameworks():
-        if globs.match(path):
-            return name
-    return None
+    return _frameworks().first(path)
 
 
 def is_test_file(path: str) -> bool:
@@ -439,6 +436,12 @@ def runner_configs() -> tuple[RunnerConfig, ...]:
             )
         )
     return tuple(found)
+
+
+@functools.cache
+def runner_config_files() -> FirstMatch[RunnerConfig]:
+    """The runner configurations by file name: most changed files are none of them."""
+    return FirstMatch((config, config.files) for config in runner_configs())
 
 
 def module_candidates(module: str, level: int, from_path: str) -> list[str]:
