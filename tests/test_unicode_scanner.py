@@ -56,6 +56,23 @@ def test_blns_lines_are_flagged_for_what_the_readme_says_is_there(corpus: Path) 
         assert by_line[line] == {"AC505"}  # ESC, BEL, BS
 
 
+def test_blns_bidi_marks_among_controls_stay_errors_and_its_rtl_text_stays_clean(
+    corpus: Path,
+) -> None:
+    """Line 136 puts U+061C, U+200E and U+200F among other format characters, with no letter
+    on the line: no right-to-left text for them to serve, so they are errors. The Arabic and
+    Hebrew lines (286-292) have no marks and no findings."""
+    hits = scan_bytes((corpus / "blns.txt").read_bytes()).hits
+    marks = {
+        point
+        for hit in hits
+        if hit.line == 136 and hit.code == "AC502" and hit.severity == "error"
+        for point in hit.points
+    }
+    assert {0x061C, 0x200E, 0x200F} <= marks
+    assert [hit for hit in hits if 286 <= hit.line <= 292] == []
+
+
 def test_poisoned_skill_file_is_decoded(corpus: Path) -> None:
     hits = scan_bytes((corpus / "poisoned-SKILL.md").read_bytes()).hits
     assert [(h.code, h.line, h.column) for h in hits] == [("AC501", 8, 1)]
