@@ -9,10 +9,15 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import click
+from checker.model.errors import FatalError, missing_dependency
+
+try:
+    import click
+except ImportError as _missing:  # no command can run without it, nor print a usage text
+    sys.stderr.write(f"agentcheck: error: {missing_dependency(_missing) or _missing}\n")
+    sys.exit(2)
 
 from checker import __version__
-from checker.model.errors import FatalError
 
 if TYPE_CHECKING:
     from checker.engine.selection import Selection
@@ -48,7 +53,8 @@ def _guarded(func: F) -> F:
             if os.environ.get("AGENTCHECK_DEBUG"):
                 raise
             _fail(
-                f"internal error ({type(exc).__name__}: {exc}). This is a bug in agentcheck; "
+                missing_dependency(exc)
+                or f"internal error ({type(exc).__name__}: {exc}). This is a bug in agentcheck; "
                 "rerun with AGENTCHECK_DEBUG=1 for the traceback and report it."
             )
         return None

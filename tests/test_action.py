@@ -129,6 +129,112 @@ def clone(tmp_path: Path, origin: Repo, branch: str, *, depth: int | None = None
     return work
 
 
+# -- SARIF links to the rule reference of the action that runs ------------------------------
+
+
+def runner_action_folder(tmp_path: Path, owner_repo: str, ref: str) -> Path:
+    """The folder the runner fetches `uses: OWNER/REPO@REF` into (RUNNER_WORKSPACE/../_actions/
+    OWNER/REPO/REF), holding the project's docs/rules.md as the action's own files do."""
+    folder = tmp_path / "runner" / "work" / "_actions" / owner_repo / ref
+    (folder / "docs").mkdir(parents=True)
+    shutil.copy2(PROJECT / "docs" / "rules.md", folder / "docs" / "rules.md")
+    return folder
+
+
+def test_rules_url_from_the_runners_action_folder(tmp_path: Path) -> None:
+    from checker.adapters.github import action_rules_url
+
+    folder = runner_action_folder(tmp_path, "acme/agentcheck", "v1")
+    # The runner leaves GITHUB_ACTION_REPOSITORY/_REF empty in a composite action's steps.
+    env = {"GITHUB_ACTION_REPOSITORY": "", "GITHUB_ACTION_REF": ""}
+    found = action_rules_url({**env, "AGENTCHECK_ACTION_PATH": str(folder)})
+    assert found == "https://github.com/acme/agentcheck/blob/v1/docs/rules.md"
+    # A GitHub Enterprise server; a ref with a slash spans folders.
+    branch = runner_action_folder(tmp_path, "acme/agentcheck", "release/2.x")
+    enterprise = {"AGENTCHECK_ACTION_PATH": str(branch), "GITHUB_SERVER_URL": "https://ghe.acme"}
+    assert action_rules_url(enterprise) == (
+        "https://ghe.acme/acme/agentcheck/blob/release/2.x/docs/rules.md"
+    )
+    # Nested in another composite action, the expressions name the outer one: the folder wins.
+    outer = {"AGENTCHECK_ACTION_REPOSITORY": "acme/wrapper", "AGENTCHECK_ACTION_REF": "v9"}
+    assert action_rules_url({**outer, "AGENTCHECK_ACTION_PATH": str(folder)}) == found
+
+
+def test_rules_url_from_the_expressions_action_yml_passes(tmp_path: Path) -> None:
+    from checker.adapters.github import action_rules_url
+
+    env = {"AGENTCHECK_ACTION_REPOSITORY": "acme/agentcheck", "AGENTCHECK_ACTION_REF": "a" * 40}
+    local = tmp_path / "workspace"  # `uses: ./`: the action's files are in the workspace
+    (local / "docs").mkdir(parents=True)
+    (local / "docs" / "rules.md").write_text("# Rule reference\n", encoding="utf-8")
+    expected = f"https://github.com/acme/agentcheck/blob/{'a' * 40}/docs/rules.md"
+    assert action_rules_url({**env, "AGENTCHECK_ACTION_PATH": str(local)}) == expected
+    assert action_rules_url(env) == expected
+    runner = {"GITHUB_ACTION_REPOSITORY": "acme/agentcheck", "GITHUB_ACTION_REF": "v1"}
+    assert action_rules_url(runner) == "https://github.com/acme/agentcheck/blob/v1/docs/rules.md"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},  # not the Action: nothing says where its files come from
+        {"AGENTCHECK_ACTION_REPOSITORY": "", "AGENTCHECK_ACTION_REF": ""},
+        {"AGENTCHECK_ACTION_REPOSITORY": "acme/agentcheck", "AGENTCHECK_ACTION_REF": ""},
+        {"AGENTCHECK_ACTION_REPOSITORY": "not a repository", "AGENTCHECK_ACTION_REF": "v1"},
+        {"GITHUB_ACTION_REPOSITORY": "", "GITHUB_ACTION_REF": ""},
+    ],
+)
+def test_no_rules_url_when_the_action_is_unknown(env: dict[str, str], tmp_path: Path) -> None:
+    from checker.adapters.github import action_rules_url
+
+    assert action_rules_url(env) is None
+    # A local action (its folder in the workspace) with no repository or ref named.
+    assert action_rules_url({**env, "AGENTCHECK_ACTION_PATH": str(tmp_path)}) is None
+
+
+def test_no_rules_url_when_the_action_folder_has_no_rule_reference(tmp_path: Path) -> None:
+    from checker.adapters.github import action_rules_url
+
+    folder = tmp_path / "_actions" / "acme" / "agentcheck" / "v1"
+    folder.mkdir(parents=True)
+    env = {"AGENTCHECK_ACTION_REPOSITORY": "acme/agentcheck", "AGENTCHECK_ACTION_REF": "v1"}
+    assert action_rules_url({**env, "AGENTCHECK_ACTION_PATH": str(folder)}) is None
+
+
+@pytest.mark.e2e
+def test_action_sarif_links_each_rule_to_the_actions_own_rule_reference(tmp_path: Path) -> None:
+    branch = "copilot/billing"
+    origin, base, head = origin_with_pr(tmp_path, branch, {"src/billing/invoice.py": "X = 1\n"})
+    work = clone(tmp_path, origin, branch)
+    payload = event(origin, head_branch=branch, head_sha=head, base_sha=base)
+    folder = runner_action_folder(tmp_path, "acme/agentcheck", "v1.2.0")
+    run = run_action(
+        tmp_path,
+        work,
+        payload,
+        AGENTCHECK_INPUT_AGENTS_ONLY="false",
+        AGENTCHECK_ACTION_PATH=str(folder),
+        AGENTCHECK_ACTION_REPOSITORY="acme/agentcheck",
+        AGENTCHECK_ACTION_REF="v1.2.0",
+        GITHUB_ACTION_REPOSITORY="",
+        GITHUB_ACTION_REF="",
+        GITHUB_SERVER_URL="https://github.com",
+    )
+    assert run.code == 1, run.err
+    assert run.sarif is not None
+    rules = run.sarif["runs"][0]["tool"]["driver"]["rules"]
+    headings = (folder / "docs" / "rules.md").read_text(encoding="utf-8").splitlines()
+    for rule in rules:
+        page, _, anchor = rule["helpUri"].partition("#")
+        assert page == "https://github.com/acme/agentcheck/blob/v1.2.0/docs/rules.md"
+        assert f"### {rule['id']} {rule['name']}" in headings
+        assert anchor == f"{rule['id']}-{rule['name']}".lower()
+    # Without the Action's identity (a local run of `agentcheck action`), no link is made up.
+    bare = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_AGENTS_ONLY="false")
+    assert bare.sarif is not None
+    assert all("helpUri" not in r for r in bare.sarif["runs"][0]["tool"]["driver"]["rules"])
+
+
 def run_action(
     tmp_path: Path,
     work: Path,
@@ -1011,6 +1117,8 @@ def test_action_yml_installs_agentcheck_from_its_own_files_and_checks(
         "steps.python.outputs.python-path": sys.executable,
         "steps.python.outputs.python-version": "3.12.7",
         "github.action_path": str(source),
+        "github.action_repository": "acme/agentcheck",
+        "github.action_ref": "v1",
         "inputs.task": "",
         "inputs.config": "",
         "inputs.fail-on": "",
@@ -1041,3 +1149,8 @@ def test_action_yml_installs_agentcheck_from_its_own_files_and_checks(
     assert outputs["sarif-file"] == str(runner_temp / "agentcheck.sarif")
     assert "::error file=src/billing/invoice.py" in checked.stdout
     assert "## agentcheck" in summary.read_text(encoding="utf-8")
+    # SARIF links each rule to the rule reference of the action's own repository and ref.
+    sarif = json.loads(Path(outputs["sarif-file"]).read_text(encoding="utf-8"))
+    uris = {r["helpUri"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    rules_md = "https://github.com/acme/agentcheck/blob/v1/docs/rules.md"
+    assert f"{rules_md}#ac101-outside-task-paths" in uris

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from importlib import resources
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,9 +16,14 @@ from checker.config import catalog
 from checker.domain.hiddentext.escape import visible
 from checker.model.finding import Finding, sort_key
 from checker.model.report import Report
-from checker.report.sarif import document
+from checker.report.sarif import document, installed_rules_url, rules_url_from
 from tests.conftest import Repo
 from tests.project_copy import PROJECT
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 LEVELS = {"none", "note", "warning", "error"}
 _URI_REFERENCE = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})+$")
@@ -241,25 +247,84 @@ def test_sarif_file_that_cannot_be_written_is_a_clear_error(repo: Repo) -> None:
     assert "Traceback" not in done.err
 
 
+RULES_AT_V1 = "https://github.com/acme/agentcheck/blob/v1/docs/rules.md"
+
+
+def github_slugs(markdown: str) -> list[str]:
+    """The anchors GitHub gives a Markdown file's headings: lower case, punctuation but
+    hyphens and underscores dropped, spaces to hyphens (a repeat would get -1, -2...)."""
+    found = []
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = None if fenced else re.match(r"#{1,6} (.+)", line)
+        if heading:
+            found.append(
+                re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+            )
+    return found
+
+
 def test_each_rule_links_to_its_section_of_the_rule_reference() -> None:
-    """With the project's repository URL, every rule's helpUri opens its heading in
-    docs/rules.md; the anchor is the heading's GitHub slug."""
-    doc = document(every_code_report(), repository="https://github.com/example/agentcheck")
+    """Given where docs/rules.md is, every rule's helpUri opens its own heading there: each
+    anchor is a heading's GitHub slug, and none is shared."""
+    doc = document(every_code_report(), rules_url=RULES_AT_V1)
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
-    headings = (PROJECT / "docs/rules.md").read_text(encoding="utf-8").splitlines()
-    slugs = {line[4:].lower().replace(" ", "-") for line in headings if line.startswith("### ")}
+    slugs = github_slugs((PROJECT / "docs/rules.md").read_text(encoding="utf-8"))
+    fragments = []
     for rule in rules:
         uri = urlsplit(rule["helpUri"])
         assert (uri.scheme, uri.netloc) == ("https", "github.com")
-        assert uri.path == "/example/agentcheck/blob/main/docs/rules.md"
-        assert unquote(uri.fragment) in slugs, rule["id"]
+        assert uri.path == "/acme/agentcheck/blob/v1/docs/rules.md"
+        assert slugs.count(unquote(uri.fragment)) == 1, rule["id"]
+        assert unquote(uri.fragment).startswith(rule["id"].lower() + "-")
+        fragments.append(uri.fragment)
+    assert len(set(fragments)) == len(rules) == len(catalog.all_rules())
 
 
 def test_without_a_repository_url_help_points_at_agentcheck_explain() -> None:
     """No URL to link: no helpUri (a made-up one would be a dead link) and the help text
     names the command that explains the rule."""
-    doc = document(every_code_report(), repository="")
+    doc = document(every_code_report(), rules_url="")
     for rule in doc["runs"][0]["tool"]["driver"]["rules"]:
         assert "helpUri" not in rule
         assert f"agentcheck explain {rule['id']}" in rule["help"]["text"]
         assert f"agentcheck explain {rule['id']}" in rule["help"]["markdown"]
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        (
+            ["Repository, https://github.com/acme/agentcheck"],
+            "https://github.com/acme/agentcheck/blob/HEAD/docs/rules.md",
+        ),
+        (
+            ["Homepage, https://acme.dev", "Source Code, https://github.com/acme/ac.git/"],
+            "https://github.com/acme/ac/blob/HEAD/docs/rules.md",
+        ),
+        (["Documentation, https://acme.dev/agentcheck/rules"], "https://acme.dev/agentcheck/rules"),
+        (["Homepage, https://acme.dev"], None),
+        (["Repository, http://insecure.example/acme"], None),
+        ([], None),
+    ],
+)
+def test_rules_url_from_the_distribution_metadata(entries: list[str], expected: str | None) -> None:
+    assert rules_url_from(entries) == expected
+
+
+def test_a_documentation_url_is_linked_as_declared() -> None:
+    doc = document(every_code_report(), rules_url="https://acme.dev/agentcheck/rules")
+    for rule in doc["runs"][0]["tool"]["driver"]["rules"]:
+        assert rule["helpUri"] == "https://acme.dev/agentcheck/rules"
+
+
+def test_this_checkout_declares_no_project_url_so_sarif_links_nothing() -> None:
+    """pyproject.toml names no repository: outside the Action, no rule gets a helpUri."""
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [f"{label}, {url}" for label, url in project.get("urls", {}).items()]
+    assert installed_rules_url() == rules_url_from(declared)
+    if rules_url_from(declared) is None:
+        doc = document(every_code_report())
+        assert all("helpUri" not in r for r in doc["runs"][0]["tool"]["driver"]["rules"])

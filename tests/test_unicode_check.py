@@ -57,6 +57,17 @@ def test_diff_reports_added_lines_only_and_scan_reads_whole_files(repo: Repo) ->
 
 
 @pytest.mark.e2e
+def test_right_to_left_marks_in_hebrew_docs_pass_and_in_code_fail(repo: Repo) -> None:
+    hebrew = "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd"  # "shalom olam"
+    repo.commit(files={"README.md": "hello\n"})
+    repo.write("docs/he.md", f"# {hebrew}\n\n{hebrew} Python\u200f 3.10 {hebrew}.\n")
+    repo.write("src/app.py", "name = 'admin\u200f'  # the mark reorders what a reviewer sees\n")
+    result = unicode_diff(repo)
+    assert found(result) == [("AC502", "src/app.py", 1, 14, "error")]
+    assert result.code == 1
+
+
+@pytest.mark.e2e
 def test_diff_of_a_committed_range_and_staged_changes(repo: Repo) -> None:
     base = repo.commit(files={"README.md": "hello\n"})
     head = repo.commit(files={"README.md": f"hello\nwor{TAGS}ld\n"})

@@ -56,6 +56,23 @@ def test_blns_lines_are_flagged_for_what_the_readme_says_is_there(corpus: Path) 
         assert by_line[line] == {"AC505"}  # ESC, BEL, BS
 
 
+def test_blns_bidi_marks_among_controls_stay_errors_and_its_rtl_text_stays_clean(
+    corpus: Path,
+) -> None:
+    """Line 136 puts U+061C, U+200E and U+200F among other format characters, with no letter
+    on the line: no right-to-left text for them to serve, so they are errors. The Arabic and
+    Hebrew lines (286-292) have no marks and no findings."""
+    hits = scan_bytes((corpus / "blns.txt").read_bytes()).hits
+    marks = {
+        point
+        for hit in hits
+        if hit.line == 136 and hit.code == "AC502" and hit.severity == "error"
+        for point in hit.points
+    }
+    assert {0x061C, 0x200E, 0x200F} <= marks
+    assert [hit for hit in hits if 286 <= hit.line <= 292] == []
+
+
 def test_poisoned_skill_file_is_decoded(corpus: Path) -> None:
     hits = scan_bytes((corpus / "poisoned-SKILL.md").read_bytes()).hits
     assert [(h.code, h.line, h.column) for h in hits] == [("AC501", 8, 1)]
@@ -174,15 +191,60 @@ def test_legitimate_uses_are_not_findings(text: str) -> None:
     assert scan_text(f"Say {text} here.\n") == []
 
 
-def test_bidi_marks_beside_right_to_left_letters_are_at_most_a_warning() -> None:
-    beside = only("\u05e9\u05dc\u05d5\u05dd\u200f (shalom)")
-    assert beside.code == "AC502"
-    assert (beside.severity, beside.instruction_severity) == ("warning", "warning")
-    assert "beside right-to-left text" in beside.message
-    arabic = only("(\u200e\u0627\u0644\u0645\u0644\u0641)")
-    assert arabic.severity == "warning"
-    alone = only("plain\u200e text")
-    assert (alone.code, alone.severity) == ("AC502", "error")
+HEBREW = "\u05e9\u05dc\u05d5\u05dd"  # shalom
+ARABIC = "\u0627\u0644\u0645\u0644\u0641"  # al-milaff
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{HEBREW}\u200f (shalom)",  # beside a Hebrew word
+        f"(\u200e{ARABIC})",  # beside an Arabic word
+        # After a Latin word inside a Hebrew sentence: the mark keeps "Python" in place.
+        f"{HEBREW} {HEBREW} Python\u200f {HEBREW} {HEBREW}.",
+        f"{HEBREW} `pip install agentcheck`\u200f {HEBREW}",  # past punctuation to Hebrew
+        f"{HEBREW} 3.10\u200f",  # past digits and punctuation
+        "\u05e9\u05b8\u05c1\u200f abc",  # past combining points (niqqud)
+        f"{ARABIC} 2024 \u061c- API",  # ALM: Arabic on one side
+        # Latin on both sides, in a line whose letters are mostly Hebrew.
+        f"{HEBREW} {HEBREW} {HEBREW} {HEBREW} (see AB\u200eC) {HEBREW} {HEBREW}",
+        # The shape of a real Hebrew design note (a list item in which code spans outweigh the
+        # Hebrew words): marks before Latin words, code spans left out of the line's count.
+        f"1. **`KEEP_FLAG`** \u2014 {HEBREW} {HEBREW} `data-keep-flag`; \u200fhelper "
+        f"\u200f`mark(node, side)` {HEBREW}",
+        f"   side + {HEBREW}, \u05d5-`isOwn(node)` \u200f(`node.hasAttribute('side')`).",
+    ],
+)
+def test_bidi_marks_in_right_to_left_text_are_not_findings(text: str) -> None:
+    assert scan_text(text + "\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain\u200e text",
+        'if access != "user\u200f": return',  # code with Latin letters only
+        "x = 1\u200f  # 2",
+        "assert first_strong('\u200fabc') == 'rtl'",  # a bidi library's test, in code
+        "`\u05d0\u05d1\u05d2\u05d3` run\u200f now",  # Hebrew only inside a code span
+        "\u200f123",  # no letters at all
+        "\u061c",
+        # Hebrew on another line does not count: a line is judged by its own letters.
+        f"{HEBREW}\nname = value\u200f",
+        # Hebrew in the line, but a minority and not next to the mark.
+        f"# {HEBREW}\nthe quick brown fox jumps\u200f over the lazy dog {HEBREW}",
+    ],
+)
+def test_bidi_marks_among_left_to_right_letters_are_errors(text: str) -> None:
+    hits = [hit for hit in scan_text(text) if hit.code == "AC502"]
+    assert len(hits) == 1, hits
+    assert (hits[0].severity, hits[0].instruction_severity) == ("error", "error")
+    assert "another order than it is read" in hits[0].message
+
+
+def test_a_legitimate_mark_does_not_hide_an_override_in_the_same_line() -> None:
+    hits = scan_text(f"{HEBREW} Python\u200f {HEBREW} \u202e{HEBREW}\n")
+    assert [(h.code, h.column, h.points) for h in hits] == [("AC502", 19, (0x202E,))]
 
 
 def test_embeddings_overrides_and_isolates_are_errors_even_beside_right_to_left() -> None:

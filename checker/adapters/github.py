@@ -5,9 +5,12 @@ $GITHUB_EVENT_PATH), the job summary ($GITHUB_STEP_SUMMARY) and the step outputs
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from checker.model.change import PullRequest
 from checker.model.errors import FatalError
@@ -133,3 +136,52 @@ def write_outputs(values: dict[str, str]) -> None:
                 handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
     except OSError as exc:
         raise FatalError(f"$GITHUB_OUTPUT {path}: cannot be written: {exc.strerror}.") from None
+
+
+RULES_DOC = "docs/rules.md"
+
+
+def action_rules_url(environ: Mapping[str, str]) -> str | None:
+    """The rule reference in the Action's own repository at the ref the workflow uses
+    ({server}/{owner}/{repo}/blob/{ref}/docs/rules.md), when this run is the Action and that
+    is known; None otherwise, never a guess.
+
+    The repository and ref come from the folder the runner fetched the action into
+    (AGENTCHECK_ACTION_PATH, set by action.yml from `github.action_path`:
+    .../_actions/OWNER/REPO/REF), else from AGENTCHECK_ACTION_REPOSITORY and
+    AGENTCHECK_ACTION_REF, which action.yml sets from `github.action_repository` and
+    `github.action_ref` in its step's `env` (the runner leaves GITHUB_ACTION_REPOSITORY and
+    GITHUB_ACTION_REF empty in a composite action's `run` steps: actions/runner#2473), else from
+    those two. When the action's folder is known and has no docs/rules.md, nothing is linked."""
+    path = environ.get("AGENTCHECK_ACTION_PATH") or environ.get("GITHUB_ACTION_PATH") or ""
+    if path and not (Path(path) / RULES_DOC).is_file():
+        return None
+    repository, ref = _action_identity(environ, path)
+    if not repository or not ref:
+        return None
+    server = (environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    return f"{server}/{quote(repository)}/blob/{quote(ref)}/{RULES_DOC}"
+
+
+def _action_identity(environ: Mapping[str, str], path: str) -> tuple[str, str]:
+    """(OWNER/REPO, REF) of the running action, or ("", "")."""
+    # The runner fetches an action into .../_actions/OWNER/REPO/REF: the files that run. It
+    # comes first, since the expressions name the outermost action when this one is nested
+    # in another composite action.
+    parts = Path(path).parts if path else ()
+    if "_actions" in parts:
+        at = len(parts) - 1 - parts[::-1].index("_actions")
+        rest = parts[at + 1 :]
+        if len(rest) >= 3:  # a ref with slashes spans several folders
+            return f"{rest[0]}/{rest[1]}", "/".join(rest[2:])
+    for names in (
+        ("AGENTCHECK_ACTION_REPOSITORY", "AGENTCHECK_ACTION_REF"),
+        ("GITHUB_ACTION_REPOSITORY", "GITHUB_ACTION_REF"),
+    ):
+        repository, ref = (environ.get(name, "").strip() for name in names)
+        if _OWNER_REPO.fullmatch(repository) and ref:
+            return repository, ref
+    return "", ""
+
+
+_OWNER_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")

@@ -5,8 +5,15 @@ from __future__ import annotations
 from checker.model.report import Report
 
 
-def render(report: Report, fmt: str, color: bool = False, quiet: bool = False) -> str:
-    """REPORT in the format FMT; QUIET: a text report that found nothing prints nothing."""
+def render(
+    report: Report,
+    fmt: str,
+    color: bool = False,
+    quiet: bool = False,
+    rules_url: str | None = None,
+) -> str:
+    """REPORT in the format FMT; QUIET: a text report that found nothing prints nothing;
+    RULES_URL: where SARIF's rules link to (default: the installed distribution's metadata)."""
     if fmt == "json":
         from checker.report.json import render as render_json
 
@@ -14,7 +21,7 @@ def render(report: Report, fmt: str, color: bool = False, quiet: bool = False) -
     if fmt == "sarif":
         from checker.report.sarif import render as render_sarif
 
-        return render_sarif(report)
+        return render_sarif(report, rules_url)
     if fmt == "github":
         from checker.report.github import render as render_github
 

@@ -24,28 +24,51 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendation"}
 
 
-def project_url() -> str | None:
-    """The project's source repository, from the installed distribution's metadata
-    (pyproject's [project.urls] "Repository" or "Source"); None when it declares none."""
+def installed_rules_url() -> str | None:
+    """Where the installed distribution's metadata says its rule reference is: the
+    Project-URL labelled Repository (or Source) as a GitHub-style repository, whose default
+    branch's docs/rules.md (blob/HEAD) is linked, else the one labelled Documentation, as
+    declared. None when it declares neither: no link is made up."""
     from importlib import metadata
 
-    try:
-        urls = metadata.metadata("agentcheck").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        return None
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() in ("repository", "source", "source code", "homepage"):
-            return url.strip().rstrip("/") or None
+    names = metadata.packages_distributions().get(__name__.partition(".")[0], [])
+    for name in names:
+        try:
+            entries = metadata.metadata(name).get_all("Project-URL") or []
+        except metadata.PackageNotFoundError:
+            continue
+        return rules_url_from(entries)
     return None
 
 
-def help_uri(rule: catalog.Rule, repository: str | None) -> str | None:
-    """The rule's section of docs/rules.md in REPOSITORY (a GitHub heading anchor)."""
-    if not repository:
+def rules_url_from(entries: list[str]) -> str | None:
+    """The rule reference's URL from Project-URL entries ("Label, URL")."""
+    urls: dict[str, str] = {}
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        key = label.strip().lower().replace(" ", "").replace("-", "").replace("_", "")
+        if url.strip().startswith("https://"):
+            urls.setdefault(key, url.strip())
+    repository = urls.get("repository") or urls.get("source") or urls.get("sourcecode")
+    if repository:
+        return f"{repository.rstrip('/').removesuffix('.git')}/blob/HEAD/docs/rules.md"
+    return urls.get("documentation")
+
+
+def anchor(rule: catalog.Rule) -> str:
+    """The GitHub anchor of the rule's heading in docs/rules.md ("### AC101 outside-task-paths":
+    lower case, spaces to hyphens; codes and names hold nothing else)."""
+    return f"{rule.code} {rule.name}".lower().replace(" ", "-")
+
+
+def help_uri(rule: catalog.Rule, rules_url: str | None) -> str | None:
+    """The rule's section of the rule reference at RULES_URL: its heading's anchor when the
+    URL is docs/rules.md, else the documentation page itself."""
+    if not rules_url:
         return None
-    anchor = f"{rule.code} {rule.name}".lower().replace(" ", "-")
-    return f"{repository}/blob/main/docs/rules.md#{quote(anchor)}"
+    if rules_url.endswith("/rules.md"):
+        return f"{rules_url}#{quote(anchor(rule))}"
+    return rules_url
 
 
 def _explain(rule: catalog.Rule) -> str:
@@ -72,8 +95,8 @@ def _help_text(rule: catalog.Rule) -> str:
     return "\n".join(parts)
 
 
-def _rule(rule: catalog.Rule, repository: str | None) -> dict[str, Any]:
-    uri = help_uri(rule, repository)
+def _rule(rule: catalog.Rule, rules_url: str | None) -> dict[str, Any]:
+    uri = help_uri(rule, rules_url)
     return {
         "id": rule.code,
         "name": rule.name,
@@ -151,10 +174,10 @@ def _result(
     return result
 
 
-def document(report: Report, repository: str | None = None) -> dict[str, Any]:
-    """The SARIF log; REPOSITORY (default: the project's URL from its metadata) gives each
-    rule a helpUri into docs/rules.md."""
-    repository = repository if repository is not None else project_url()
+def document(report: Report, rules_url: str | None = None) -> dict[str, Any]:
+    """The SARIF log. RULES_URL (the Action's docs/rules.md; default: what the installed
+    distribution's metadata declares; "" for none) gives each rule a helpUri."""
+    rules_url = rules_url if rules_url is not None else installed_rules_url()
     rules = list(catalog.all_rules().values())
     index = {rule.code: i for i, rule in enumerate(rules)}
     seen: dict[str, int] = {}
@@ -171,7 +194,7 @@ def document(report: Report, repository: str | None = None) -> dict[str, Any]:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule(rule, repository) for rule in rules],
+                        "rules": [_rule(rule, rules_url) for rule in rules],
                     }
                 },
                 # One category per tool: code scanning keeps agentcheck's alerts apart from
@@ -192,6 +215,6 @@ def _authorship(report: Report) -> dict[str, Any]:
     return {"properties": {"authorship": report.authorship.as_dict()}}
 
 
-def render(report: Report) -> str:
+def render(report: Report, rules_url: str | None = None) -> str:
     # ensure_ascii keeps invisible characters as \\u escapes in the file.
-    return json.dumps(document(report), indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(document(report, rules_url), indent=2, ensure_ascii=True) + "\n"

@@ -355,7 +355,8 @@ def run(options: Options, out: TextIO, environ: Mapping[str, str] | None = None)
     summary_path = append_summary(summary(report))
     sarif_file = _sarif_path(options.sarif_file, environ)
     if sarif_file:
-        write_text(sarif_file, render(report, "sarif"), "sarif-file")
+        rules_url = context.action_rules_url(environ)
+        write_text(sarif_file, render(report, "sarif", rules_url=rules_url), "sarif-file")
     write_outputs(
         {
             "findings": str(len(report.findings)),

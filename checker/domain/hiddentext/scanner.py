@@ -7,6 +7,7 @@ Pure functions of text. Columns count code points, 1-based, as the text reporter
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -91,35 +92,42 @@ class Scanner:
         hits: list[Hit] = []
         line = first_line
         counted = 0
+        lines: dict[int, _Line] = {}
         for match in self.pattern.finditer(text):
             start, end = match.span()
             line += text.count("\n", counted, start)
             counted = start
             line_start = text.rfind("\n", 0, start) + 1
             for first, last, code in _runs(text, start, end, file_start):
-                hit = self._hit(text, first, last, code, line, first - line_start + 1, line_start)
+                column = first - line_start + 1
+                hit = self._hit(text, first, last, code, (line, column, line_start), lines)
                 if hit is not None:
                     hits.append(hit)
         return hits
 
     def _hit(
-        self, text: str, start: int, end: int, code: str, line: int, column: int, line_start: int
+        self,
+        text: str,
+        start: int,
+        end: int,
+        code: str,
+        where: tuple[int, int, int],
+        lines: dict[int, _Line],
     ) -> Hit | None:
+        """The hit for the run TEXT[START:END] of rule CODE at WHERE (line, column and the
+        line's start in TEXT), or None when its context makes it legitimate."""
+        line, column, line_start = where
         run = text[start:end]
         points = tuple(map(ord, run))
         rows = [row_of(p) for p in points]
         severity = _strongest(r.severity for r in rows if r)
         instruction = _strongest(r.instruction_severity for r in rows if r)
         payload = None
-        soft = False
         if code == "AC501":
             payload = "".join(chr(p - TAG_BASE) for p in points if 0xE0020 <= p <= 0xE007E)
         elif code == "AC502" and set(run) <= BIDI_MARKS:
-            before = text[start - 1] if start else ""
-            after = text[end] if end < len(text) else ""
-            soft = any(self._right_to_left.match(c) for c in (before, after) if c)
-            if soft:
-                severity = instruction = "warning"
+            if self._marks_right_to_left(text, start, end, line_start, lines):
+                return None
         elif code == "AC504" and len(points) > 1:
             payload = _selector_bytes(points)
         line_end = text.find("\n", start)
@@ -131,10 +139,49 @@ class Scanner:
             points=points,
             severity=severity,
             instruction_severity=instruction,
-            message=_message(code, points, payload, soft),
+            message=_message(code, points, payload),
             payload=payload or None,
             snippet=snippet if len(snippet) <= SNIPPET_CHARS else None,
         )
+
+    def _marks_right_to_left(
+        self, text: str, start: int, end: int, line_start: int, lines: dict[int, _Line]
+    ) -> bool:
+        """Whether the marks at TEXT[START:END] set the direction of right-to-left text: the
+        nearest letters on either side (past spaces, punctuation, digits and combining marks, on
+        the same line) include a right-to-left letter, or most letters of the line outside
+        `code spans` are right-to-left. An RLM after a Latin word inside a Hebrew sentence is
+        how that word is kept in place; the same mark among Latin letters, as in code, only
+        reorders what a reader sees. LINES caches what is read of each line (by its start)."""
+        line = lines.get(line_start)
+        if line is None:
+            line = lines[line_start] = self._read_line(text, line_start)
+        at = bisect.bisect_left(line.letters, start)
+        nearest = line.letters[at - 1 : at] + line.letters[at : at + 1]
+        if any(self._right_to_left.match(text[i]) for i in nearest if not start <= i < end):
+            return True
+        return line.mostly_right_to_left
+
+    def _read_line(self, text: str, line_start: int) -> _Line:
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        line = text[line_start:line_end]
+        letters = [line_start + i for i, c in enumerate(line) if c.isalpha()]
+        # Code spans are left-to-right islands in right-to-left prose: the prose decides.
+        prose = [c for c in _CODE_SPAN.sub("", line) if c.isalpha()]
+        right_to_left = sum(1 for c in prose if self._right_to_left.match(c))
+        return _Line(letters, bool(prose) and 2 * right_to_left > len(prose))
+
+
+class _Line(NamedTuple):
+    """What the bidi-mark rule reads of one line."""
+
+    letters: list[int]  # where its letters are, in the scanned text
+    mostly_right_to_left: bool  # most of its letters outside code spans are right-to-left
+
+
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 
 def _flag_alternatives() -> list[str]:
@@ -193,14 +240,12 @@ def quote(text: str, limit: int = PAYLOAD_CHARS) -> str:
     return f'"{shown}"'
 
 
-def _message(code: str, points: tuple[int, ...], payload: str | None, soft: bool) -> str:
+def _message(code: str, points: tuple[int, ...], payload: str | None) -> str:
     count = len(points)
     what = f"{count} {tables().nouns[code]}{'' if count == 1 else 's'} ({describe(points)})"
     if code == "AC501":
         return f"hidden text in {what}: {quote(payload)}" if payload else what
     if code == "AC502":
-        if soft:
-            return f"{what} beside right-to-left text"
         return f"{what}: the text displays in another order than it is read"
     if code == "AC504":
         found = f"{what} outside an emoji or CJK context"
