@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from checker.config import catalog
 from checker.config.globs import Globs
-from checker.config.governing import process_files
+from checker.config.governing import SHARED, changed_parts, process_files
 from checker.config.policy import PYPROJECT, Policy
 from checker.config.schema import globs
 from checker.config.task import Task
@@ -124,14 +124,17 @@ def _adds_agentcheck_table(file: FileChange, reader: FileReader) -> bool:
     return _agentcheck_table(base) is None and _agentcheck_table(head) not in (None, "unparsable")
 
 
-def _policy_edit(file: FileChange, reader: FileReader) -> bool:
-    """False when a pyproject.toml edit leaves [tool.agentcheck] as it was."""
-    if file.path != PYPROJECT or file.status != "modified":
-        return True
-    base, head = reader.base(file.old_path), reader.head(file.path)
-    if base is None or head is None:
-        return True  # contents unknown (a patch file): count the edit
-    return bool(_agentcheck_table(base) != _agentcheck_table(head))
+def _process_edit(file: FileChange, what: str, reader: FileReader) -> str | None:
+    """What the edit changes of the process (None: nothing). A shared configuration file
+    (pyproject.toml, setup.cfg) changes it only where a table agentcheck reads changes."""
+    if file.path not in SHARED or file.status not in ("modified", "added", "deleted"):
+        return what
+    base = reader.base(file.old_path) if file.status != "added" else None
+    head = reader.head(file.path) if file.status != "deleted" else None
+    if (file.status != "added" and base is None) or (file.status != "deleted" and head is None):
+        return what  # contents unknown (a patch file): count the edit
+    parts = changed_parts(file.path, base, head)
+    return " and ".join(parts) if parts else None
 
 
 def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool:
@@ -194,14 +197,18 @@ def check(
             )
             yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
+        what = _process_edit(file, what, reader) if what is not None else None
         # A policy or task a person's uncommitted work adds is being set up, not loosened; an
-        # agent does not set up the rules it is checked by.
+        # agent does not set up the rules it is checked by. In pyproject.toml, only the
+        # agentcheck table is set up so (`agentcheck init --pyproject`).
+        only_policy = file.path not in SHARED or what == SHARED[PYPROJECT][0][1]
         being_set_up = (
             setting_up
             and not change.by_agent
+            and only_policy
             and (file.status == "added" or _adds_agentcheck_table(file, reader))
         )
-        if what is not None and not being_set_up and _policy_edit(file, reader):
+        if what is not None and not being_set_up:
             message = (
                 f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
                 "human must review this edit"
