@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from checker.model.finding import Finding
 from tests.memory import findings
 
 CORE = 'id = "T"\npaths = ["core/**"]\n'
@@ -15,7 +16,7 @@ LINTER = (
 )
 
 
-def _pairs(found: list) -> set[tuple[str, str | None]]:
+def _pairs(found: list[Finding]) -> set[tuple[str, str | None]]:
     return {(f.code, f.path) for f in found}
 
 
@@ -40,7 +41,12 @@ def test_pyproject_holding_the_policy_is_still_in_scope() -> None:
     ("path", "base", "head", "what"),
     [
         (".importlinter", LINTER, LINTER.replace("    app.core\n", ""), "import-linter"),
-        ("setup.cfg", "[metadata]\nname = x\n\n" + LINTER, "[metadata]\nname = x\n", "[importlinter]"),
+        (
+            "setup.cfg",
+            "[metadata]\nname = x\n\n" + LINTER,
+            "[metadata]\nname = x\n",
+            "[importlinter]",
+        ),
         (
             "pyproject.toml",
             PYPROJECT + '\n[tool.importlinter]\nroot_package = "app"\n',
@@ -83,7 +89,9 @@ def test_contract_files_are_exempt_from_scope_but_reported() -> None:
 
 def test_setting_the_policy_up_in_pyproject_is_excused_but_not_contracts() -> None:
     policy = PYPROJECT + '\n[tool.agentcheck]\nfail-on = "error"\n'
-    assert findings({"pyproject.toml": PYPROJECT}, {"pyproject.toml": policy}, kind="worktree") == []
+    assert (
+        findings({"pyproject.toml": PYPROJECT}, {"pyproject.toml": policy}, kind="worktree") == []
+    )
     both = policy + '\n[tool.importlinter]\nroot_package = "app"\n'
     base = {"pyproject.toml": PYPROJECT + '\n[tool.importlinter]\nroot_package = "x"\n'}
     found = findings(base, {"pyproject.toml": both}, kind="worktree")
