@@ -96,3 +96,21 @@ def test_setting_the_policy_up_in_pyproject_is_excused_but_not_contracts() -> No
     base = {"pyproject.toml": PYPROJECT + '\n[tool.importlinter]\nroot_package = "x"\n'}
     found = findings(base, {"pyproject.toml": both}, kind="worktree")
     assert [f.code for f in found] == ["AC302"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".mcp.json",
+        ".cursor/mcp.json",
+        ".vscode/mcp.json",
+        ".roo/mcp.json",
+        ".continue/mcpServers/browser.yaml",
+        ".claude/settings.local.json",
+        ".windsurf/hooks.json",
+        ".github/copilot/settings.json",
+        ".github/workflows/copilot-setup-steps.yml",
+    ],
+)
+def test_agent_configuration_is_protected(path: str) -> None:
+    assert ("AC301", path) in _pairs(findings({}, {path: "{}\n"}))
