@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from checker.model.finding import Finding
+from tests.conftest import Repo, diff_findings
 from tests.memory import findings
 
 CORE = 'id = "T"\npaths = ["core/**"]\n'
@@ -114,3 +117,50 @@ def test_setting_the_policy_up_in_pyproject_is_excused_but_not_contracts() -> No
 )
 def test_agent_configuration_is_protected(path: str) -> None:
     assert ("AC301", path) in _pairs(findings({}, {path: "{}\n"}))
+
+
+HOOKED = json.dumps(
+    {
+        "permissions": {"allow": ["Bash(make test)"]},
+        "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "agentcheck hook claude"}]}]},
+    },
+    indent=2,
+)
+
+
+def test_removing_agentchecks_own_hook_has_its_own_message() -> None:
+    unhooked = json.dumps({"permissions": {"allow": ["Bash(make test)"]}}, indent=2)
+    path = ".claude/settings.json"
+    allowing = 'id = "T"\npaths = ["**"]\nallow-protected = [".claude/**"]\n'
+    for task in (None, allowing):  # a task that allows the file does not allow this
+        found = [
+            f for f in findings({path: HOOKED}, {path: unhooked}, task=task) if f.code != "AC303"
+        ]
+        assert [(f.code, f.path) for f in found] == [("AC301", path)]
+        assert "no longer runs agentcheck's own hook" in found[0].message
+    found = [f for f in findings({path: HOOKED}, {}) if f.code == "AC301"]
+    assert "no longer runs agentcheck's own hook" in found[0].message
+
+
+def test_other_edits_to_a_hooked_settings_file_keep_the_ordinary_message() -> None:
+    path = ".claude/settings.json"
+    widened = HOOKED.replace("Bash(make test)", "Bash(*)")
+    found = [f for f in findings({path: HOOKED}, {path: widened}) if f.code != "AC303"]
+    assert [f.code for f in found] == ["AC301"]
+    assert "is a protected path" in found[0].message
+    allowing = 'id = "T"\npaths = ["**"]\nallow-protected = [".claude/**"]\n'
+    assert [
+        f for f in findings({path: HOOKED}, {path: widened}, task=allowing) if f.code == "AC301"
+    ] == []
+
+
+@pytest.mark.e2e
+def test_end_to_end_an_agent_removing_its_hook(repo: Repo) -> None:
+    base = repo.commit("base", {".claude/settings.json": HOOKED + "\n", "a.py": "a = 1\n"})
+    head = repo.commit("quiet", {".claude/settings.json": "{}\n"})
+    found = diff_findings(repo, f"{base}..{head}", "--policy-from", base)
+    assert [(f["code"], f["path"]) for f in found if f["code"] == "AC301"] == [
+        ("AC301", ".claude/settings.json")
+    ]
+    [own] = [f["message"] for f in found if f["code"] == "AC301"]
+    assert "no longer runs agentcheck's own hook" in own

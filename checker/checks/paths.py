@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -37,6 +38,7 @@ class Settings:
     locks: dict[str, Lock] = dataclasses.field(default_factory=dict)  # by lockfile name
     # manifest name -> what it says to make its folder a workspace
     workspaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    agent_hooks: Globs | None = None  # the agents' hook files, where agentcheck's hook lives
 
 
 def settings(policy: Policy) -> Settings:
@@ -48,7 +50,10 @@ def settings(policy: Policy) -> Settings:
     protected = presets + tuple(policy.table("paths").get("protected", ()))
     locks = {name: Lock(**entry) for name, entry in built_in["lockfiles"]["locks"].items()}
     workspaces = {k: tuple(v) for k, v in built_in["lockfiles"]["workspaces"].items()}
-    return Settings(Globs(protected), policy.instruction_files, policy.path, locks, workspaces)
+    hooks = Globs(tuple(built_in["protected"]["agent-hooks"]))
+    return Settings(
+        Globs(protected), policy.instruction_files, policy.path, locks, workspaces, hooks
+    )
 
 
 def _locking(
@@ -151,6 +156,27 @@ def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool
     )
 
 
+_OWN_HOOK = re.compile(r"\bagentcheck\s+hook\b")
+
+
+def _drops_own_hook(path: str, file: FileChange, settings: Settings, reader: FileReader) -> bool:
+    """An agent's hook file that ran `agentcheck hook` more times at the base than at the
+    head: the hook that checks the agent's turns removed (or the file deleted)."""
+    if settings.agent_hooks is None or not settings.agent_hooks.match(path):
+        return False
+    if file.status == "added":
+        return False
+    base = reader.base(file.old_path)
+    head = reader.head(path) if file.status != "deleted" else b""
+    if base is None or head is None:
+        return False  # contents unknown (a patch file): the protected-path finding stands
+
+    def runs(data: bytes) -> int:
+        return len(_OWN_HOOK.findall(data.decode("utf-8", "replace")))
+
+    return runs(base) > runs(head)
+
+
 def check(
     change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
@@ -162,6 +188,18 @@ def check(
         column = 1 if line else None
         for path in file.paths:
             pattern = settings.protected.first_match(path)
+            if pattern is not None and _drops_own_hook(path, file, settings, reader):
+                # Reported even where the task allows the file: a task that may edit an
+                # agent's settings does not switch off the gate that checks the agent.
+                yield Finding(
+                    "AC301",
+                    f"{path} no longer runs agentcheck's own hook (`agentcheck hook ...`): the "
+                    "agent's later turns would go unchecked; restore the hook entry",
+                    file.path,
+                    line,
+                    column,
+                )
+                continue
             if pattern is None or (allowed and allowed.match(path)):
                 continue
             if _sets_agentcheck_up(path, file, reader):
