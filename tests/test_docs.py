@@ -118,7 +118,7 @@ def test_bad_input_matrix_names_tests_that_exist() -> None:
 
 @pytest.mark.e2e
 def test_ci_recipes_use_hooks_and_inputs_that_exist() -> None:
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     text = (DOCS / "ci.md").read_text(encoding="utf-8")
     hooks = {hook["id"] for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}

@@ -164,7 +164,7 @@ def hook_commands(repo: Repo, message: Path) -> list[tuple[tuple[str, ...], dict
     """Every hook of .pre-commit-hooks.yaml as pre-commit runs it: its entry, the files it is
     passed (every tracked file for those that take files), the commit message file, the refs
     of a push."""
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     files = [p for p in repo.git("ls-files", "-z").split("\0") if p]
     commands = []

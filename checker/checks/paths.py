@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from checker.config import catalog
 from checker.config.globs import Globs
-from checker.config.governing import process_files
+from checker.config.governing import SHARED, changed_parts, process_files
 from checker.config.policy import PYPROJECT, Policy
 from checker.config.schema import globs
 from checker.config.task import Task
@@ -37,6 +38,7 @@ class Settings:
     locks: dict[str, Lock] = dataclasses.field(default_factory=dict)  # by lockfile name
     # manifest name -> what it says to make its folder a workspace
     workspaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    agent_hooks: Globs | None = None  # the agents' hook files, where agentcheck's hook lives
 
 
 def settings(policy: Policy) -> Settings:
@@ -48,7 +50,10 @@ def settings(policy: Policy) -> Settings:
     protected = presets + tuple(policy.table("paths").get("protected", ()))
     locks = {name: Lock(**entry) for name, entry in built_in["lockfiles"]["locks"].items()}
     workspaces = {k: tuple(v) for k, v in built_in["lockfiles"]["workspaces"].items()}
-    return Settings(Globs(protected), policy.instruction_files, policy.path, locks, workspaces)
+    hooks = Globs(tuple(built_in["protected"]["agent-hooks"]))
+    return Settings(
+        Globs(protected), policy.instruction_files, policy.path, locks, workspaces, hooks
+    )
 
 
 def _locking(
@@ -124,14 +129,17 @@ def _adds_agentcheck_table(file: FileChange, reader: FileReader) -> bool:
     return _agentcheck_table(base) is None and _agentcheck_table(head) not in (None, "unparsable")
 
 
-def _policy_edit(file: FileChange, reader: FileReader) -> bool:
-    """False when a pyproject.toml edit leaves [tool.agentcheck] as it was."""
-    if file.path != PYPROJECT or file.status != "modified":
-        return True
-    base, head = reader.base(file.old_path), reader.head(file.path)
-    if base is None or head is None:
-        return True  # contents unknown (a patch file): count the edit
-    return bool(_agentcheck_table(base) != _agentcheck_table(head))
+def _process_edit(file: FileChange, what: str, reader: FileReader) -> str | None:
+    """What the edit changes of the process (None: nothing). A shared configuration file
+    (pyproject.toml, setup.cfg) changes it only where a table agentcheck reads changes."""
+    if file.path not in SHARED or file.status not in ("modified", "added", "deleted"):
+        return what
+    base = reader.base(file.old_path) if file.status != "added" else None
+    head = reader.head(file.path) if file.status != "deleted" else None
+    if (file.status != "added" and base is None) or (file.status != "deleted" and head is None):
+        return what  # contents unknown (a patch file): count the edit
+    parts = changed_parts(file.path, base, head)
+    return " and ".join(parts) if parts else None
 
 
 def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool:
@@ -148,6 +156,27 @@ def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool
     )
 
 
+_OWN_HOOK = re.compile(r"\bagentcheck\s+hook\b")
+
+
+def _drops_own_hook(path: str, file: FileChange, settings: Settings, reader: FileReader) -> bool:
+    """An agent's hook file that ran `agentcheck hook` more times at the base than at the
+    head: the hook that checks the agent's turns removed (or the file deleted)."""
+    if settings.agent_hooks is None or not settings.agent_hooks.match(path):
+        return False
+    if file.status == "added":
+        return False
+    base = reader.base(file.old_path)
+    head = reader.head(path) if file.status != "deleted" else b""
+    if base is None or head is None:
+        return False  # contents unknown (a patch file): the protected-path finding stands
+
+    def runs(data: bytes) -> int:
+        return len(_OWN_HOOK.findall(data.decode("utf-8", "replace")))
+
+    return runs(base) > runs(head)
+
+
 def check(
     change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
@@ -159,6 +188,18 @@ def check(
         column = 1 if line else None
         for path in file.paths:
             pattern = settings.protected.first_match(path)
+            if pattern is not None and _drops_own_hook(path, file, settings, reader):
+                # Reported even where the task allows the file: a task that may edit an
+                # agent's settings does not switch off the gate that checks the agent.
+                yield Finding(
+                    "AC301",
+                    f"{path} no longer runs agentcheck's own hook (`agentcheck hook ...`): the "
+                    "agent's later turns would go unchecked; restore the hook entry",
+                    file.path,
+                    line,
+                    column,
+                )
+                continue
             if pattern is None or (allowed and allowed.match(path)):
                 continue
             if _sets_agentcheck_up(path, file, reader):
@@ -194,14 +235,18 @@ def check(
             )
             yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
+        what = _process_edit(file, what, reader) if what is not None else None
         # A policy or task a person's uncommitted work adds is being set up, not loosened; an
-        # agent does not set up the rules it is checked by.
+        # agent does not set up the rules it is checked by. In pyproject.toml, only the
+        # agentcheck table is set up so (`agentcheck init --pyproject`).
+        only_policy = file.path not in SHARED or what == SHARED[PYPROJECT][0][1]
         being_set_up = (
             setting_up
             and not change.by_agent
+            and only_policy
             and (file.status == "added" or _adds_agentcheck_table(file, reader))
         )
-        if what is not None and not being_set_up and _policy_edit(file, reader):
+        if what is not None and not being_set_up:
             message = (
                 f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
                 "human must review this edit"

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from checker.config.governing import process_files
+from checker.config.governing import scope_exempt
 from checker.config.policy import Policy
 from checker.config.schema import boolean
 from checker.config.task import Task
@@ -45,7 +45,7 @@ def check(
                 1 if settings.policy_path else None,
             )
         return
-    process = process_files(settings.policy_path, task)
+    process = scope_exempt(settings.policy_path, task)
     for file in change.files:
         line = file.first_line
         column = 1 if line else None

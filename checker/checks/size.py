@@ -63,7 +63,8 @@ def settings(policy: Policy) -> Settings:
 
 def _attribute_rules(reader: FileReader, paths: set[str]) -> list[tuple[Globs, bool]]:
     """(pattern, marked) from every .gitattributes above the changed files, outermost first,
-    for the linguist-generated and linguist-vendored attributes."""
+    for the linguist-generated and linguist-vendored attributes. Read at the base: a change
+    that marks its own files generated or vendored is still counted by the rules it came to."""
     folders = {""}
     for path in paths:
         folder = posixpath.dirname(path)
@@ -73,7 +74,7 @@ def _attribute_rules(reader: FileReader, paths: set[str]) -> list[tuple[Globs, b
     rules: list[tuple[Globs, bool]] = []
     for folder in sorted(folders, key=lambda f: (f.count("/") + bool(f), f)):
         name = posixpath.join(folder, ".gitattributes") if folder else ".gitattributes"
-        data = reader.head(name)
+        data = reader.base(name)
         if data is None:
             continue
         text, _ = decode_text(data)

@@ -258,9 +258,23 @@ def _describe(server: Server) -> str:
     return ""
 
 
+def _mcp_form(path: str, settings: Settings) -> tuple[str, str] | None:
+    """(syntax, key) of the MCP configuration at PATH: its own entry, else a folder's pattern
+    (`.continue/mcpServers/*.yaml`: a file of one folder, not below it)."""
+    form = settings.mcp_files.get(path)
+    if form is not None:
+        return form
+    folder, _, name = path.rpartition("/")
+    for pattern, entry in settings.mcp_files.items():
+        where, _, glob = pattern.rpartition("/")
+        if "*" in glob and where == folder and fnmatch.fnmatchcase(name, glob):
+            return entry
+    return None
+
+
 def _servers(files: list[FileChange], settings: Settings, reader: FileReader) -> Iterator[Finding]:
     for file in files:
-        form = settings.mcp_files.get(file.path)
+        form = _mcp_form(file.path, settings)
         if form is None or file.status == "deleted":
             continue
         syntax, key = form
@@ -315,6 +329,8 @@ def _server_finding(
     name_ = re.escape(name)
     if file.path.endswith(".toml"):
         key = re.compile(rf'[.\[]"?{name_}"?\s*[\]=]|^\s*"?{name_}"?\s*=')
+    elif file.path.endswith((".yaml", ".yml")):
+        key = re.compile(rf"""^\s*(?:-\s*)?name\s*:\s*["']?{name_}["']?\s*(?:#.*)?$""")
     else:
         key = re.compile(rf'"{name_}"\s*:')
     line, column = _place(key, name, file, head)

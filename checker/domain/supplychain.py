@@ -86,6 +86,17 @@ def _json(text: str) -> Any:
         raise Malformed(f"not valid JSON: {exc.msg}", exc.lineno) from None
 
 
+def _yaml(text: str) -> Any:
+    import yaml  # only for YAML configuration files: most runs read none
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise Malformed(f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
+
+
 def _requirement_name(text: str) -> str | None:
     """The project a PEP 508 requirement names; None for a local path or option."""
     text = text.strip()
@@ -462,9 +473,14 @@ def _server(name: str, body: Any) -> Server:
 
 def servers(text: str, syntax: str, key: str) -> dict[str, Server]:
     """The MCP servers a configuration file declares under KEY (dotted), by name. SYNTAX is
-    "json", "jsonc" (comments and trailing commas allowed) or "toml". Raises Malformed."""
+    "json", "jsonc" (comments and trailing commas allowed), "toml" or "yaml" (Continue's
+    list of servers, each with its `name`). Raises Malformed."""
     if syntax == "toml":
         data: Any = _toml(text)
+    elif syntax == "yaml":
+        data = _yaml(text)
+        if data is None:
+            return {}
     else:
         data = _json(strip_json_comments(text) if syntax == "jsonc" else text)
     for part in key.split("."):
@@ -473,9 +489,21 @@ def servers(text: str, syntax: str, key: str) -> dict[str, Server]:
         data = data.get(part)
         if data is None:
             return {}
+    if syntax == "yaml" and isinstance(data, list):
+        return _named(data, key)
     if not isinstance(data, dict):
         raise Malformed(f"{key!r} must be an object of servers by name")
     return {name: _server(name, body) for name, body in data.items()}
+
+
+def _named(items: list[Any], key: str) -> dict[str, Server]:
+    """A list of servers that each carry their `name` (Continue's YAML blocks)."""
+    found = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise Malformed(f"each server under {key!r} must be a mapping with a `name`")
+        found[item["name"]] = _server(item["name"], item)
+    return found
 
 
 def changed_fields(before: Server, after: Server) -> list[str]:
