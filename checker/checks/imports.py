@@ -23,7 +23,7 @@ from checker.config.policy import Policy
 from checker.config.schema import Entries, boolean, strings
 from checker.config.task import Task
 from checker.domain.importgraph.contracts import Contract
-from checker.domain.importgraph.edges import Edge, language
+from checker.domain.importgraph.edges import Edge, Endpoint, language
 from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
@@ -138,9 +138,16 @@ def check(
     type_only = settings.type_checking_imports
     head, base = Side(versions, True, roots), Side(versions, False, roots)
     python_words: set[str] | None = None  # read when a file edited in place first needs them
+    indirect = [c for c in contracts if c.indirect]
+    packages = _packages(indirect)
+    pending: list[tuple[FileChange, Edge]] = []  # new edges between modules of those packages
     for file in files:
         importer = head.importer(file.path)
-        if importer is not None and not any(c.constrains(importer) for c in contracts):
+        if (
+            importer is not None
+            and not any(c.constrains(importer) for c in contracts)
+            and not (indirect and _within(importer, packages))
+        ):
             continue  # no contract covers the file: none of its imports can break one
         added = {line.number for line in file.added}
         if not versions.whole_files:
@@ -176,19 +183,23 @@ def check(
         # The head's edges that would break a contract; only they need the base version (most
         # changed files have none, and their base is never read or parsed).
         breaking: list[tuple[Edge, list[Contract]]] = []
+        inside: list[Edge] = []
         for edge in _first(new_edges, added).values():
             if any(pattern.matches(edge) for pattern in allowed):
                 continue
             broken = [contract for contract in contracts if contract.broken_by(edge)]
             if broken:
                 breaking.append((edge, broken))
-        if not breaking:
+            if indirect and _within(edge.importer, packages) and _within(edge.imported, packages):
+                inside.append(edge)
+        if not breaking and not inside:
             continue
-        imported = {edge.imported.name for edge, _ in breaking}
+        imported = {edge.imported.name for edge, _ in breaking} | {e.imported.name for e in inside}
         old_edges = _base_edges(file, base, versions.whole_files, imported)
         if not type_only:
             old_edges = [e for e in old_edges if not e.type_only]
         known = {e.key for e in old_edges}
+        pending.extend((file, edge) for edge in inside if edge.key not in known)
         for edge, broken in sorted(breaking, key=lambda item: (item[0].line, item[0].column)):
             if edge.key in known:
                 continue
@@ -201,6 +212,83 @@ def check(
                         edge.line,
                         edge.column,
                     )
+    if pending and versions.whole_files:
+        yield from _chains(pending, indirect, packages, change, head, base, type_only)
+
+
+def _packages(contracts: Sequence[Contract]) -> frozenset[str] | None:
+    """The top-level packages the CONTRACTS name; None where a name's first part is a glob."""
+    from checker.domain.importgraph.patterns import is_path
+
+    found = set()
+    for contract in contracts:
+        for name in contract.names():
+            if is_path(name):
+                return None
+            top = name.split(".")[0]
+            if "*" in top:
+                return None
+            found.add(top)
+    return frozenset(found)
+
+
+def _within(endpoint: Endpoint, packages: frozenset[str] | None) -> bool:
+    module = endpoint.module
+    if module is None:
+        return False
+    return packages is None or module.split(".")[0] in packages
+
+
+def _chains(
+    pending: list[tuple[FileChange, Edge]],
+    contracts: Sequence[Contract],
+    packages: frozenset[str] | None,
+    change: ChangeSet,
+    head: Side,
+    base: Side,
+    type_only: bool,
+) -> Iterator[Finding]:
+    """Findings for the new edges that complete a chain breaking a contract that forbids
+    indirect imports; the direct breaks were reported already."""
+    from checker.domain.importgraph import chains
+
+    def modules(side: Side) -> list[tuple[str, str]]:
+        found = []
+        for path in side.paths:
+            if path.endswith(".py"):
+                module = side.python.module_of(path)
+                if module is not None and (packages is None or module.split(".")[0] in packages):
+                    found.append((path, module))
+        return found
+
+    graph = chains.build(modules(head), head.python, type_only, head.read)
+
+    def base_graph() -> chains.Graph:
+        # The head's graph, with the changed files' edges read at the base.
+        changed = {f.path for f in change.files} | {f.old_path for f in change.files}
+        kept = {m: e for m, e in graph.out.items() if graph.endpoints[m].path not in changed}
+        files = [(p, m) for p, m in modules(base) if p in changed]
+        fresh = chains.build(files, base.python, type_only, base.read)
+        endpoints = {m: ep for p, m in modules(base) for ep in [graph.endpoints.get(m)] if ep}
+        for _path, module in files:
+            endpoints.setdefault(module, fresh.endpoints[module])
+        return chains.Graph(endpoints, {**kept, **fresh.out})
+
+    finder = chains.Chains(graph, base_graph)
+    for file, edge in sorted(pending, key=lambda item: (item[0].path, item[1].line)):
+        for contract in contracts:
+            if contract.broken_by(edge) or any(p.matches(edge) for p in contract.ignore):
+                continue  # a direct break is reported as one; an ignored import breaks nothing
+            chain = finder.completed(edge, contract)
+            if chain is not None:
+                yield Finding(
+                    contract.code,
+                    f"new import {edge} completes a chain that breaks contract "
+                    f"'{contract.name}' ({contract.source}): {chains.describe(chain, edge)}",
+                    file.path,
+                    edge.line,
+                    edge.column,
+                )
 
 
 def _module_words(change: ChangeSet, head: Side, base: Side) -> set[str]:
