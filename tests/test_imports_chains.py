@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from checker.domain.importgraph.chains import scan
+from checker.domain.importgraph.python import Layout, parse
+from tests import memory
 from tests.conftest import Repo, clean_env, diff_findings
 from tests.test_imports_agreement import LINT_IMPORTS
 
@@ -123,3 +126,99 @@ def test_policy_contracts_are_direct_unless_indirect_is_set(repo: Repo) -> None:
     )
     repo.write("src/app/helper.py", "import app.top\n")
     assert contracts(repo) == {"app.top > app.mid > app.low"}
+
+
+# In process (tests/memory.py): the same logic without git or lint-imports.
+
+
+LAYERS = """
+[[imports.contracts]]
+type = "layers"
+name = "app layers"
+layers = ["app.top", "app.mid", "app.low"]
+indirect = true
+{extra}
+"""
+APP = {
+    "app/__init__.py": "",
+    "app/top.py": "",
+    "app/mid.py": "",
+    "app/low.py": "import app.helper\n",
+    "app/helper.py": "",
+    "app/other.py": "",
+}
+
+
+def chain_messages(base: dict[str, str], head: dict[str, str], extra: str = "") -> list[str]:
+    found = memory.findings(base, head, policy=LAYERS.format(extra=extra))
+    return [f"{f.code} {f.path}:{f.line} {f.message}" for f in found if f.code.startswith("AC4")]
+
+
+def test_an_edge_that_completes_a_chain_is_reported_with_the_chain() -> None:
+    head = {**APP, "app/helper.py": '"""Doc."""\nimport os\nfrom app import top\n'}
+    assert chain_messages(APP, head) == [
+        "AC401 app/helper.py:3 new import app.helper -> app.top completes a chain that breaks "
+        "contract 'app layers' (agentcheck.toml): app.low -> app.helper (app/low.py:1); "
+        "app.helper -> app.top (app/helper.py:3, added)"
+    ]
+
+
+def test_no_chain_finding_without_indirect_or_with_the_edge_ignored() -> None:
+    head = {**APP, "app/helper.py": "from app import top\n"}
+    policy = LAYERS.format(extra="").replace("indirect = true", "indirect = false")
+    assert memory.codes(memory.findings(APP, head, policy=policy)) == []
+    assert chain_messages(APP, head, 'ignore = ["app.low -> app.helper"]') == []
+
+
+def test_a_chain_the_base_had_is_not_new_even_when_the_change_reroutes_it() -> None:
+    base = {**APP, "app/helper.py": "import app.top\n"}
+    # The base chains low -> helper -> top; the change moves the hop to other.
+    head = {
+        **base,
+        "app/helper.py": "import app.other\n",
+        "app/other.py": "import app.top\n",
+    }
+    assert chain_messages(base, head) == []
+
+
+def test_a_type_checking_hop_breaks_no_chain_unless_asked() -> None:
+    head = {**APP, "app/helper.py": "from typing import TYPE_CHECKING\n", "app/other.py": ""}
+    head["app/helper.py"] += "if TYPE_CHECKING:\n    import app.other\n"
+    head["app/other.py"] = "import app.top\n"
+    assert chain_messages(APP, head) == []
+
+
+def test_scan_reads_the_edges_a_whole_parse_reads() -> None:
+    text = '''"""A docstring that shows code:
+import app.top
+from app import mid
+"""
+import os, app.low
+from app import (
+    helper,
+    other,
+)
+from . import mid as m
+import app.top \\
+    , app.mid
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from app import top
+
+    import app.other
+import app.helper
+def f():
+    x = """
+from app import low
+"""
+    import importlib
+    return importlib.import_module("app.mid")
+'''
+    paths = frozenset(APP)
+    layout = Layout([""], paths)
+
+    def edges(found: list) -> list:  # type: ignore[type-arg]
+        return sorted((e.key, e.line, e.type_only) for e in found)
+
+    assert edges(scan("app/low.py", text, layout)) == edges(parse("app/low.py", text, layout).edges)
+    assert len(scan("app/low.py", text, layout)) == 13

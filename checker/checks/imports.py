@@ -267,12 +267,10 @@ def _chains(
         # The head's graph, with the changed files' edges read at the base.
         changed = {f.path for f in change.files} | {f.old_path for f in change.files}
         kept = {m: e for m, e in graph.out.items() if graph.endpoints[m].path not in changed}
-        files = [(p, m) for p, m in modules(base) if p in changed]
-        fresh = chains.build(files, base.python, type_only, base.read)
-        endpoints = {m: ep for p, m in modules(base) for ep in [graph.endpoints.get(m)] if ep}
-        for _path, module in files:
-            endpoints.setdefault(module, fresh.endpoints[module])
-        return chains.Graph(endpoints, {**kept, **fresh.out})
+        everything = modules(base)
+        files = [(p, m) for p, m in everything if p in changed]
+        fresh = chains.build(files, base.python, type_only, base.read, everything)
+        return chains.Graph(fresh.endpoints, {**kept, **fresh.out})
 
     finder = chains.Chains(graph, base_graph)
     for file, edge in sorted(pending, key=lambda item: (item[0].path, item[1].line)):

@@ -14,6 +14,7 @@ same two roles. The base graph is the head's with the changed files' edges read 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -25,59 +26,83 @@ from checker.domain.importgraph.python import (
     Layout,
     _Collector,
     _Importer,
+    _mentioning,
     bracket_net,
     parse,
+    parse_around,
     string_lines,
 )
 
-_STATEMENT = re.compile(r"^([ \t]*)(?:import|from)[ \t(\\.]", re.MULTILINE)
+# An import statement at the start of a line, in text that begins with a line break.
+_STATEMENT = re.compile(r"\n([ \t]*)(?=[if])(?:import|from)[ \t(\\.]")
 _GUARD = re.compile(r"^([ \t]*)if[ \t(]+(?:typing\.)?TYPE_CHECKING\b[^\n]*:", re.MULTILINE)
 
 
 def scan(path: str, text: str, layout: Layout) -> list[Edge]:
     """The import edges of a .py file, from its import statements alone: a statement that
-    starts a line outside the strings that span lines. A file that makes dynamic imports, or
-    ends lines with a lone CR, is parsed whole."""
+    starts a line outside the strings that span lines. The top-level statements that mention a
+    dynamic import are parsed whole; a file that ends lines with a lone CR, or whose dynamic
+    imports are not read that way, is parsed whole."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    if "\r" in text or any(word in text for word in _DYNAMIC):
-        return parse(path, text, layout).edges
-    starts = list(_STATEMENT.finditer(text))
+        if "\r" in text:
+            return parse(path, text, layout).edges
+    edges = _statements(path, text, layout)
+    if any(word in text for word in _DYNAMIC):
+        dynamic = _mentioning(text, _DYNAMIC)
+        around = parse_around(path, text, layout, dynamic)
+        if around is None:
+            return parse(path, text, layout).edges
+        seen = {(e.key, e.line) for e in edges}
+        edges += [e for e in around if (e.key, e.line) not in seen]
+    return edges
+
+
+def _statements(path: str, text: str, layout: Layout) -> list[Edge]:
+    padded = "\n" + text  # every line, the first too, follows a line break
+    starts = list(_STATEMENT.finditer(padded))
     if not starts:
         return []
-    lines = text.split("\n")
     in_strings = string_lines(text) if ('"""' in text or "'''" in text or "\\\n" in text) else []
-    guards = _guards(text, lines) if "TYPE_CHECKING" in text else None
+    firsts = [first for first, _ in in_strings]
+    guards = _guards(text) if "TYPE_CHECKING" in text else None
     importer = _Importer(path, layout)
     edges: list[Edge] = []
-    line, counted = 1, 0
+    line, counted = 0, 0
     for match in starts:
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        if any(first <= line <= last for first, last in in_strings):
-            continue
-        index = line - 1
-        chunk = [lines[index].strip()]
-        places = [(line, len(match.group(1)))]
-        depth = bracket_net(lines[index])
-        while (depth > 0 or chunk[-1].endswith("\\")) and index + 1 < len(lines):
-            index += 1
-            chunk.append(lines[index].strip())
-            places.append((index + 1, len(lines[index]) - len(lines[index].lstrip())))
-            depth += bracket_net(lines[index])
+        line += padded.count("\n", counted, match.start() + 1)
+        counted = match.start() + 1
+        at = bisect.bisect_right(firsts, line) - 1
+        if at >= 0 and in_strings[at][1] >= line:
+            continue  # the line begins inside a string
+        indent = len(match.group(1))
+        # The statement's lines: on while brackets stay open or a line ends in a backslash.
+        chunk: list[str] = []
+        places: list[tuple[int, int]] = []
+        start, number, depth = counted, line, 0
+        while True:
+            end = padded.find("\n", start)
+            end = len(padded) if end < 0 else end
+            body = padded[start:end]
+            chunk.append(body.strip())
+            places.append((number, indent if number == line else len(body) - len(body.lstrip())))
+            depth += bracket_net(body)
+            if (depth <= 0 and not body.endswith("\\")) or end == len(padded):
+                break
+            start, number = end + 1, number + 1
         try:
             tree = ast.parse("\n".join(chunk))
         except (SyntaxError, ValueError):
             continue
         collector = _Collector(importer, [], places)
-        type_only = guards is not None and guards(line, len(match.group(1)))
-        collector.visit(tree, type_only)
+        collector.visit(tree, guards is not None and guards(line, indent))
         edges.extend(collector.edges)
     return edges
 
 
-def _guards(text: str, lines: Sequence[str]) -> Callable[[int, int], bool]:
+def _guards(text: str) -> Callable[[int, int], bool]:
     """Whether the line (from 1) at an indentation lies under an `if TYPE_CHECKING:`."""
+    lines = text.split("\n")
     spans: list[tuple[int, int, int]] = []  # (first line, last line, guard's indentation)
     for match in _GUARD.finditer(text):
         first = text.count("\n", 0, match.start()) + 2
@@ -120,11 +145,15 @@ def build(
     layout: Layout,
     type_only: bool,
     read: Callable[[str], str | None],
+    nodes: Iterable[tuple[str, str]] = (),
 ) -> Graph:
     """The graph of the (path, module) FILES: each read with READ and scanned; edges to no
-    module of FILES are left out (a name that is no module stands for its nearest package)."""
+    module of FILES or of NODES (more modules, not read) are left out (a name that is no module
+    stands for its nearest package)."""
     endpoints: dict[str, Endpoint] = {}
     paths: dict[str, str] = {}
+    for path, module in nodes:
+        endpoints[module] = Endpoint(module, module, path)
     for path, module in files:
         endpoints[module] = Endpoint(module, module, path)
         paths[module] = path
