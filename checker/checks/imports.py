@@ -11,7 +11,11 @@ or closes a string that spans lines, or brackets around lines it leaves alone (e
 text into code, or code into other code, far from the change), or adds or removes a module the
 file names (`from pkg import name` then imports another module): then the whole file is read.
 The base is read only for the head edges that break a contract, and not at all where its text
-never names the module they import."""
+never names the module they import.
+
+Contracts that forbid indirect imports (import-linter's, or `indirect = true`) also see chains:
+a new edge between two modules of a package they name makes the head's graph of those packages
+be read (domain/importgraph/chains.py); a change that adds no such edge reads nothing more."""
 
 from __future__ import annotations
 
