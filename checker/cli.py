@@ -91,6 +91,23 @@ _FAIL_ON = click.option(
     help="Lowest severity that fails (default: policy, else error).",
 )
 
+# ruff's spelling (--output-format) and this tool's (--format) name one option; concise is
+# the text report with one line per finding.
+_FORMAT = click.option(
+    "--format",
+    "--output-format",
+    "fmt",
+    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="text: findings with source and help; concise: one line each; json, sarif, or github "
+    "(workflow annotations).",
+)
+_QUIET = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing when there is no finding (text formats)."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="agentcheck", message="%(prog)s %(version)s"
@@ -129,13 +146,8 @@ def main() -> None:
     metavar="FILE",
     help="GitHub event JSON (default $GITHUB_EVENT_PATH under Actions).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    default="text",
-    show_default=True,
-)
+@_FORMAT
+@_QUIET
 @click.option(
     "--sarif", "sarif_file", metavar="FILE", help="Also write the report as SARIF to FILE."
 )
@@ -175,6 +187,7 @@ def diff(
     context_file: str | None,
     message_file: str | None,
     fmt: str,
+    quiet: bool,
     sarif_file: str | None,
     pre_push: bool,
     output_file: str | None,
@@ -221,6 +234,7 @@ def diff(
         context_file,
         message_file,
         since=since_ref,
+        pushing=pre_push,
     )
     text, failed = check_change(
         request,
@@ -230,6 +244,7 @@ def diff(
         show_change=show_change,
         sarif_file=sarif_file,
         color=_color(output_file, fmt),
+        quiet=quiet,
     )
     _emit(text, output_file)
     sys.exit(EXIT_FINDINGS if failed else 0)
@@ -240,7 +255,7 @@ def _color(output_file: str | None, fmt: str) -> bool:
     return (
         output_file is None
         and sys.stdout.isatty()
-        and fmt == "text"
+        and fmt in ("text", "concise")
         and "NO_COLOR" not in os.environ
     )
 
@@ -261,9 +276,8 @@ def _emit(text: str, output_file: str | None) -> None:
 @click.option(
     "--config", "config_file", metavar="FILE", help="Policy file (default agentcheck.toml)."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_FORMAT
+@_QUIET
 @_OUTPUT
 @_FAIL_ON
 @click.option("--select", metavar="CODES", help="Only these codes or prefixes (AC501,AC503).")
@@ -273,6 +287,7 @@ def scan(
     paths: tuple[str, ...],
     config_file: str | None,
     fmt: str,
+    quiet: bool,
     output_file: str | None,
     fail_on: str | None,
     select: str | None,
@@ -289,6 +304,7 @@ def scan(
         fail_on=fail_on,
         selection=_selection(select, ignore),
         color=_color(output_file, fmt),
+        quiet=quiet,
     )
     _emit(text, output_file)
     sys.exit(EXIT_FINDINGS if failed else 0)
@@ -328,6 +344,11 @@ def explain(code: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing agentcheck.toml.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the policy instead of writing it.")
 @click.option(
+    "--pyproject",
+    is_flag=True,
+    help="Write the policy as [tool.agentcheck] in pyproject.toml instead of agentcheck.toml.",
+)
+@click.option(
     "--agent",
     "agents",
     multiple=True,
@@ -335,7 +356,7 @@ def explain(code: str) -> None:
     help="Write or merge this agent's end-of-turn hook (repeatable) instead of the policy.",
 )
 @_guarded
-def init(force: bool, to_stdout: bool, agents: tuple[str, ...]) -> None:
+def init(force: bool, to_stdout: bool, pyproject: bool, agents: tuple[str, ...]) -> None:
     """Write a starter agentcheck.toml from what the repository contains, or (--agent) an
     agent's hook configuration that runs `agentcheck hook` at the end of its turn."""
     if agents:
@@ -345,11 +366,11 @@ def init(force: bool, to_stdout: bool, agents: tuple[str, ...]) -> None:
         return
     from checker.usecases.init import write_starter
 
-    text, message = write_starter(force=force, to_stdout=to_stdout)
+    text, message = write_starter(force=force, to_stdout=to_stdout, pyproject=pyproject)
     if text:
         click.echo(text, nl=False)
-    if message:
-        click.echo(message)
+    if message:  # beside a policy on stdout, notes go to stderr so the policy can be redirected
+        click.echo(message, err=bool(text))
 
 
 @main.command()
@@ -358,10 +379,11 @@ def init(force: bool, to_stdout: bool, agents: tuple[str, ...]) -> None:
 def hook(agent: str, base_ref: str | None) -> None:
     """Run inside a coding agent's end-of-turn hook: read its event on standard input, check
     the change of its run, and answer in its own blocking form."""
+    from checker.adapters.agenthook import MAX_EVENT_BYTES
     from checker.usecases.hook import run
 
     try:
-        raw = sys.stdin.buffer.read(16 * 1024 * 1024 + 1)
+        raw = sys.stdin.buffer.read(MAX_EVENT_BYTES + 1)
     except OSError:
         raw = b""
     answer = run(agent, raw, base_ref)
@@ -401,7 +423,7 @@ def hook(agent: str, base_ref: str | None) -> None:
     default=None,
     envvar="AGENTCHECK_AGENTS_ONLY",
     help="Whose pull requests every rule binds: an agent's (process rules advise on others), "
-    'or everyone\'s; default: the base policy\'s `enforce` ("agents").',
+    "or everyone's; default: the base policy's `enforce` (\"agents\").",
 )
 @click.option(
     "--sarif",
@@ -429,6 +451,6 @@ def action(
     try:
         outcome = run(options, sys.stdout)
     except FatalError as exc:
-        report_failure(str(exc), sys.stdout)
+        report_failure(str(exc), sys.stdout, exc)
         raise
     sys.exit(EXIT_FINDINGS if outcome.failed else 0)

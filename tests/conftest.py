@@ -17,8 +17,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 
 _BIN = Path(sys.executable).parent
-AGENTCHECK = shutil.which("agentcheck", path=str(_BIN)) or shutil.which("agentcheck")
-# The command every test runs: the installed script, else this Python running the package.
+AGENTCHECK = shutil.which("agentcheck", path=str(_BIN))
+# The command every test runs: the script installed beside this Python, else this Python running
+# the package (never an `agentcheck` found on PATH, which may be another install's).
 COMMAND = [AGENTCHECK] if AGENTCHECK else [sys.executable, "-m", "checker"]
 
 GIT_ENV = {
@@ -161,6 +162,29 @@ def run_agentcheck(
         done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"),
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile agentcheck's modules once, as pip does on install: every test that runs the real
+    command starts a fresh interpreter, which would otherwise compile them all again whenever
+    PYTHONDONTWRITEBYTECODE is set (it is in this machine's environment)."""
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "checker"), quiet=1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on a real repository runs git and the command: it must be marked e2e, so that
+    the quick command (-m "not slow and not e2e") leaves it out."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "repo" in getattr(item, "fixturenames", ()) and item.get_closest_marker("e2e") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests on a real repository without @pytest.mark.e2e: " + ", ".join(unmarked)
+        )
 
 
 @pytest.fixture

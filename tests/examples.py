@@ -1,19 +1,23 @@
 """How many examples the property tests draw, in one place. Every property test has a fast
-budget and a long run (marked `slow`); AGENTCHECK_HYPOTHESIS_PROFILE picks the budgets: "dev"
-(the default: 40 examples, long runs of 300) for day-to-day work, "ci" (40, long runs of
-10,000; .ci/run sets it) for CI."""
+budget and, where it pays, a long run (marked `slow`); AGENTCHECK_HYPOTHESIS_PROFILE picks the
+budgets: "dev" (the default, for day-to-day work: 40 examples, long runs of 300, and a sample of
+the real files the corpus tests read) or "ci" (a test's own fast budget where it names one, long
+runs of 10,000, every file; .ci/run sets it)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import TypeVar
 
 from hypothesis import HealthCheck, Phase, settings
 
+T = TypeVar("T")
 PROFILES = {"dev": (40, 300), "ci": (40, 10_000)}  # (fast, long)
-_profile = os.environ.get("AGENTCHECK_HYPOTHESIS_PROFILE", "dev")
-if _profile not in PROFILES:
+PROFILE = os.environ.get("AGENTCHECK_HYPOTHESIS_PROFILE", "dev")
+if PROFILE not in PROFILES:
     raise RuntimeError(
-        f"AGENTCHECK_HYPOTHESIS_PROFILE={_profile!r}: use one of {', '.join(PROFILES)}."
+        f"AGENTCHECK_HYPOTHESIS_PROFILE={PROFILE!r}: use one of {', '.join(PROFILES)}."
     )
 
 
@@ -28,10 +32,18 @@ def budget(examples: int, *, shrink: bool = True) -> settings:
     )
 
 
-def fast(*, shrink: bool = True) -> settings:
-    return budget(PROFILES[_profile][0], shrink=shrink)
+def fast(*, shrink: bool = True, ci: int | None = None) -> settings:
+    """The fast budget: the profile's, or CI examples in the ci profile for a test that names
+    its own."""
+    examples = ci if ci is not None and PROFILE == "ci" else PROFILES[PROFILE][0]
+    return budget(examples, shrink=shrink)
 
 
 def slow(*, shrink: bool = True, share: float = 1.0) -> settings:
     """The long run: the profile's budget, or SHARE of it for a test whose examples cost more."""
-    return budget(max(1, int(PROFILES[_profile][1] * share)), shrink=shrink)
+    return budget(max(1, int(PROFILES[PROFILE][1] * share)), shrink=shrink)
+
+
+def sample(items: Sequence[T]) -> list[T]:
+    """ITEMS whole in the ci profile; every eighth of them in dev."""
+    return list(items) if PROFILE == "ci" else list(items[::8])

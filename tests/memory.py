@@ -178,11 +178,24 @@ def run(
 
 
 def findings(
-    base: Files, head: Files, *, policy: str = "", task: str | None = None, **change: Any
+    base: Files,
+    head: Files,
+    *,
+    policy: str = "",
+    task: str | None = None,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    **change: Any,
 ) -> list[Finding]:
-    """Shorthand: the findings of the change from BASE to HEAD."""
+    """Shorthand: the findings of the change from BASE to HEAD (CHANGE: change_between's
+    keywords), every rule binding."""
     changed, reader = change_between(base, head, **change)
-    return run(changed, reader, policy=policy, task=task)
+    return run(changed, reader, policy=policy, task=task, select=select, ignore=ignore)
+
+
+def located(found: Iterable[Finding]) -> list[tuple[str, str | None, int | None]]:
+    """(code, path, line) of each finding, in the reporters' order."""
+    return [(f.code, f.path, f.line) for f in found]
 
 
 def codes(found: Iterable[Finding]) -> list[str]:

@@ -79,7 +79,7 @@ def offline_pip_env(factory: pytest.TempPathFactory) -> dict[str, str]:
             "wheel",
             cwd=wheels,
         )
-        for built in wheels.glob("agentcheck-*.whl"):
+        for built in wheels.glob("agent_change_check-*.whl"):
             built.unlink()  # installs must build the project's files, not this wheel
         _BUILT["wheels"] = wheels
     return clean_env(

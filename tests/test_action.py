@@ -130,7 +130,12 @@ def clone(tmp_path: Path, origin: Repo, branch: str, *, depth: int | None = None
 
 
 def run_action(
-    tmp_path: Path, work: Path, payload: dict[str, Any], *args: str, **env: str
+    tmp_path: Path,
+    work: Path,
+    payload: dict[str, Any],
+    *args: str,
+    event_name: str = "pull_request",
+    **env: str,
 ) -> ActionRun:
     event_file = tmp_path / "event.json"
     event_file.write_text(json.dumps(payload), encoding="utf-8")
@@ -146,7 +151,7 @@ def run_action(
         cwd=work,
         env=clean_env(
             GITHUB_ACTIONS="true",
-            GITHUB_EVENT_NAME="pull_request",
+            GITHUB_EVENT_NAME=event_name,
             GITHUB_EVENT_PATH=str(event_file),
             GITHUB_OUTPUT=str(outputs),
             GITHUB_STEP_SUMMARY=str(summary),
@@ -170,6 +175,7 @@ def sarif_codes(run: ActionRun) -> list[str]:
 # -- pull requests by people and by agents ---------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "notif-schema", {"src/notifications/schema.py": "FIELDS = ()\n"}
@@ -199,6 +205,7 @@ def test_human_pr_in_scope_passes(tmp_path: Path) -> None:
     assert status.stdout == ""
 
 
+@pytest.mark.e2e
 def test_human_pr_without_a_task_is_advised_and_passes(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "ci-tweak", {".github/workflows/ci.yml": "on: push\n"}, task=False
@@ -221,26 +228,28 @@ def test_human_pr_without_a_task_is_advised_and_passes(tmp_path: Path) -> None:
     assert run.sarif["runs"][0]["properties"]["authorship"]["kind"] == "person"
 
     # agents-only: false (enforce = "all") binds the same human pull request.
-    strict = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="false")
+    strict = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_AGENTS_ONLY="false")
     assert strict.code == 1
     assert len(strict.annotated("error")) == 1
     assert strict.outputs["errors"] == "1"
     assert 'enforce = "all": every rule binds' in strict.summary
 
 
+@pytest.mark.e2e
 def test_human_pr_under_a_task_is_bound_by_every_rule(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "billing-fix", {"src/billing/invoice.py": "TOTAL = 1\n"}
     )
     work = clone(tmp_path, origin, "billing-fix")
     payload = event(origin, head_branch="billing-fix", head_sha=head, base_sha=base)
-    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    run = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_AGENTS_ONLY="true")
     assert run.code == 1, run.err
     assert run.outputs["agent"] == "false"
     assert "title=AC101" in run.annotated("error")[0]
     assert "change under a task spec" in run.summary
 
 
+@pytest.mark.e2e
 def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> None:
     branch = "copilot/fix-billing-rounding"
     origin, base, head = origin_with_pr(
@@ -258,7 +267,7 @@ def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> No
         author="copilot-swe-agent[bot]",
         author_type="Bot",
     )
-    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    run = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_AGENTS_ONLY="true")
     assert run.code == 1, run.err
     assert run.outputs["agent"] == "true"
     assert run.outputs["errors"] == "1"
@@ -272,6 +281,7 @@ def test_copilot_pr_is_detected_and_fails_with_agents_only(tmp_path: Path) -> No
     assert "commit author" in run.summary
 
 
+@pytest.mark.e2e
 def test_copilot_login_without_bot_suffix_is_the_same_agent(tmp_path: Path) -> None:
     branch = "fix-typo"
     origin, base, head = origin_with_pr(tmp_path, branch, {"tests/test_x.py": "X = 1\n"})
@@ -283,6 +293,7 @@ def test_copilot_login_without_bot_suffix_is_the_same_agent(tmp_path: Path) -> N
     assert "pull request author Copilot" in run.summary
 
 
+@pytest.mark.e2e
 def test_claude_code_pr_is_detected_by_its_co_author_trailer(tmp_path: Path) -> None:
     branch = "feature/invoice-rounding"
     origin, base, head = origin_with_pr(
@@ -293,13 +304,14 @@ def test_claude_code_pr_is_detected_by_its_co_author_trailer(tmp_path: Path) -> 
     )
     work = clone(tmp_path, origin, branch)
     payload = event(origin, head_branch=branch, head_sha=head, base_sha=base)
-    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    run = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_AGENTS_ONLY="true")
     assert run.code == 1, run.err
     assert run.outputs["agent"] == "true"
     assert "Claude Code: Co-authored-by trailer Claude &lt;noreply@anthropic.com&gt;" in run.summary
     assert len(run.annotated("error")) == 1
 
 
+@pytest.mark.e2e
 def test_pr_that_loosens_the_policy_is_checked_with_the_base_policy(tmp_path: Path) -> None:
     branch = "copilot/deploy-tweak"
     origin, base, head = origin_with_pr(
@@ -326,6 +338,7 @@ def test_pr_that_loosens_the_policy_is_checked_with_the_base_policy(tmp_path: Pa
     assert f".agentcheck/task.toml (at {base})" in run.summary
 
 
+@pytest.mark.e2e
 def test_task_and_config_inputs_are_read_at_the_base(tmp_path: Path) -> None:
     branch = "widen-task"
     origin, base, head = origin_with_pr(
@@ -347,8 +360,8 @@ def test_task_and_config_inputs_are_read_at_the_base(tmp_path: Path) -> None:
         tmp_path,
         work,
         payload,
-        AGENTCHECK_TASK="./ci/task.toml",
-        AGENTCHECK_CONFIG="ci/policy.toml",
+        AGENTCHECK_INPUT_TASK="./ci/task.toml",
+        AGENTCHECK_INPUT_CONFIG="ci/policy.toml",
     )
     assert run.code == 1, run.err
     codes = sarif_codes(run)
@@ -356,11 +369,12 @@ def test_task_and_config_inputs_are_read_at_the_base(tmp_path: Path) -> None:
     assert "AC301" in codes
     assert f"ci/task.toml (at {base})" in run.summary
     # A task input that the base does not have is an error, not a fallback to the work tree.
-    missing = run_action(tmp_path, work, payload, AGENTCHECK_TASK="ci/new-task.toml")
+    missing = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_TASK="ci/new-task.toml")
     assert missing.code == 2
-    assert "ci/new-task.toml: no such file at" in missing.err
+    assert "task: 'ci/new-task.toml' is not a file at the base revision" in missing.err
 
 
+@pytest.mark.e2e
 def test_allow_label_waives_and_the_summary_shows_it(tmp_path: Path) -> None:
     branch = "copilot/billing"
     origin, base, head = origin_with_pr(tmp_path, branch, {"src/billing/invoice.py": "TOTAL = 1\n"})
@@ -372,7 +386,7 @@ def test_allow_label_waives_and_the_summary_shows_it(tmp_path: Path) -> None:
         base_sha=base,
         labels=("agentcheck:allow-AC101", "enhancement"),
     )
-    run = run_action(tmp_path, work, payload, AGENTCHECK_AGENTS_ONLY="true")
+    run = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_AGENTS_ONLY="true")
     assert run.code == 0, run.err
     assert run.commands == []
     assert run.outputs["findings"] == "0"
@@ -384,6 +398,7 @@ def test_allow_label_waives_and_the_summary_shows_it(tmp_path: Path) -> None:
     assert result["suppressions"][0]["kind"] == "external"
 
 
+@pytest.mark.e2e
 def test_sarif_file_input_and_fail_on_input(tmp_path: Path) -> None:
     branch = "docs"
     origin, base, head = origin_with_pr(tmp_path, branch, {"AGENTS.md": "Be terse.\n"})
@@ -391,19 +406,20 @@ def test_sarif_file_input_and_fail_on_input(tmp_path: Path) -> None:
     payload = event(origin, head_branch=branch, head_sha=head, base_sha=base)
     target = tmp_path / "out" / "agentcheck.sarif"
     target.parent.mkdir()
-    lenient = run_action(tmp_path, work, payload, AGENTCHECK_SARIF_FILE=str(target))
+    lenient = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_SARIF_FILE=str(target))
     assert lenient.outputs["sarif-file"] == str(target)
     assert target.is_file()
     warnings = [c for c in lenient.annotated("warning") if "title=AC303" in c]
     assert len(warnings) == 1
     assert lenient.code == 1  # AC101 (AGENTS.md is outside the task) is an error
-    strict = run_action(tmp_path, work, payload, AGENTCHECK_FAIL_ON="never")
+    strict = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_FAIL_ON="never")
     assert strict.code == 0
 
 
 # -- finding the base in shallow clones -------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_shallow_clone_is_deepened_to_the_merge_base(tmp_path: Path) -> None:
     origin = Repo(tmp_path / "origin")
     origin.commit("Start", {".agentcheck/task.toml": TASK, "src/notifications/a.py": ""})
@@ -470,6 +486,7 @@ def fast_import_history(origin: Repo, main_commits: int, branch_commits: int) ->
     origin.git("fast-import", "--quiet", input_data="".join(stream).encode())
 
 
+@pytest.mark.e2e
 def test_too_shallow_history_stops_with_the_fetch_depth_advice(tmp_path: Path) -> None:
     origin = Repo(tmp_path / "origin")
     origin.git("config", "uploadpack.allowReachableSHA1InWant", "true")
@@ -492,6 +509,7 @@ def test_too_shallow_history_stops_with_the_fetch_depth_advice(tmp_path: Path) -
     assert run.outputs == {}
 
 
+@pytest.mark.e2e
 def test_full_clone_needs_no_fetch(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "copilot/x", {"src/notifications/schema.py": "FIELDS = ()\n"}
@@ -506,6 +524,7 @@ def test_full_clone_needs_no_fetch(tmp_path: Path) -> None:
     assert "fetching" not in run.err
 
 
+@pytest.mark.e2e
 def test_missing_commit_that_cannot_be_fetched_is_a_clear_error(tmp_path: Path) -> None:
     origin, base, head = origin_with_pr(
         tmp_path, "copilot/x", {"src/notifications/schema.py": "FIELDS = ()\n"}
@@ -520,18 +539,213 @@ def test_missing_commit_that_cannot_be_fetched_is_a_clear_error(tmp_path: Path) 
     assert "Traceback" not in run.err
 
 
-# -- events it cannot use ---------------------------------------------------------------------
+# -- merge queues, pushes and manual runs -------------------------------------------------------
+
+REPOSITORY = {"id": 1296269, "full_name": "octo-org/app", "default_branch": "main"}
 
 
-def test_event_without_a_pull_request_is_a_clear_error(repo: Repo, tmp_path: Path) -> None:
-    repo.commit("Start", {"a.py": ""})
-    push = {"ref": "refs/heads/main", "before": "0" * 40, "after": "1" * 40, "commits": []}
-    run = run_action(tmp_path, repo.root, push)
+def test_merge_group_is_checked_with_its_base_and_head(tmp_path: Path) -> None:
+    """A required check under a merge queue: the queue's commit (main plus the pull request)
+    is checked against the queue's base, so only the pull request's files count."""
+    origin, base, head = origin_with_pr(
+        tmp_path, "billing-fix", {"src/billing/invoice.py": "TOTAL = 1\n"}
+    )
+    queue = f"gh-readonly-queue/main/pr-7-{base}"
+    origin.git("checkout", "-q", "-b", queue, base)
+    origin.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7", head)
+    queue_sha = origin.git("rev-parse", "HEAD").strip()
+    origin.git("checkout", "-q", "main")
+    work = clone(tmp_path, origin, queue, depth=1)
+    payload = {
+        "action": "checks_requested",
+        "merge_group": {
+            "head_sha": queue_sha,
+            "head_ref": f"refs/heads/{queue}",
+            "base_sha": base,
+            "base_ref": "refs/heads/main",
+            "head_commit": {"id": queue_sha, "message": "Merge pull request #7"},
+        },
+        "repository": REPOSITORY,
+    }
+    run = run_action(
+        tmp_path, work, payload, event_name="merge_group", AGENTCHECK_INPUT_AGENTS_ONLY="false"
+    )
+    assert run.code == 1, run.err
+    assert [c.split("::")[1] for c in run.annotated("error")] == [
+        "error file=src/billing/invoice.py,line=1,col=1,title=AC101 outside-task-paths"
+    ]
+    assert "1 file checked" in run.summary
+    assert f"{base}...{queue_sha}" in run.summary
+
+
+def test_push_is_checked_from_before_to_after(tmp_path: Path) -> None:
+    origin = Repo(tmp_path / "origin")
+    origin.commit("Start", {".agentcheck/task.toml": TASK, "agentcheck.toml": POLICY})
+    before = origin.commit("Notifications", {"src/notifications/a.py": "A = 1\n"})
+    after = origin.commit("Deploy", {"deploy/prod.yml": "replicas: 9\n"})
+    work = clone(tmp_path, origin, "main")
+    payload = {
+        "ref": "refs/heads/main",
+        "before": before,
+        "after": after,
+        "created": False,
+        "forced": False,
+        "commits": [{"id": after, "message": "Deploy"}],
+        "repository": REPOSITORY,
+    }
+    run = run_action(tmp_path, work, payload, event_name="push")
+    assert run.code == 1, run.err
+    assert sarif_codes(run) == ["AC101", "AC301"]
+    assert "1 file checked" in run.summary
+    assert run.outputs["protected"] == "true"
+
+    # A push that creates a branch has no "before": its commit's own change is checked.
+    created = run_action(
+        tmp_path, work, {**payload, "before": "0" * 40, "created": True}, event_name="push"
+    )
+    assert created.code == 1, created.err
+    assert sarif_codes(created) == ["AC101", "AC301"]
+
+
+def test_workflow_dispatch_checks_the_base_input_against_the_run_commit(tmp_path: Path) -> None:
+    origin, _base, head = origin_with_pr(
+        tmp_path, "billing-fix", {"src/billing/invoice.py": "TOTAL = 1\n"}
+    )
+    work = clone(tmp_path, origin, "billing-fix", depth=1)
+    payload = {"ref": "refs/heads/billing-fix", "inputs": {}, "repository": REPOSITORY}
+    run = run_action(
+        tmp_path,
+        work,
+        payload,
+        event_name="workflow_dispatch",
+        AGENTCHECK_INPUT_BASE="main",
+        AGENTCHECK_INPUT_AGENTS_ONLY="false",
+        GITHUB_SHA=head,
+    )
+    assert run.code == 1, run.err
+    assert sarif_codes(run) == ["AC101"]
+    assert "1 file checked" in run.summary
+
+    # A base that is no branch or commit is named as the input the user wrote.
+    wrong = run_action(
+        tmp_path, work, payload, event_name="workflow_dispatch", AGENTCHECK_INPUT_BASE="mian"
+    )
+    assert wrong.code == 2
+    assert "base: 'mian' is not a commit" in wrong.err
+    assert "title=agentcheck input base" in wrong.annotated("error")[0]
+
+
+# -- inputs as the workflow wrote them ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "said"),
+    [
+        ({"AGENTCHECK_INPUT_FAIL_ON": "warnings"}, "fail-on", "fail-on: 'warnings' is not"),
+        ({"AGENTCHECK_INPUT_AGENTS_ONLY": "yes"}, "agents-only", "agents-only: 'yes' is not"),
+        ({"AGENTCHECK_INPUT_CONFIG": "ci/agentcheck.toml"}, "config", "config: 'ci/agentcheck"),
+        ({"AGENTCHECK_INPUT_WORKING_DIRECTORY": "app"}, "working-directory", "working-directory"),
+    ],
+)
+def test_a_bad_input_is_an_error_annotation_and_a_summary_line_naming_it(
+    tmp_path: Path, env: dict[str, str], name: str, said: str
+) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "notif-schema", {"src/notifications/schema.py": "FIELDS = ()\n"}
+    )
+    work = clone(tmp_path, origin, "notif-schema")
+    payload = event(origin, head_branch="notif-schema", head_sha=head, base_sha=base)
+    run = run_action(tmp_path, work, payload, **env)
     assert run.code == 2
-    assert "on: pull_request" in run.err
+    (annotation,) = run.annotated("error")
+    assert f"title=agentcheck input {name}::" in annotation
+    assert said in annotation
+    assert f"the input `{name}` cannot be used" in run.summary
+    # Nothing names a command-line flag the workflow never wrote, and nothing is a usage text.
+    for text in (run.out, run.err, run.summary):
+        assert "--" not in text.replace("...", "")
+        assert "Usage:" not in text
     assert run.outputs == {}
 
 
+def test_working_directory_input_checks_the_repository_checked_out_there(tmp_path: Path) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "notif-schema", {"src/notifications/schema.py": "FIELDS = ()\n"}
+    )
+    work = clone(tmp_path, origin, "notif-schema")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    shutil.move(str(work), str(workspace / "app"))
+    payload = event(origin, head_branch="notif-schema", head_sha=head, base_sha=base)
+    run = run_action(tmp_path, workspace, payload, AGENTCHECK_INPUT_WORKING_DIRECTORY="app")
+    assert run.code == 0, run.err
+    assert "1 file checked" in run.summary
+
+
+# -- outputs and GitHub's annotation caps -------------------------------------------------------
+
+
+def test_warnings_and_protected_outputs(tmp_path: Path) -> None:
+    origin, base, head = origin_with_pr(
+        tmp_path, "ci-tweak", {"deploy/prod.yml": "replicas: 9\n"}, task=False
+    )
+    work = clone(tmp_path, origin, "ci-tweak")
+    payload = event(origin, head_branch="ci-tweak", head_sha=head, base_sha=base)
+    run = run_action(tmp_path, work, payload)
+    assert run.code == 0, run.err  # a person's pull request: process rules advise
+    assert run.outputs["errors"] == "0"
+    assert run.outputs["warnings"] == str(len(run.annotated("warning")))
+    assert int(run.outputs["warnings"]) >= 1
+    assert run.outputs["protected"] == "true"
+
+    clean, clean_base, clean_head = origin_with_pr(
+        tmp_path / "clean", "notif", {"src/notifications/schema.py": "FIELDS = ()\n"}
+    )
+    clean_work = clone(tmp_path / "clean", clean, "notif")
+    quiet = run_action(
+        tmp_path / "clean",
+        clean_work,
+        event(clean, head_branch="notif", head_sha=clean_head, base_sha=clean_base),
+    )
+    assert quiet.code == 0, quiet.err
+    assert (quiet.outputs["warnings"], quiet.outputs["protected"]) == ("0", "false")
+
+
+def test_past_the_annotation_caps_the_summary_counts_and_sarif_carries_all(
+    tmp_path: Path,
+) -> None:
+    files: dict[str, str | bytes] = {f"src/billing/part{i:02}.py": "X = 1\n" for i in range(13)}
+    origin, base, head = origin_with_pr(tmp_path, "billing", files)
+    work = clone(tmp_path, origin, "billing")
+    payload = event(origin, head_branch="billing", head_sha=head, base_sha=base)
+    run = run_action(tmp_path, work, payload, AGENTCHECK_INPUT_AGENTS_ONLY="false")
+    assert run.code == 1, run.err
+    assert run.outputs["errors"] == "13"
+    closing = [line for line in run.out.splitlines() if "not annotated" in line]
+    assert closing
+    assert "3 findings not annotated inline" in closing[0]
+    assert "these 3 appear only in this table" in run.summary
+    assert sarif_codes(run) == ["AC101"] * 13
+
+
+# -- events it cannot use ---------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_event_that_names_nothing_to_compare_says_to_set_the_base_input(
+    repo: Repo, tmp_path: Path
+) -> None:
+    repo.commit("Start", {"a.py": ""})
+    dispatch = {"ref": "refs/heads/main", "inputs": {}, "repository": {"default_branch": "main"}}
+    run = run_action(tmp_path, repo.root, dispatch, event_name="workflow_dispatch")
+    assert run.code == 2
+    assert "set the `base` input" in run.err
+    assert run.annotated("error"), "the reason is an annotation too"
+    assert "Could not run" in run.summary
+    assert run.outputs == {}
+
+
+@pytest.mark.e2e
 def test_without_an_event_it_says_what_to_pass(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     done = run_agentcheck("action", cwd=repo.root)
@@ -550,6 +764,7 @@ HOSTILE_NAMES = [
 ]
 
 
+@pytest.mark.e2e
 def test_hostile_file_names_give_one_command_per_finding(tmp_path: Path) -> None:
     branch = "copilot/hostile"
     origin, base, head = origin_with_pr(
@@ -598,6 +813,7 @@ def commit_as(repo: Repo, message: str, files: dict[str, str], **identity: str) 
     return repo.git("rev-parse", "HEAD").strip()
 
 
+@pytest.mark.e2e
 def test_json_says_no_agent_without_pull_request_commits_or_environment(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     repo.write("b.py", "B = 1\n")
@@ -608,6 +824,7 @@ def test_json_says_no_agent_without_pull_request_commits_or_environment(repo: Re
     assert document["authorship"]["reason"] == "no agent signal: process rules advise"
 
 
+@pytest.mark.e2e
 def test_json_agent_from_commit_identities(repo: Repo) -> None:
     base = repo.commit("Start", {"a.py": ""})
     commit_as(
@@ -651,6 +868,7 @@ def test_json_agent_from_commit_identities(repo: Repo) -> None:
     }
 
 
+@pytest.mark.e2e
 def test_json_agent_from_the_commit_message_being_written(repo: Repo, tmp_path: Path) -> None:
     repo.commit("Start", {"a.py": ""})
     repo.write("b.py", "B = 1\n")
@@ -672,8 +890,18 @@ def test_json_agent_from_the_commit_message_being_written(repo: Repo, tmp_path: 
 
 # -- action.yml: the wiring itself --------------------------------------------------------------
 
-INPUTS = {"task", "config", "fail-on", "agents-only", "sarif-file", "python-version"}
-OUTPUTS = {"findings", "errors", "agent", "sarif-file"}
+INPUTS = {
+    "task",
+    "config",
+    "fail-on",
+    "agents-only",
+    "sarif-file",
+    "python-version",
+    "working-directory",
+    "base",
+    "head",
+}
+OUTPUTS = {"findings", "errors", "warnings", "protected", "agent", "sarif-file"}
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
@@ -707,6 +935,19 @@ def test_action_yml_passes_inputs_as_environment_never_into_scripts() -> None:
     assert setup["with"]["update-environment"] is False, "the job's own Python stays untouched"
 
 
+def test_action_yml_pins_every_action_by_commit_and_caches_pip() -> None:
+    """A tag can be moved to other code; a commit id cannot."""
+    steps = steps_by_id(action_yml())
+    used = [step["uses"] for step in steps.values() if "uses" in step]
+    assert used
+    for uses in used:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
+    cache = steps["cache"]
+    assert cache["uses"].startswith("actions/cache@")
+    assert cache["with"]["path"] == "${{ steps.cache-key.outputs.dir }}"
+    assert steps["install"]["env"]["PIP_CACHE_DIR"] == "${{ steps.cache-key.outputs.dir }}"
+
+
 def _expand(value: str, context: dict[str, str]) -> str:
     return EXPRESSION.sub(lambda m: context[m.group(1)], value)
 
@@ -732,6 +973,7 @@ def run_step(
     return done, parse_outputs(outputs.read_text(encoding="utf-8"))
 
 
+@pytest.mark.e2e
 def test_action_yml_installs_agentcheck_from_its_own_files_and_checks(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -767,14 +1009,24 @@ def test_action_yml_installs_agentcheck_from_its_own_files_and_checks(
     }
     context = {
         "steps.python.outputs.python-path": sys.executable,
+        "steps.python.outputs.python-version": "3.12.7",
         "github.action_path": str(source),
         "inputs.task": "",
         "inputs.config": "",
         "inputs.fail-on": "",
         "inputs.agents-only": "true",
         "inputs.sarif-file": "",
+        "inputs.working-directory": "",
+        "inputs.base": "",
+        "inputs.head": "",
     }
     steps = steps_by_id(action_yml())
+
+    keyed, key_outputs = run_step(steps["cache-key"], context, {**env, "RUNNER_OS": "Linux"}, work)
+    assert keyed.returncode == 0, keyed.stderr
+    assert key_outputs["key"].startswith("agentcheck-pip-Linux-3.12.7-")
+    context["steps.cache-key.outputs.dir"] = key_outputs["dir"]
+    assert Path(key_outputs["dir"]).is_relative_to(runner_temp)
 
     installed, install_outputs = run_step(steps["install"], context, env, work)
     assert installed.returncode == 0, installed.stdout + installed.stderr

@@ -84,12 +84,28 @@ def test_an_agent_signal_outweighs_automation() -> None:
         (Authorship("person"), False),
         (Authorship("person", enforce="all"), True),
         (Authorship("person", task=".agentcheck/task.toml"), True),
-        (Authorship("automation", enforce="all"), False),
+        (Authorship("automation"), False),
+        (Authorship("automation", task=".agentcheck/task.toml"), False),
+        (Authorship("automation", enforce="all"), True),
         (Authorship("agent"), True),
     ],
 )
 def test_who_is_bound_by_every_rule(who: Authorship, binds: bool) -> None:
     assert who.binds is binds
+
+
+@pytest.mark.parametrize(
+    ("who", "strict"),
+    [
+        (Authorship("agent"), True),
+        (Authorship("person", task=".agentcheck/task.toml"), True),
+        (Authorship("person", enforce="all"), False),
+        (Authorship("automation", task=".agentcheck/task.toml"), False),
+    ],
+)
+def test_warnings_fail_an_agents_change_and_one_under_a_task(who: Authorship, strict: bool) -> None:
+    assert who.strict is strict
+    assert threshold(None, memory.load_policy(), who) == ("warning" if strict else "error")
 
 
 WORKFLOW = {".github/workflows/ci.yml": "on: push\n"}
@@ -132,6 +148,7 @@ def test_advice_never_fails_and_agents_fail_on_warnings() -> None:
 # the message being written; a merge is judged by the commits it brings.
 
 
+@pytest.mark.e2e
 def test_staged_change_binds_when_an_agents_shell_runs_the_hook(repo: Repo) -> None:
     repo.commit("base", {"README.md": "r\n"})
     repo.write(".github/workflows/ci.yml", "on: push\n")
@@ -145,6 +162,7 @@ def test_staged_change_binds_when_an_agents_shell_runs_the_hook(repo: Repo) -> N
     assert "Judged as: agent change (Claude Code: environment CLAUDECODE=1)" in agent.out
 
 
+@pytest.mark.e2e
 def test_the_message_being_written_names_the_agent(repo: Repo, tmp_path: Path) -> None:
     repo.commit("base", {"README.md": "r\n"})
     repo.write(".github/workflows/ci.yml", "on: push\n")
@@ -156,6 +174,7 @@ def test_the_message_being_written_names_the_agent(repo: Repo, tmp_path: Path) -
     assert result.json()["authorship"]["kind"] == "agent"
 
 
+@pytest.mark.e2e
 def test_a_merge_of_a_bots_branch_is_automation(repo: Repo) -> None:
     repo.commit("base", {"README.md": "r\n", ".pre-commit-config.yaml": "repos: []\n"})
     repo.git("checkout", "-q", "-b", "pre-commit-ci-update-config")
@@ -190,16 +209,21 @@ def test_a_lockfile_beside_its_manifest_is_expected() -> None:
     bumped = {"pyproject.toml": 'version = "1.1"\n', "uv.lock": "version = 2\n"}
     assert _ac301(UV_BASE, bumped) == []
     # A workspace: the lockfile at the top locks a member's manifest below it.
-    base = {"Cargo.lock": "a\n", "crates/core/Cargo.toml": "[package]\n"}
-    head = {"Cargo.lock": "b\n", "crates/core/Cargo.toml": "[package]\nx = 1\n"}
+    top = {"Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n'}
+    base = {**top, "Cargo.lock": "a\n", "crates/core/Cargo.toml": "[package]\n"}
+    head = {**top, "Cargo.lock": "b\n", "crates/core/Cargo.toml": "[package]\nx = 1\n"}
     assert _ac301(base, head) == []
+    # Not a workspace: a manifest below (a test fixture) does not make the lockfile expected.
+    base = {**UV_BASE, "tests/data/pyproject.toml": "[project]\n"}
+    head = {**base, "uv.lock": "version = 2\n", "tests/data/pyproject.toml": "[project]\n# x\n"}
+    assert len(_ac301(base, head)) == 1
 
 
 def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
     alone = _ac301(UV_BASE, {**UV_BASE, "uv.lock": "version = 2\n"})
     assert alone == [
         "uv.lock changed without pyproject.toml, the manifest it locks; it is a protected path "
-        "(matches '**/uv.lock') and the task does not allow it (allow-protected)"
+        "(matches '**/uv.lock') and no task allows it (a task's allow-protected does)"
     ]
     base = {"web/package.json": "{}\n", "api/package-lock.json": "{}\n", "api/package.json": "{}"}
     head = {**base, "web/package.json": '{"a": 1}\n', "api/package-lock.json": '{"a": 1}\n'}
@@ -223,3 +247,48 @@ def test_every_hooked_agent_is_named_in_the_agents_table() -> None:
     from checker.domain.agents import known_agents
 
     assert sorted(a.hook for a in known_agents() if a.hook) == sorted(AGENTS)
+
+
+@pytest.mark.e2e
+def test_an_agents_local_run_reads_the_policy_from_head(repo: Repo) -> None:
+    """The agent's own edit to the policy is part of its change (AC302), not its rules; a
+    person's uncommitted policy is being set up and applies."""
+    repo.commit("base", {"README.md": "r\n"})
+    repo.write(".github/workflows/ci.yml", "on: push\n")
+    repo.write("agentcheck.toml", 'exclude = ["**"]\n')
+    repo.git("add", "-A")
+    agent = repo.run("diff", "--staged", "--format", "json", env=clean_env(CLAUDECODE="1"))
+    assert agent.code == 1
+    assert sorted(f["code"] for f in agent.json()["findings"]) == ["AC301", "AC302"]
+    person = repo.run("diff", "--staged", "--format", "json")
+    assert person.code == 0
+    assert person.json()["findings"] == []  # the person's exclude applies
+
+
+@pytest.mark.e2e
+def test_a_push_is_judged_by_its_own_commits_not_those_merged_in(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """A person merges main (which holds an agent's reviewed commit) into their pushed branch:
+    the push is the person's; an agent's trailer on a new commit makes it the agent's."""
+    repo.commit("Start", {"README.md": "r\n"})
+    origin = tmp_path / "origin.git"
+    repo.git("clone", "-q", "--bare", str(repo.root), str(origin))
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("Feature work", {"src/a.py": "A = 1\n"})
+    repo.git("push", "-q", "origin", "feature", "main")
+    repo.git("checkout", "-q", "main")
+    repo.commit(f"Tune CI\n\n{CLAUDE}\n", {".github/workflows/ci.yml": "on: push\n"})
+    repo.git("push", "-q", "origin", "main")
+    repo.git("checkout", "-q", "feature")
+    repo.git("merge", "-q", "--no-edit", "main")
+    repo.git("fetch", "-q", "origin")
+    push = clean_env(PRE_COMMIT_FROM_REF="origin/feature", PRE_COMMIT_TO_REF="HEAD")
+    merged = repo.run("diff", "--pre-push", "--format", "json", env=push)
+    assert merged.json()["authorship"]["kind"] == "person", merged.out
+    assert merged.code == 0
+    repo.commit(f"More\n\n{CLAUDE}\n", {"src/b.py": "B = 1\n"})
+    agent = repo.run("diff", "--pre-push", "--format", "json", env=push)
+    assert agent.json()["authorship"]["kind"] == "agent"
+    assert agent.code == 1  # the workflow change is in the range, now an agent's push

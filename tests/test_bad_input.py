@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import Repo, run_agentcheck
 
+pytestmark = pytest.mark.e2e
+
 
 def assert_error(result_code: int, err: str, *fragments: str) -> None:
     assert result_code == 2, err

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import Repo, clean_env
 
+pytestmark = pytest.mark.e2e
+
 
 def show(repo: Repo, *args: str, stdin: bytes | None = None) -> dict[str, Any]:
     result = repo.run("diff", "--show-change", *args, stdin=stdin)

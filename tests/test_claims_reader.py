@@ -3,10 +3,11 @@ written in the text under a change verb or a list, never invented."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from checker.domain.claimreader import grammar, markdown
+from tests import examples
 
 WORDS = st.sampled_from(
     [
@@ -68,7 +69,7 @@ WORDS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@examples.fast(ci=300)
 @given(st.lists(WORDS, max_size=40).map(" ".join))
 def test_claims_are_paths_written_in_the_text(text: str) -> None:
     for statement in markdown.statements(text):
@@ -78,7 +79,7 @@ def test_claims_are_paths_written_in_the_text(text: str) -> None:
             assert claim.mention.path.strip("/") in claim.mention.text
 
 
-@settings(max_examples=200, deadline=None)
+@examples.fast(ci=200)
 @given(st.text(max_size=400))
 def test_any_text_is_read_without_error(text: str) -> None:
     for statement in markdown.statements(text, commit=True):

@@ -19,6 +19,7 @@ from tests.conftest import Repo, clean_env, run_agentcheck
 PROJECT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.e2e
 def test_version(tmp_path: Path) -> None:
     result = run_agentcheck("--version", cwd=tmp_path)
     assert result.code == 0
@@ -33,12 +34,14 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
     return {line.rsplit("|", 1)[1].strip() for line in lines}
 
 
+@pytest.mark.e2e
 def test_version_loads_no_git_library(tmp_path: Path) -> None:
     loaded = _loaded("--version", cwd=tmp_path)
     assert "checker.cli" in loaded
     assert not loaded & {"git", "checker.adapters.git", "checker.usecases.diff"}
 
 
+@pytest.mark.e2e
 def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
     """Start-up is most of a pre-commit hook's time: the sentence reader and the import
     contracts load only for a run that has a message or a contract. (Who wrote the change is
@@ -58,6 +61,7 @@ def test_staged_check_loads_no_reader_it_has_nothing_for(repo: Repo) -> None:
     assert lazy <= _loaded("diff", "--staged", "--message", str(message), cwd=repo.root)
 
 
+@pytest.mark.e2e
 def test_rules_lists_every_catalog_entry(tmp_path: Path) -> None:
     result = run_agentcheck("rules", "--format", "json", cwd=tmp_path)
     assert result.code == 0
@@ -83,6 +87,7 @@ def test_every_rule_has_an_explanation_example_and_allowance() -> None:
         assert rule.allow, rule.code
 
 
+@pytest.mark.e2e
 def test_explain(tmp_path: Path) -> None:
     result = run_agentcheck("explain", "ac301", cwd=tmp_path)
     assert result.code == 0
@@ -92,6 +97,7 @@ def test_explain(tmp_path: Path) -> None:
     assert "allow-protected" in result.out
 
 
+@pytest.mark.e2e
 def test_init_writes_a_policy_that_loads_and_refuses_to_overwrite(repo: Repo) -> None:
     repo.commit(
         "base",
@@ -140,7 +146,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     if built.returncode != 0:
         pytest.fail(f"building the wheel failed: {built.stderr}")
-    wheel = next(root.glob("agentcheck-*.whl"))
+    wheel = next(root.glob("agent_change_check-*.whl"))
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = _python_in(venv)
@@ -161,6 +167,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+@pytest.mark.e2e
 def test_rules_load_from_an_installed_wheel(wheel_venv: Path, tmp_path: Path) -> None:
     python = _python_in(wheel_venv)
     probe = subprocess.run(
@@ -192,6 +199,7 @@ def test_rules_load_from_an_installed_wheel(wheel_venv: Path, tmp_path: Path) ->
     assert len(listed.stdout.splitlines()) == len(catalog.all_rules())
 
 
+@pytest.mark.e2e
 def test_rules_load_from_a_source_checkout(tmp_path: Path) -> None:
     probe = subprocess.run(
         [
@@ -223,3 +231,43 @@ def test_readme_rule_table_matches_the_catalog() -> None:
     listed = [tuple(cell.strip() for cell in row.strip("|").split("|")) for row in rows]
     expected = [(r.code, r.name, r.severity, r.summary) for r in catalog.all_rules().values()]
     assert listed == expected
+
+
+@pytest.mark.e2e
+def test_a_task_committed_with_its_change_says_where_a_task_lives(repo: Repo) -> None:
+    base = repo.commit("Start", {"README.md": "# app\n"})
+    repo.write("src/app.py", "APP = 1\n")
+    repo.write(".agentcheck/task.toml", 'id = "T-1"\npaths = ["src/**"]\n')
+    repo.git("add", "-A")
+    staged = repo.run("diff", "--staged", "--format", "json")
+    assert staged.code == 0, staged.out  # uncommitted: the task being set up
+    assert staged.codes == []
+    head = repo.commit("Add the app with its task")
+    pushed = repo.run("diff", f"{base}...{head}", "--format", "json")
+    assert pushed.code == 1
+    (finding,) = [f for f in pushed.json()["findings"] if f["code"] == "AC302"]
+    assert finding["path"] == ".agentcheck/task.toml"
+    assert "cannot scope it" in finding["message"]
+    assert "keep it uncommitted" in finding["message"]
+    assert "```agentcheck block" in finding["message"]
+
+
+@pytest.mark.e2e
+def test_scan_renders_sarif_and_github(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("Start", {"AGENTS.md": "Run the tests\u202e first.\n", "ok.md": "fine\n"})
+    sarif = repo.run("scan", "--format", "sarif")
+    assert sarif.code == 1
+    results = sarif.json()["runs"][0]["results"]
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for r in results] == [("AC502", "AGENTS.md")]  # fmt: skip
+    summary = tmp_path / "summary.md"
+    github = repo.run(
+        "scan", "ok.md", "AGENTS.md", "--format", "github",
+        env=clean_env(GITHUB_STEP_SUMMARY=str(summary)),
+    )  # fmt: skip
+    assert github.code == 1
+    assert github.out.startswith("::error file=AGENTS.md,line=1,col=14,title=AC502")
+    assert "AC502" in summary.read_text()
+    clean = repo.run("scan", "ok.md", "--format", "github")
+    assert clean.code == 0
+    assert "::error" not in clean.out

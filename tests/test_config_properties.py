@@ -76,6 +76,7 @@ POINTS = pick(["U+200E", "u+200c", "U+FE00..U+FE0F", "U+E0000..U+E007F", "U+0", 
 UNICODE_CODES = pick(["AC501", "AC502", "AC503", "AC504", "AC505", "ac503"])
 MODULES = ["app", "app.api", "app.services", "app.db", "lib.core", "ui", "app.*", "x.**"]
 TEXT = pick(["NOTIF-12", "", "Add the schema", "caf\u00e9 \u2713", 'q"uote\\', "tab\tnew\nline"])
+NAMES = pick(["requests", "@types/*", "Foo_Bar", "github.com/a/b", "caf\u00e9", "docs-*"])
 EDGE = pick(["app.api -> app.db", "a.* -> b", "src/x -> src/y", "  app -> lib.core  "])
 
 
@@ -143,6 +144,9 @@ POLICY_VALID: dict[Path_, Make] = {
     ("hooks", "max-blocks"): POSITIVE_INT,
     ("enforce",): pick(["agents", "all"]),
     ("agents", "fail-on"): pick(["error", "warning", "never"]),
+    ("dependencies", "allow"): listed(NAMES),
+    ("mcp", "allow"): listed(NAMES),
+    ("planted", "ignore"): GLOBS,
 }
 
 TASK_VALID: dict[Path_, Make] = {
@@ -154,6 +158,7 @@ TASK_VALID: dict[Path_, Make] = {
     ("expected-files",): POSITIVE_INT,
     ("allow-protected",): GLOBS,
     ("allow-imports",): listed(EDGE),
+    ("allow-dependencies",): listed(NAMES),
 }
 
 # -- invalid values, by key: each must be refused ----------------------------------------------
@@ -162,6 +167,7 @@ BAD_GLOBS = ["vendor/**", [""], ["   "], ["[abc"], ["#comment"], ["!"], ["x\\"],
 BAD_GLOBS += [True]
 BAD_INT = [0, -1, 1.5, "5", True, [1], math.nan, 2**63, 10**400]
 BAD_NUMBER = [0, -0.5, "3", True, [2], math.nan, math.inf, -math.inf, 2**63, 10**400]
+BAD_NAMES = ["requests", [""], ["two names"], [1], [["a"]], 5, True]
 BAD_BOOL = ["true", 1, 0, [True], 1.0]
 
 POLICY_INVALID: dict[Path_, list[Any]] = {
@@ -211,6 +217,9 @@ POLICY_INVALID: dict[Path_, list[Any]] = {
     ("hooks", "max-blocks"): BAD_INT,
     ("enforce",): ["everyone", "", 1, ["all"], True],
     ("agents", "fail-on"): ["sometimes", 1, ["warning"]],
+    ("dependencies", "allow"): BAD_NAMES,
+    ("mcp", "allow"): BAD_NAMES,
+    ("planted", "ignore"): BAD_GLOBS,
 }
 
 TASK_INVALID: dict[Path_, list[Any]] = {
@@ -222,6 +231,7 @@ TASK_INVALID: dict[Path_, list[Any]] = {
     ("expected-files",): BAD_INT,
     ("allow-protected",): BAD_GLOBS,
     ("allow-imports",): ["a -> b", ["a to b"], ["a ->"], ["-> b"], ["a b -> c"], [1]],
+    ("allow-dependencies",): BAD_NAMES,
 }
 
 UNKNOWN_KEYS = ["fail_on", "colour", "max-lines", "Severity", "\u00fcnknown", "a.b", "size "]
@@ -494,6 +504,7 @@ def checked_repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     return repo
 
 
+@pytest.mark.e2e
 @examples.budget(12, shrink=False)
 @given(NUMBERS, st.booleans())
 def test_invalid_documents_exit_2_through_the_command(
@@ -531,7 +542,8 @@ def test_generated_documents_cover_every_key() -> None:
     seen: set[Path_] = set()
     fragments: set[str] = set()
     for number in range(0, 2**40, 2**40 // 1000):
-        item = case(POLICY_VALID, POLICY_INVALID, "agentcheck.toml", number * 7919, faulty=True)
+        # Spread over ~100 bits: each key of the schema takes digits before the fault does.
+        item = case(POLICY_VALID, POLICY_INVALID, "agentcheck.toml", number * 7919**5, faulty=True)
         seen.update(p for p in POLICY_VALID if _get(item.data, p) is not None)
         fragments.add(item.fragment)
     assert seen == set(POLICY_VALID)

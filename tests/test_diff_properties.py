@@ -278,6 +278,7 @@ def _git_reads_what_git_wrote(trees: Trees, case: Any) -> None:
         _aligned(old, new, change)
 
 
+@pytest.mark.e2e
 @FAST
 @given(PAIRS_WITH_NAMES)
 def test_git_reads_what_git_wrote(case: Any) -> None:
@@ -379,6 +380,7 @@ test_patch_garbage, test_patch_garbage_many = properties(
 )
 
 
+@pytest.mark.e2e
 def test_helpers_build_what_git_builds(git_trees: Trees) -> None:
     """The hand-built git output has git's own shape, byte for byte, for one odd case: a
     rename between quoted names, a CRLF line and a missing newline at the end."""

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from checker.adapters.git import Repository
 from checker.adapters.patchfile import parse_patch
 from checker.model.change import FileChange
 from tests.conftest import Repo, clean_env
+
+pytestmark = pytest.mark.e2e
 
 
 def _seen(change: FileChange) -> tuple[object, ...]:

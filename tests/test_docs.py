@@ -52,6 +52,7 @@ def _documented_keys(section: str) -> set[str]:
     return keys
 
 
+@pytest.mark.e2e
 def test_rules_doc_is_current(tmp_path: Path) -> None:
     generated = run_agentcheck("rules", "--format", "markdown", cwd=tmp_path)
     assert generated.code == 0, generated.err
@@ -115,6 +116,7 @@ def test_bad_input_matrix_names_tests_that_exist() -> None:
                 assert f'"{case}"' in path.read_text(encoding="utf-8"), f"{module}::{name}[{case}]"
 
 
+@pytest.mark.e2e
 def test_ci_recipes_use_hooks_and_inputs_that_exist() -> None:
     import yaml  # type: ignore[import-untyped]
 

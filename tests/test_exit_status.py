@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import Repo, Result, clean_env
 
+pytestmark = pytest.mark.e2e
+
 DIFF_FORMATS = ["text", "json", "sarif", "github"]
 FINDING_LINE = re.compile(r"^(?:\S.*?: )?AC\d{3} ")  # path:line:col: CODE, or CODE alone
 SCAN_FORMATS = ["text", "json"]

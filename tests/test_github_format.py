@@ -64,6 +64,7 @@ def test_escaping_follows_the_runner_rules() -> None:
         assert unescape(escape_data(text)) == text
 
 
+@pytest.mark.e2e
 def test_hostile_names_give_exactly_one_command_per_finding(repo: Repo) -> None:
     repo.commit("Start", {".agentcheck/task.toml": 'paths = ["lib/**"]\n'})
     for name in HOSTILE:
@@ -92,6 +93,7 @@ def test_hostile_names_give_exactly_one_command_per_finding(repo: Repo) -> None:
         assert message == visible(finding["message"])
 
 
+@pytest.mark.e2e
 def test_errors_come_first_and_levels_map_to_commands(repo: Repo) -> None:
     repo.commit("Start", {".agentcheck/task.toml": 'paths = ["AGENTS.md", "docs/**"]\n'})
     repo.write("AGENTS.md", "Be brief.\n")  # AC303, a warning, sorts before z/
@@ -106,6 +108,7 @@ def test_errors_come_first_and_levels_map_to_commands(repo: Repo) -> None:
     assert [parse(line)[0] for line in commands(out)] == ["error", "warning"]
 
 
+@pytest.mark.e2e
 def test_summary_lists_everything_and_what_was_not_annotated(repo: Repo, tmp_path: Path) -> None:
     repo.commit("Start", {".agentcheck/task.toml": 'id = "T-7"\npaths = ["lib/**"]\n'})
     names = [f"out/file{i:02}.py" for i in range(12)]
@@ -137,6 +140,7 @@ def test_summary_lists_everything_and_what_was_not_annotated(repo: Repo, tmp_pat
     assert names[0] not in section
 
 
+@pytest.mark.e2e
 def test_summary_is_skipped_without_the_variable(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     repo.write("b.py", "B = 1\n")
@@ -147,6 +151,7 @@ def test_summary_is_skipped_without_the_variable(repo: Repo) -> None:
     assert out.startswith("agentcheck: no findings in 1 file")
 
 
+@pytest.mark.e2e
 def test_summary_shows_waived_findings_and_agent_detection(repo: Repo, tmp_path: Path) -> None:
     repo.commit("Start", {".agentcheck/task.toml": 'paths = ["lib/**"]\n'})
     base = repo.git("rev-parse", "HEAD").strip()
@@ -188,9 +193,56 @@ def test_summary_shows_waived_findings_and_agent_detection(repo: Repo, tmp_path:
     assert "OpenAI Codex: Co-authored-by trailer Codex &lt;noreply@openai.com&gt;" in text
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("fmt", ["github", "sarif", "json", "text"])
 def test_every_format_is_accepted(repo: Repo, fmt: str) -> None:
     repo.commit("Start", {"a.py": ""})
     done = repo.run("diff", "--format", fmt)
     assert done.code == 0, done.err
     assert done.out
+
+
+@pytest.mark.e2e
+def test_outside_actions_it_claims_no_job_summary(repo: Repo) -> None:
+    """`--format github` with no $GITHUB_STEP_SUMMARY writes no summary, so it says none."""
+    repo.commit("Start", {".agentcheck/task.toml": 'paths = ["lib/**"]\n'})
+    repo.write("out/a.py", "X = 1\n")
+    repo.git("add", "-A")
+    code, out, _ = github(repo)
+    assert code == 1
+    assert "job summary" not in out
+    assert out.splitlines()[-1] == "agentcheck: 1 error in 1 file."
+
+
+@pytest.mark.e2e
+def test_past_the_annotation_cap_the_closing_line_says_how_many_were_not_shown(
+    repo: Repo,
+) -> None:
+    repo.commit("Start", {".agentcheck/task.toml": 'paths = ["lib/**"]\n'})
+    for i in range(12):
+        repo.write(f"out/file{i:02}.py", "X = 1\n")
+    repo.git("add", "-A")
+    code, out, _ = github(repo)
+    assert code == 1
+    assert len(commands(out)) == 12, "every finding is still printed"
+    assert "2 findings not annotated inline" in out.splitlines()[-1]
+
+
+@pytest.mark.e2e
+def test_one_revision_is_labelled_as_that_commit_not_git_diff_rev(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """`agentcheck diff REV` checks REV's own change; `git diff REV` would mean REV against
+    the work tree, so the label says what was compared."""
+    repo.commit("Start", {"a.py": ""})
+    repo.commit("Add b", {"b.py": "B = 1\n"})
+    summary = tmp_path / "summary.md"
+    done = repo.run(
+        "diff", "HEAD", "--format", "github", env=clean_env(GITHUB_STEP_SUMMARY=str(summary))
+    )
+    assert done.code == 0, done.err
+    text = summary.read_text(encoding="utf-8")
+    assert "commit HEAD vs its first parent" in text
+    assert "git diff HEAD" not in text
+    json_out = repo.run("diff", "HEAD", "--format", "json")
+    assert "git diff HEAD" not in json_out.out

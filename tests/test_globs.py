@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pathspec import GitIgnoreSpec
 
 from checker.config.globs import BadGlob, Globs, check_pattern
+from tests import examples
 
 SEGMENTS = st.sampled_from(
     [
@@ -63,7 +64,7 @@ def patterns(draw: st.DrawFn) -> str:
     return pattern
 
 
-@settings(max_examples=1500, deadline=None)
+@examples.fast(ci=1500)
 @given(
     st.lists(patterns(), min_size=1, max_size=6),
     st.lists(PATHS, min_size=1, max_size=8),

@@ -12,12 +12,12 @@ import pytest
 
 from tests.conftest import Repo, Result, clean_env
 
+pytestmark = pytest.mark.e2e
+
 TASK = 'id = "T-1"\npaths = ["src/**"]\n'
 
 
-def stop(
-    repo: Repo, agent: str, event: dict[str, Any] | bytes, cache: Path, *args: str
-) -> Result:
+def stop(repo: Repo, agent: str, event: dict[str, Any] | bytes, cache: Path, *args: str) -> Result:
     raw = event if isinstance(event, bytes) else json.dumps(event).encode()
     return repo.run("hook", agent, *args, stdin=raw, env=clean_env(XDG_CACHE_HOME=str(cache)))
 
@@ -97,6 +97,27 @@ def test_the_final_message_is_a_claim_source(agent: str, repo: Repo, tmp_path: P
     assert (true.code, true.out) == (0, "")
     false = stop(repo, agent, event(agent, repo, "I updated src/b.py."), tmp_path)
     assert "AC601" in json.loads(false.out)["reason"]
+
+
+def test_gemini_s_cumulative_response_is_judged_from_the_last_block_on(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """Gemini CLI's prompt_response joins every text of the prompt (as Gemini CLI 0.61 sends
+    it, tests/agent_programs): after a block, the corrected report is judged on its own."""
+    repo.commit("Start", {"src/app.py": "A = 1\n", "src/b.py": "B = 1\n"})
+    repo.write("src/app.py", "A = 2\n")
+    first = "I updated src/b.py."
+    blocked = stop(repo, "gemini", event("gemini", repo, first), tmp_path)
+    assert "AC601" in json.loads(blocked.out)["reason"]
+    corrected = f"{first}\nI updated src/app.py, not src/b.py."
+    # stop_hook_active is false when the model ran a tool after the block, as here.
+    again = stop(repo, "gemini", event("gemini", repo, corrected), tmp_path)
+    assert (again.code, again.out) == (0, "")
+    # A text that does not begin with the judged one is judged whole.
+    stop(repo, "gemini", event("gemini", repo, first), tmp_path)
+    other = f"Earlier: {first}\nI updated src/app.py."
+    whole = stop(repo, "gemini", event("gemini", repo, other, again=True), tmp_path)
+    assert "AC601" in json.loads(whole.out)["reason"]
 
 
 def test_warnings_block_in_the_loop(repo: Repo, tmp_path: Path) -> None:
@@ -191,3 +212,74 @@ def test_feedback_stays_within_the_agents_cap_and_shows_hidden_text(
     assert len(reason) <= 10_000
     assert "more (" in reason  # the rest summarised
     assert not any(0xE0000 <= ord(c) <= 0xE007F or c == "\u200b" for c in reason)
+
+
+# Where the agent's run began, and what it may not touch.
+
+
+def _session(tmp_path: Path) -> str:
+    """A transcript whose first record is stamped now: the session begins (the reflog has
+    whole seconds, so the person's earlier work is made at least two seconds before)."""
+    import datetime
+    import time
+
+    time.sleep(2.1)
+    transcript = tmp_path / "transcript.jsonl"
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    transcript.write_text(json.dumps({"timestamp": now, "type": "user"}) + "\n")
+    return str(transcript)
+
+
+def test_the_run_begins_where_head_was_when_the_session_began(repo: Repo, tmp_path: Path) -> None:
+    """No remote: the person's own earlier commits are not the agent's, and a commit the agent
+    makes (or pushes) during the session does not hide its change."""
+    repo.commit("Start", {"src/app.py": "A = 1\n", ".agentcheck/task.toml": TASK})
+    repo.commit("The person's work", {".github/workflows/ci.yml": "on: push\n"})
+    stop = {**event("claude", repo, "Done."), "transcript_path": _session(tmp_path)}
+    repo.commit("The agent's commit", {"docs/notes.md": "notes\n"})
+    result = stop_with(repo, stop, tmp_path)
+    reason = json.loads(result.out)["reason"]
+    assert "docs/notes.md:1 AC101" in reason
+    assert "ci.yml" not in reason  # committed before the session: the person's
+
+
+def test_without_a_transcript_the_remote_default_branch_is_the_base(
+    repo: Repo, tmp_path: Path
+) -> None:
+    repo.commit("Start", {"src/app.py": "A = 1\n", ".agentcheck/task.toml": TASK})
+    origin = tmp_path / "origin.git"
+    repo.git("clone", "-q", "--bare", str(repo.root), str(origin))
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("fetch", "-q", "origin")
+    repo.git("remote", "set-head", "origin", "main")
+    repo.commit("The agent's commit", {"docs/notes.md": "notes\n"})
+    found = json.loads(stop_with(repo, event("codex", repo, "Done."), tmp_path).out)["reason"]
+    assert "docs/notes.md:1 AC101" in found
+    # --base and [hooks] base name it outright.
+    assert stop(repo, "codex", event("codex", repo), tmp_path, "--base", "HEAD").out == ""
+
+
+def test_the_policy_is_read_where_the_run_began_not_from_the_work_tree(
+    repo: Repo, tmp_path: Path
+) -> None:
+    repo.commit("Start", {"src/app.py": "A = 1\n", ".agentcheck/task.toml": TASK})
+    stop = {**event("claude", repo, "Done."), "transcript_path": _session(tmp_path)}
+    repo.write(".github/workflows/ci.yml", "on: push\n")
+    repo.write("agentcheck.toml", 'exclude = ["**"]\n[hooks]\nfail-on = "never"\n')
+    reason = json.loads(stop_with(repo, stop, tmp_path).out)["reason"]
+    assert ".github/workflows/ci.yml:1 AC301 (error)" in reason  # exclude did not apply
+    assert "agentcheck.toml:1 AC302 (error)" in reason
+
+
+def test_a_task_written_during_the_run_is_reported(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("Start", {"src/app.py": "A = 1\n"})
+    repo.write(".agentcheck/task.toml", TASK)  # the person's task, before the session
+    stop = {**event("claude", repo, "Done."), "transcript_path": _session(tmp_path)}
+    repo.write(".agentcheck/task.toml", 'id = "T-1"\npaths = ["**"]\n')  # the agent widens it
+    reason = json.loads(stop_with(repo, stop, tmp_path).out)["reason"]
+    assert "AC302" in reason
+    assert "written during the agent's run" in reason
+
+
+def stop_with(repo: Repo, payload: dict[str, Any], cache: Path) -> Result:
+    return stop(repo, "claude" if "last_assistant_message" in payload else "codex", payload, cache)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from checker.model.finding import Finding
+from tests import memory
 from tests.conftest import Repo, diff_findings
 
 INIT = ""
@@ -59,6 +62,7 @@ def places(repo: Repo, *args: str) -> list[tuple[str, str, int]]:
     return [(f["code"], f["path"], f["line"]) for f in findings(repo, *args)]
 
 
+@pytest.mark.e2e
 def test_forbidden_import_reported_as_the_issue_shows(repo: Repo) -> None:
     shop(repo)
     repo.write("src/shop/ui/view.py", "import os\nfrom shop.db import models\n")
@@ -70,18 +74,47 @@ def test_forbidden_import_reported_as_the_issue_shows(repo: Repo) -> None:
     ) in result.out
 
 
-def test_layers_independence_and_forbidden_codes(repo: Repo) -> None:
-    shop(repo)
-    repo.write("src/shop/db/models.py", "import json\nfrom shop.api import views\n")
-    repo.write("src/shop/billing/invoice.py", "import decimal\nimport shop.shipping.rates\n")
-    repo.write("src/shop/ui/view.py", "import shop.db\n")
-    found = findings(repo)
-    assert [(f["code"], f["path"], f["line"]) for f in found] == [
+def imports(
+    changed: Mapping[str, str | None],
+    policy: str = POLICY,
+    *,
+    before: Mapping[str, str] | None = None,
+    task: str | None = None,
+    renames: dict[str, str] | None = None,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+) -> list[Finding]:
+    """The AC4xx findings, in process, of the change that turns SHOP (with BEFORE's files) into
+    the same with CHANGED's files (None: deleted)."""
+    base: dict[str, str | bytes] = {**SHOP, **(before or {})}
+    head = {**base, **{path: text for path, text in changed.items() if text is not None}}
+    for path, text in changed.items():
+        if text is None:
+            del head[path]
+    found = memory.findings(
+        base, head, policy=policy, task=task, renames=renames, select=select, ignore=ignore
+    )
+    return [f for f in found if f.code.startswith("AC4")]
+
+
+def located(changed: Mapping[str, str | None], policy: str = POLICY, **keywords: Any) -> list[Any]:
+    return memory.located(imports(changed, policy, **keywords))
+
+
+def test_layers_independence_and_forbidden_codes() -> None:
+    found = imports(
+        {
+            "src/shop/db/models.py": "import json\nfrom shop.api import views\n",
+            "src/shop/billing/invoice.py": "import decimal\nimport shop.shipping.rates\n",
+            "src/shop/ui/view.py": "import shop.db\n",
+        }
+    )
+    assert memory.located(found) == [
         ("AC403", "src/shop/billing/invoice.py", 2),
         ("AC401", "src/shop/db/models.py", 2),
         ("AC402", "src/shop/ui/view.py", 1),
     ]
-    messages = {f["code"]: f["message"] for f in found}
+    messages = {f.code: f.message for f in found}
     assert messages["AC401"] == (
         "new import shop.db.models -> shop.api.views breaks contract 'shop layers' "
         "(agentcheck.toml)"
@@ -92,83 +125,77 @@ def test_layers_independence_and_forbidden_codes(repo: Repo) -> None:
     )
 
 
-def test_allowed_direction_and_unrelated_imports_are_silent(repo: Repo) -> None:
-    shop(repo)
-    repo.write(
-        "src/shop/api/views.py", "from shop.services import orders\nfrom shop.db import models\n"
-    )
-    repo.write("src/shop/ui/view.py", "import os\nimport shop.api\nimport requests\n")
-    assert places(repo) == []
+def test_allowed_direction_and_unrelated_imports_are_silent() -> None:
+    changed = {
+        "src/shop/api/views.py": "from shop.services import orders\nfrom shop.db import models\n",
+        "src/shop/ui/view.py": "import os\nimport shop.api\nimport requests\n",
+    }
+    assert located(changed) == []
 
 
-def test_moved_and_reordered_imports_stay_silent(repo: Repo) -> None:
+def test_moved_and_reordered_imports_stay_silent() -> None:
     old = "import json\nfrom shop.api import views\nimport shop.ui\n\n\ndef f():\n    return 1\n"
-    shop(repo, **{"src/shop/db/models.py": old})  # a violation that predates the change
     new = (
         "import shop.ui\nimport json\n\n\ndef f():\n    from shop.api import views\n"
         "    return views\n"
     )
-    repo.write("src/shop/db/models.py", new)
-    assert places(repo) == []
+    # A violation that predates the change, moved and reordered by it.
+    before = {"src/shop/db/models.py": old}
+    assert located({"src/shop/db/models.py": new}, before=before) == []
 
 
-def test_pre_existing_violation_silent_new_one_reported(repo: Repo) -> None:
-    shop(repo, **{"src/shop/db/models.py": "from shop.api import views\n"})
-    repo.write("src/shop/db/models.py", "from shop.api import views\nimport shop.services.orders\n")
-    assert places(repo) == [("AC401", "src/shop/db/models.py", 2)]
+def test_pre_existing_violation_silent_new_one_reported() -> None:
+    before = {"src/shop/db/models.py": "from shop.api import views\n"}
+    changed = {"src/shop/db/models.py": "from shop.api import views\nimport shop.services.orders\n"}
+    assert located(changed, before=before) == [("AC401", "src/shop/db/models.py", 2)]
 
 
-def test_renamed_file_keeps_old_violations_and_gains_new_ones(repo: Repo) -> None:
-    shop(repo, **{"src/shop/db/models.py": "import shop.api\n"})
-    repo.git("mv", "src/shop/db/models.py", "src/shop/db/tables.py")
-    assert places(repo) == []  # the same violation, now in tables.py: not a new one
-    repo.git("mv", "src/shop/api/views.py", "src/shop/db/views.py")
-    found = places(repo)
+def test_renamed_file_keeps_old_violations_and_gains_new_ones() -> None:
+    before = {"src/shop/db/models.py": "import shop.api\n"}
+    tables = {"src/shop/db/models.py": None, "src/shop/db/tables.py": "import shop.api\n"}
+    renames = {"src/shop/db/tables.py": "src/shop/db/models.py"}
+    # The same violation, now in tables.py: not a new one.
+    assert located(tables, before=before, renames=renames) == []
+    views = {"src/shop/api/views.py": None, "src/shop/db/views.py": SHOP["src/shop/api/views.py"]}
+    renames["src/shop/db/views.py"] = "src/shop/api/views.py"
+    found = located({**tables, **views}, before=before, renames=renames)
     # shop.db.views -> shop.services.orders climbs the layers: the move added it.
     assert found == [("AC401", "src/shop/db/views.py", 1)]
 
 
-def test_task_allow_imports_waives_edges(repo: Repo) -> None:
-    shop(repo)
-    repo.write("src/shop/ui/view.py", "from shop.db import models\n")
-    repo.write("src/shop/db/models.py", "from shop.api import views\n")
-    repo.write(".agentcheck/task.toml", 'allow-imports = ["shop.ui -> shop.db"]\n')
-    assert places(repo) == [("AC401", "src/shop/db/models.py", 1)]
-    repo.write(
-        ".agentcheck/task.toml", 'allow-imports = ["shop.ui -> shop.db", "shop.* -> shop.api.**"]\n'
-    )
-    assert places(repo) == []
+def test_task_allow_imports_waives_edges() -> None:
+    changed = {
+        "src/shop/ui/view.py": "from shop.db import models\n",
+        "src/shop/db/models.py": "from shop.api import views\n",
+    }
+    task = 'allow-imports = ["shop.ui -> shop.db"]\n'
+    assert located(changed, task=task) == [("AC401", "src/shop/db/models.py", 1)]
+    task = 'allow-imports = ["shop.ui -> shop.db", "shop.* -> shop.api.**"]\n'
+    assert located(changed, task=task) == []
 
 
-def test_contract_ignore_edges(repo: Repo) -> None:
+def test_contract_ignore_edges() -> None:
     policy = POLICY.replace(
         'forbidden = ["shop.db"]', 'forbidden = ["shop.db"]\nignore = ["shop.ui -> shop.db.models"]'
     )
-    shop(repo, policy)
-    repo.write("src/shop/ui/view.py", "from shop.db import models\nimport shop.db\n")
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 2)]
+    changed = {"src/shop/ui/view.py": "from shop.db import models\nimport shop.db\n"}
+    assert located(changed, policy) == [("AC402", "src/shop/ui/view.py", 2)]
 
 
-def test_type_checking_imports_follow_the_switch(repo: Repo) -> None:
-    shop(repo)
-    repo.write(
-        "src/shop/ui/view.py",
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from shop.db import models\n",
-    )
-    assert places(repo) == []
+def test_type_checking_imports_follow_the_switch() -> None:
+    changed = {
+        "src/shop/ui/view.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from shop.db import models\n"
+    }
+    assert located(changed) == []
     switched = POLICY.replace("\n[[", "\n[imports]\ntype-checking-imports = true\n\n[[", 1)
-    repo.commit("policy", {"agentcheck.toml": switched, "src/shop/ui/view.py": "import os\n"})
-    repo.write(
-        "src/shop/ui/view.py",
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from shop.db import models\n",
-    )
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 3)]
+    assert located(changed, switched) == [("AC402", "src/shop/ui/view.py", 3)]
 
 
-def test_type_only_import_made_runtime_is_new(repo: Repo) -> None:
-    shop(repo, **{"src/shop/ui/view.py": "if TYPE_CHECKING:\n    import shop.db\n"})
-    repo.write("src/shop/ui/view.py", "import shop.db\n")
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 1)]
+def test_type_only_import_made_runtime_is_new() -> None:
+    before = {"src/shop/ui/view.py": "if TYPE_CHECKING:\n    import shop.db\n"}
+    changed = {"src/shop/ui/view.py": "import shop.db\n"}
+    assert located(changed, before=before) == [("AC402", "src/shop/ui/view.py", 1)]
 
 
 VIEW = """\
@@ -183,11 +210,11 @@ if TYPE_CHECKING:
     from shop.db import models
 
 
-NOTE = '''
+NOTE = \'\'\'
 x = 1
 from shop.db import models
 y = 2
-'''
+\'\'\'
 
 
 def last():
@@ -200,35 +227,40 @@ def edit(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-def test_edits_in_place_read_around_the_change(repo: Repo) -> None:
+def test_edits_in_place_read_around_the_change() -> None:
     """A file edited in place is read around its changes; each edit here adds an edge only the
     statements around it show."""
-    shop(repo, **{"src/shop/ui/view.py": VIEW})
-    assert places(repo) == []
+    before = {"src/shop/ui/view.py": VIEW}
+
+    def view(text: str) -> list[Any]:
+        return located({"src/shop/ui/view.py": text}, before=before)
+
+    assert view(VIEW) == []
     # The guard's line alone changes: the import under it now runs.
-    repo.write("src/shop/ui/view.py", edit(VIEW, "if TYPE_CHECKING:", "if True:"))
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 9)]
+    assert view(edit(VIEW, "if TYPE_CHECKING:", "if True:")) == [
+        ("AC402", "src/shop/ui/view.py", 9)
+    ]
     # Only a line is removed: the import falls into the function above it.
-    repo.write("src/shop/ui/view.py", edit(VIEW, "\n\nif TYPE_CHECKING:\n", "\n"))
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 7)]
+    assert view(edit(VIEW, "\n\nif TYPE_CHECKING:\n", "\n")) == [
+        ("AC402", "src/shop/ui/view.py", 7)
+    ]
     # The quotes go: the text between them, away from both edits, is code. The whole file is
     # read, since the statements around the edits cannot show it.
-    repo.write("src/shop/ui/view.py", edit(VIEW, "NOTE = '''", "NOTE = 1").replace("'''", "z = 3"))
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 14)]
+    unquoted = edit(VIEW, "NOTE = '''", "NOTE = 1").replace("'''", "z = 3")
+    assert view(unquoted) == [("AC402", "src/shop/ui/view.py", 14)]
     # An edit far from them leaves the type-only import and the string alone.
-    repo.write("src/shop/ui/view.py", edit(VIEW, "return 2", "return 3"))
-    assert places(repo) == []
+    assert view(edit(VIEW, "return 2", "return 3")) == []
 
 
-def test_edit_in_place_beside_a_syntax_error_it_leaves_alone(repo: Repo) -> None:
+def test_edit_in_place_beside_a_syntax_error_it_leaves_alone() -> None:
     """Statements the change does not touch are not read: an old syntax error there gets no
     AC404, while one the change makes does."""
     broken = VIEW + "\ndef old_mistake(:\n    pass\n"
-    shop(repo, **{"src/shop/ui/view.py": broken})
-    repo.write("src/shop/ui/view.py", edit(broken, "return 1", "import shop.db"))
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 5)]
-    repo.write("src/shop/ui/view.py", edit(broken, "return 1", "import shop.db +"))
-    assert places(repo) == [("AC404", "src/shop/ui/view.py", 5)]
+    before = {"src/shop/ui/view.py": broken}
+    changed = {"src/shop/ui/view.py": edit(broken, "return 1", "import shop.db")}
+    assert located(changed, before=before) == [("AC402", "src/shop/ui/view.py", 5)]
+    changed = {"src/shop/ui/view.py": edit(broken, "return 1", "import shop.db +")}
+    assert located(changed, before=before) == [("AC404", "src/shop/ui/view.py", 5)]
 
 
 @pytest.mark.parametrize(
@@ -263,77 +295,97 @@ def test_edit_in_place_beside_a_syntax_error_it_leaves_alone(repo: Repo) -> None
             [("AC404", 3)],
         ),
     ],
+    ids=["bracketed-names", "brackets-around-removed-lines", "guarded-brackets", "backslash"],
 )
 def test_edits_in_place_around_brackets_and_blank_lines(
-    repo: Repo, old: str, new: str, expected: list[tuple[str, int]]
+    old: str, new: str, expected: list[tuple[str, int]]
 ) -> None:
-    shop(repo, **{"src/shop/ui/view.py": old})
-    repo.write("src/shop/ui/view.py", new)
-    assert [(code, line) for code, _, line in places(repo)] == expected
+    found = located({"src/shop/ui/view.py": new}, before={"src/shop/ui/view.py": old})
+    assert [(code, line) for code, _, line in found] == expected
 
 
-def test_an_added_module_makes_an_unchanged_import_new(repo: Repo) -> None:
+def test_an_added_module_makes_an_unchanged_import_new() -> None:
     """`from shop.db import session` named a package attribute; once the change adds the module
     shop.db.session, the same line imports it."""
     policy = POLICY + '\n[[imports.contracts]]\ntype = "forbidden"\nname = "no sessions"\n'
     policy += 'source = ["shop.ui"]\nforbidden = ["shop.db.session"]\n'
     old = "from shop.db import session\n\n\ndef f():\n    return 1\n"
-    shop(repo, policy, **{"src/shop/ui/view.py": old})
-    repo.write("src/shop/ui/view.py", old.replace("return 1", "return 2"))
-    assert places(repo) == []
-    repo.write("src/shop/db/session.py", "")
-    found = [(f["code"], f["line"], "no sessions" in f["message"]) for f in findings(repo)]
+    before = {"src/shop/ui/view.py": old}
+    changed: dict[str, str | None] = {"src/shop/ui/view.py": old.replace("return 1", "return 2")}
+    assert located(changed, policy, before=before) == []
+    changed["src/shop/db/session.py"] = ""
+    found = [
+        (f.code, f.line, "no sessions" in f.message)
+        for f in imports(changed, policy, before=before)
+    ]
     assert ("AC402", 1, True) in found
 
 
-def test_edit_in_place_of_a_file_with_carriage_returns_alone(repo: Repo) -> None:
+def test_edit_in_place_of_a_file_with_carriage_returns_alone() -> None:
     """git sees a CR-only file as one line; Python sees its lines, so it is read whole."""
     old = "import os\rdef f():\r    return 1\r"
-    shop(repo, **{"src/shop/ui/view.py": old})
-    repo.write("src/shop/ui/view.py", old + "from shop.db import models\r")
-    assert places(repo) == [("AC402", "src/shop/ui/view.py", 4)]
+    changed = {"src/shop/ui/view.py": old + "from shop.db import models\r"}
+    assert located(changed, before={"src/shop/ui/view.py": old}) == [
+        ("AC402", "src/shop/ui/view.py", 4)
+    ]
 
 
-def test_base_read_where_a_dynamic_import_may_hold_the_same_edge(repo: Repo) -> None:
+def test_base_read_where_a_dynamic_import_may_hold_the_same_edge() -> None:
     """The base is parsed for a breaking edge unless its text cannot name the module; a dynamic
     import's string can spell the name with escapes."""
     old = 'import importlib\nimportlib.import_module("shop.db.\\x6dodels")\n'
-    shop(repo, **{"src/shop/ui/view.py": old})
-    repo.write("src/shop/ui/view.py", "from shop.db import models\n" + old)
-    assert places(repo) == []  # the base made the same import
+    changed = {"src/shop/ui/view.py": "from shop.db import models\n" + old}
+    # The base made the same import.
+    assert located(changed, before={"src/shop/ui/view.py": old}) == []
 
 
-def test_unparsable_file_warns_and_is_read_line_by_line(repo: Repo) -> None:
-    shop(repo)
-    repo.write(
-        "src/shop/ui/view.py", "import os\nfrom shop.db import models\ndef broken(:\n    pass\n"
-    )
-    found = findings(repo)
-    assert [(f["code"], f["severity"], f["line"]) for f in found] == [
+def test_unparsable_file_warns_and_is_read_line_by_line() -> None:
+    changed = {
+        "src/shop/ui/view.py": "import os\nfrom shop.db import models\ndef broken(:\n    pass\n"
+    }
+    found = imports(changed)
+    assert [(f.code, f.severity, f.line) for f in found] == [
         ("AC402", "error", 2),
         ("AC404", "warning", 3),
     ]
-    assert "does not parse (line 3" in found[1]["message"]
+    assert "does not parse (line 3" in found[1].message
+
+
+@pytest.mark.e2e
+def test_an_unparsable_file_alone_warns_and_passes(repo: Repo) -> None:
+    shop(repo)
     repo.write("src/shop/ui/view.py", "import os\ndef broken(:\n    pass\n")
     result = repo.run("diff", "--format", "json")
     assert result.code == 0  # a warning alone does not fail
     assert result.codes == ["AC404"]
 
 
-def test_files_no_contract_covers_are_not_read(repo: Repo) -> None:
+def test_files_no_contract_covers_are_not_read() -> None:
     """No import from shop.utils can break a contract (none names it as an importer), so its
     imports are not read: a syntax error there is no AC404, while the same in shop.ui is."""
-    shop(repo)
     broken = "import shop.api\ndef broken(:\n    pass\n"
-    repo.write("src/shop/utils/helpers.py", broken)
-    assert places(repo) == []
-    repo.write("src/shop/db/helpers.py", broken)  # a layer's module: checked, AC401 and AC404
-    assert places(repo) == [
+    assert located({"src/shop/utils/helpers.py": broken}) == []
+    # A layer's module: checked, AC401 and AC404.
+    changed = {"src/shop/utils/helpers.py": broken, "src/shop/db/helpers.py": broken}
+    assert located(changed) == [
         ("AC401", "src/shop/db/helpers.py", 1),
         ("AC404", "src/shop/db/helpers.py", 2),
     ]
 
 
+def test_new_file_and_select_and_ignore() -> None:
+    assert located({"src/shop/ui/panel.py": '"""Panel."""\n\nimport shop.db.models\n'}) == [
+        ("AC402", "src/shop/ui/panel.py", 3)
+    ]
+    changed = {
+        "src/shop/ui/view.py": "from shop.db import models\n",
+        "src/shop/db/models.py": "from shop.api import views\n",
+    }
+    assert [f.code for f in imports(changed, select=("AC402",))] == ["AC402"]
+    assert imports(changed, ignore=("AC4",)) == []
+
+
+@pytest.mark.e2e
 def test_every_git_mode(repo: Repo) -> None:
     shop(repo)
     repo.write("src/shop/ui/view.py", "from shop.db import models\n")
@@ -347,12 +399,14 @@ def test_every_git_mode(repo: Repo) -> None:
     assert places(repo, "HEAD~1..HEAD") == [("AC402", "src/shop/ui/view.py", 1)]
 
 
+@pytest.mark.e2e
 def test_new_file_and_untracked_file(repo: Repo) -> None:
     shop(repo)
     repo.write("src/shop/ui/panel.py", '"""Panel."""\n\nimport shop.db.models\n')
     assert places(repo) == [("AC402", "src/shop/ui/panel.py", 3)]
 
 
+@pytest.mark.e2e
 def test_patch_mode_reads_added_lines(repo: Repo, tmp_path: Path) -> None:
     shop(repo)
     repo.write("src/shop/ui/view.py", "import json\nfrom shop.db import models\n")
@@ -373,6 +427,7 @@ def test_patch_mode_reads_added_lines(repo: Repo, tmp_path: Path) -> None:
     assert places(repo, "--patch", str(moved)) == []
 
 
+@pytest.mark.e2e
 def test_patch_outside_a_repository_uses_the_policy_given(tmp_path: Path) -> None:
     from tests.conftest import run_agentcheck
 
@@ -390,14 +445,7 @@ def test_patch_outside_a_repository_uses_the_policy_given(tmp_path: Path) -> Non
     assert result.codes == ["AC402"]
 
 
-def test_select_and_ignore(repo: Repo) -> None:
-    shop(repo)
-    repo.write("src/shop/ui/view.py", "from shop.db import models\n")
-    repo.write("src/shop/db/models.py", "from shop.api import views\n")
-    assert [c for c, _, _ in places(repo, "--select", "AC402")] == ["AC402"]
-    assert [c for c, _, _ in places(repo, "--ignore", "AC4")] == []
-
-
+@pytest.mark.e2e
 def test_roots_configured_and_detected(repo: Repo) -> None:
     files: dict[str, str | bytes] = {
         "backend/app/__init__.py": INIT,
@@ -460,6 +508,7 @@ modules =
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("name", "text", "label"),
     [
@@ -483,6 +532,7 @@ def test_importlinter_ini_files(repo: Repo, name: str, text: str, label: str) ->
     ]
 
 
+@pytest.mark.e2e
 def test_importlinter_in_pyproject(repo: Repo) -> None:
     pyproject = """
 [project]
@@ -539,6 +589,7 @@ utility = true
 """
 
 
+@pytest.mark.e2e
 def test_tach_modules_and_layers(repo: Repo) -> None:
     shop(repo, "", **{"tach.toml": TACH, "src/shop/util.py": "x = 1\n"})
     repo.write("src/shop/db/models.py", "import shop.services.orders\nfrom shop import util\n")
@@ -570,6 +621,7 @@ def test_tach_modules_and_layers(repo: Repo) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_tach_in_pyproject(repo: Repo) -> None:
     pyproject = (
         '[tool.tach]\nsource_roots = ["src"]\n\n[[tool.tach.modules]]\npath = "shop.db"\n'
@@ -583,6 +635,7 @@ def test_tach_in_pyproject(repo: Repo) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_configs_are_read_at_the_base(repo: Repo) -> None:
     shop(repo, "", **{".importlinter": IMPORTLINTER_INI})
     # The change deletes the contract it breaks: the base's contracts still apply.
@@ -595,6 +648,7 @@ def test_configs_are_read_at_the_base(repo: Repo) -> None:
     assert [c for c, _, _ in places(repo)] == ["AC402"]
 
 
+@pytest.mark.e2e
 def test_config_added_by_the_change_is_read_at_the_head(repo: Repo) -> None:
     shop(repo, "")
     repo.write(".importlinter", IMPORTLINTER_INI)
@@ -602,6 +656,7 @@ def test_config_added_by_the_change_is_read_at_the_head(repo: Repo) -> None:
     assert [c for c, _, _ in places(repo)] == ["AC402"]
 
 
+@pytest.mark.e2e
 def test_contracts_from_chooses_the_files(repo: Repo) -> None:
     shop(
         repo,
@@ -630,6 +685,7 @@ forbidden = ["lodash/**", "lodash"]
 """
 
 
+@pytest.mark.e2e
 def test_typescript_and_javascript(repo: Repo) -> None:
     files: dict[str, str | bytes] = {
         "agentcheck.toml": JS_POLICY,
@@ -683,6 +739,7 @@ modules = ["services/*/**"]
 """
 
 
+@pytest.mark.e2e
 def test_go(repo: Repo) -> None:
     files: dict[str, str | bytes] = {
         "agentcheck.toml": GO_POLICY,
@@ -722,6 +779,7 @@ def test_go(repo: Repo) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_no_contracts_no_findings_and_read_only(repo: Repo) -> None:
     shop(repo, "")
     repo.write("src/shop/db/models.py", "from shop.api import views\n")
@@ -731,6 +789,7 @@ def test_no_contracts_no_findings_and_read_only(repo: Repo) -> None:
     assert before == shop_policy_repo_state
 
 
+@pytest.mark.e2e
 def test_deleted_and_binary_files_are_skipped(repo: Repo) -> None:
     shop(repo)
     (repo.root / "src/shop/ui/view.py").unlink()
@@ -738,6 +797,7 @@ def test_deleted_and_binary_files_are_skipped(repo: Repo) -> None:
     assert places(repo) == []
 
 
+@pytest.mark.e2e
 def test_rules_and_explain(repo: Repo) -> None:
     listed = repo.run("rules")
     for code in ("AC401", "AC402", "AC403", "AC404"):
@@ -757,6 +817,7 @@ def bad(repo: Repo, policy: str) -> str:
     return result.err
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("policy", "fragments"),
     [
@@ -820,6 +881,7 @@ def test_bad_contracts_in_policy(repo: Repo, policy: str, fragments: tuple[str, 
         assert fragment in err, f"{fragment!r} not in {err!r}"
 
 
+@pytest.mark.e2e
 def test_bad_contract_in_pyproject_names_the_table(repo: Repo) -> None:
     text = (
         '[tool.agentcheck]\n\n[[tool.agentcheck.imports.contracts]]\ntype = "forbidden"\n'
@@ -831,6 +893,7 @@ def test_bad_contract_in_pyproject_names_the_table(repo: Repo) -> None:
     assert "pyproject.toml [tool.agentcheck]:5: imports.contracts[1].source:" in result.err
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("name", "text", "fragments"),
     [
@@ -866,6 +929,7 @@ def test_bad_config_files(repo: Repo, name: str, text: str, fragments: tuple[str
         assert fragment in result.err, f"{fragment!r} not in {result.err!r}"
 
 
+@pytest.mark.e2e
 def test_namespace_packages_in_a_src_layout(repo: Repo) -> None:
     policy = (
         '[[imports.contracts]]\ntype = "forbidden"\nname = "views stay off storage"\n'
@@ -891,6 +955,7 @@ def test_namespace_packages_in_a_src_layout(repo: Repo) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_flat_layout_with_a_module_named_like_an_outside_package(repo: Repo) -> None:
     """app/git.py must not make app/ a source root because a contract names the outside "git"
     (agentcheck's own layout: checker/git.py beside a contract that forbids `git`)."""

@@ -21,14 +21,18 @@ from typing import NamedTuple
 
 import pytest
 
+from tests import examples
 from tests.conftest import Repo, clean_env
 
 LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which(
     "lint-imports"
 )
-pytestmark = pytest.mark.skipif(
-    LINT_IMPORTS is None, reason="import-linter is not installed (pip install -e '.[test]')"
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        LINT_IMPORTS is None, reason="import-linter is not installed (pip install -e '.[test]')"
+    ),
+]
 
 CONFIG = """[importlinter]
 root_packages =
@@ -376,6 +380,8 @@ def test_agreement_with_import_linter_on_chains(
 def test_agreement_with_import_linter_long(
     repo: Repo, seed: int, chains: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tally = run_series(repo, seed=seed, changes=30, chains=chains)
+    # 30 changes a seed in CI; 10 day to day (each change runs lint-imports and agentcheck).
+    changes = 30 if examples.PROFILE == "ci" else 10
+    tally = run_series(repo, seed=seed, changes=changes, chains=chains)
     with capsys.disabled():
         print(f"\nimport-linter agreement, seed {seed}, chains {chains}: {tally}")

@@ -77,6 +77,7 @@ def contracts(repo: Repo) -> set[str]:
     return found
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(LINT_IMPORTS is None, reason="import-linter is not installed")
 @pytest.mark.parametrize("allow", ["False", "True"])
 def test_chain_completed_by_an_edge_agrees_with_lint_imports(repo: Repo, allow: str) -> None:
@@ -100,6 +101,7 @@ def test_chain_completed_by_an_edge_agrees_with_lint_imports(repo: Repo, allow: 
     ) in result.out
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(LINT_IMPORTS is None, reason="import-linter is not installed")
 def test_chain_the_base_had_is_not_new(repo: Repo) -> None:
     # The base already chains low -> helper -> top; a second route adds no broken contract.
@@ -113,6 +115,7 @@ def test_chain_the_base_had_is_not_new(repo: Repo) -> None:
     assert contracts(repo) == set()
 
 
+@pytest.mark.e2e
 def test_policy_contracts_are_direct_unless_indirect_is_set(repo: Repo) -> None:
     policy = (
         '[imports]\nroots = ["src"]\n\n[[imports.contracts]]\ntype = "layers"\n'

@@ -80,6 +80,7 @@ def test_a_malformed_file_is_refused_by_name(text: str, fragment: str) -> None:
     assert fragment in str(caught.value)
 
 
+@pytest.mark.e2e
 def test_init_agent_end_to_end(repo: Repo) -> None:
     repo.commit("Start", {"README.md": "# app\n", ".cursor/hooks.json": '{"version": 1}\n'})
     first = repo.run("init", "--agent", "claude", "--agent", "cursor", cwd=repo.root / ".cursor")
@@ -95,6 +96,7 @@ def test_init_agent_end_to_end(repo: Repo) -> None:
     assert {p: (repo.root / p).read_bytes() for p in written} == written
 
 
+@pytest.mark.e2e
 def test_init_agent_refuses_a_malformed_file_with_exit_2(repo: Repo) -> None:
     repo.commit("Start", {".gemini/settings.json": "{\n  broken\n"})
     result = repo.run("init", "--agent", "gemini")

@@ -51,6 +51,7 @@ def text_start() -> bytes:
     return b"".join(b"line %d of a big generated file\n" % i for i in range(400))
 
 
+@pytest.mark.e2e
 def test_one_gib_untracked_text_file_is_reported_not_read(repo: Repo) -> None:
     repo.commit("base", {"a.txt": "a\n"})
     sparse(repo.root / "dump.sql", text_start(), 1 << 30)
@@ -64,6 +65,7 @@ def test_one_gib_untracked_text_file_is_reported_not_read(repo: Repo) -> None:
     assert peak < 200 * 1024, f"{peak} KiB: the file was read"
 
 
+@pytest.mark.e2e
 def test_one_gib_untracked_binary_file_is_binary_not_read(repo: Repo) -> None:
     repo.commit("base", {"a.txt": "a\n"})
     sparse(repo.root / "disk.img", b"", 1 << 30)
@@ -76,6 +78,7 @@ def test_one_gib_untracked_binary_file_is_binary_not_read(repo: Repo) -> None:
     assert (code, json.loads(out)["findings"]) == (0, [])
 
 
+@pytest.mark.e2e
 def test_one_gib_file_in_scan(tmp_path: Path) -> None:
     sparse(tmp_path / "notes" / "AGENTS.md", text_start(), 1 << 30)
     sparse(tmp_path / "notes" / "blob.bin", b"\0", 1 << 30)
@@ -87,6 +90,7 @@ def test_one_gib_file_in_scan(tmp_path: Path) -> None:
     assert peak < 200 * 1024, f"{peak} KiB: a file was read whole"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("mode", ["worktree", "staged", "range"])
 def test_tracked_file_over_the_cap_is_reported_in_every_mode(repo: Repo, mode: str) -> None:
     big = b"x = 1\n" * (OVER // 6)
@@ -112,6 +116,7 @@ def test_tracked_file_over_the_cap_is_reported_in_every_mode(repo: Repo, mode: s
     assert seen["small.txt"]["added"] == [[1, "t"]]  # the rest of the change is read as ever
 
 
+@pytest.mark.e2e
 def test_file_shrinking_below_the_cap_is_still_reported(repo: Repo) -> None:
     repo.commit("base", {"big.txt": b"a\n" * (OVER // 2)})
     repo.commit("shrink", {"big.txt": "a\n"})
@@ -119,6 +124,7 @@ def test_file_shrinking_below_the_cap_is_still_reported(repo: Repo) -> None:
     assert result.codes == ["AC901"]  # git shows the pair as binary: no line was read
 
 
+@pytest.mark.e2e
 def test_big_binary_file_is_binary_not_too_large(repo: Repo) -> None:
     repo.commit("base", {"a.txt": "a\n"})
     repo.commit("image", {"photo.raw": b"\x89PNG\0" + b"\1" * OVER})
@@ -128,6 +134,7 @@ def test_big_binary_file_is_binary_not_too_large(repo: Repo) -> None:
     assert change["files"][0]["binary"] is True
 
 
+@pytest.mark.e2e
 def test_big_utf16_file_is_too_large_not_binary(repo: Repo) -> None:
     """UTF-16 text is full of NUL bytes; with its byte order mark it is text all the same."""
     repo.commit("base", {"a.txt": "a\n"})
@@ -137,6 +144,7 @@ def test_big_utf16_file_is_too_large_not_binary(repo: Repo) -> None:
     assert result.codes == ["AC901"]
 
 
+@pytest.mark.e2e
 def test_capped_findings_can_be_raised_turned_off_and_excluded(repo: Repo) -> None:
     repo.commit("base", {"a.txt": "a\n"})
     repo.write("gen/out.json", b"[1]\n" * (OVER // 4))
@@ -150,6 +158,7 @@ def test_capped_findings_can_be_raised_turned_off_and_excluded(repo: Repo) -> No
     assert (result.code, result.codes) == (0, [])
 
 
+@pytest.mark.e2e
 def test_long_line_under_the_cap_is_scanned_whole_and_not_echoed(repo: Repo) -> None:
     repo.commit("base", {"a.txt": "a\n"})
     width = 5_000_000
@@ -165,6 +174,7 @@ def test_long_line_under_the_cap_is_scanned_whole_and_not_echoed(repo: Repo) -> 
     assert len(scanned.out) < 5000
 
 
+@pytest.mark.e2e
 def test_ten_megabyte_single_line_is_over_the_cap(repo: Repo) -> None:
     repo.commit("base", {"a.txt": "a\n"})
     repo.write("min.js", "x" * 10_000_000 + "\u202e\n")
@@ -173,6 +183,7 @@ def test_ten_megabyte_single_line_is_over_the_cap(repo: Repo) -> None:
     assert "9.5 MiB" in result.json()["findings"][0]["message"]
 
 
+@pytest.mark.e2e
 def test_patch_over_its_limit_is_refused(tmp_path: Path) -> None:
     patch = sparse(tmp_path / "huge.diff", b"--- a/x\n+++ b/x\n", caps.MAX_PATCH_BYTES + 1)
     code, peak, _ = peak_kib("diff", "--patch", str(patch), cwd=tmp_path)

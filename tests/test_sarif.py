@@ -17,6 +17,7 @@ from checker.model.finding import Finding, sort_key
 from checker.model.report import Report
 from checker.report.sarif import document
 from tests.conftest import Repo
+from tests.project_copy import PROJECT
 
 LEVELS = {"none", "note", "warning", "error"}
 _URI_REFERENCE = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})+$")
@@ -89,6 +90,11 @@ def check_github_fields(doc: dict[str, Any]) -> None:
         text = result["message"]["text"]
         assert text.strip()
         assert visible(text) == text, "no invisible characters in a message"
+        (fingerprint,) = result["partialFingerprints"].values()
+        assert fingerprint not in fingerprints
+        fingerprints.add(fingerprint)
+        if "locations" not in result:  # a finding about the change as a whole: no place
+            continue
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         uri = physical["artifactLocation"]["uri"]
@@ -100,9 +106,6 @@ def check_github_fields(doc: dict[str, Any]) -> None:
         assert isinstance(region["startLine"], int)
         assert region["startLine"] >= 1
         assert region.get("startColumn", 1) >= 1
-        (fingerprint,) = result["partialFingerprints"].values()
-        assert fingerprint not in fingerprints
-        fingerprints.add(fingerprint)
 
 
 def test_every_rule_code_has_every_field_github_requires() -> None:
@@ -111,12 +114,19 @@ def test_every_rule_code_has_every_field_github_requires() -> None:
     check_github_fields(doc)
     results = doc["runs"][0]["results"]
     assert sorted({r["ruleId"] for r in results}) == sorted(catalog.all_rules())
-    # Paths come back from their URIs unchanged; the whole-change finding points at the policy.
+    # Paths come back from their URIs unchanged; a whole-change finding has no location at
+    # all (never a made-up agentcheck.toml:1 that code scanning would show on a missing file).
     uris = {
-        unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results
+        unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for r in results
+        if "locations" in r
     }
-    assert {p for p in PATHS if p is not None} <= uris
-    assert "agentcheck.toml" in uris
+    assert uris == {p for p in PATHS if p is not None}
+    placeless = [r for r in results if "locations" not in r]
+    assert placeless
+    assert all("the change" in r["message"]["text"] for r in placeless)
+    # One category of its own for code scanning.
+    assert doc["runs"][0]["automationDetails"]["id"] == "agentcheck/"
     # Levels follow the findings' severities; the waived finding is suppressed, not dropped.
     for finding, result in zip(report.findings, results[: len(report.findings)], strict=True):
         assert result["ruleId"] == finding.code
@@ -150,6 +160,7 @@ def test_valid_against_the_sarif_2_1_0_schema() -> None:
     assert len(list(validator.iter_errors(broken))) == 2
 
 
+@pytest.mark.e2e
 def test_cli_sarif_on_a_real_change_is_complete_and_stable(repo: Repo) -> None:
     repo.commit(
         "Start",
@@ -177,10 +188,32 @@ def test_cli_sarif_on_a_real_change_is_complete_and_stable(repo: Repo) -> None:
     uris = [
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         for r in doc["runs"][0]["results"]
+        if "locations" in r
     ]
     assert "docs/guide%20with%20space.md" in uris
+    # The size limit the policy file sets is placed in that (existing) file.
+    (size,) = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "AC203"]
+    assert size["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "agentcheck.toml"
 
 
+@pytest.mark.e2e
+def test_built_in_limit_has_no_made_up_location(repo: Repo) -> None:
+    """No policy file: a built-in size limit belongs to no file, so the result has no
+    location rather than agentcheck.toml:1, a file the repository does not have."""
+    repo.commit("Start", {"README.md": "# app\n"})
+    repo.write("src/big.py", "".join(f"X{i} = {i}\n" for i in range(1001)))
+    repo.git("add", "-A")
+    done = repo.run("diff", "--staged", "--format", "sarif")
+    assert done.err == ""
+    doc = json.loads(done.out)
+    check_github_fields(doc)
+    (size,) = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "AC202"]
+    assert "locations" not in size
+    assert "over size.max-lines" in size["message"]["text"]
+    assert not (repo.root / "agentcheck.toml").exists()
+
+
+@pytest.mark.e2e
 def test_sarif_file_beside_another_format(repo: Repo) -> None:
     repo.commit("Start", {".agentcheck/task.toml": 'paths = ["src/**"]\n'})
     repo.write("lib/x.py", "X = 1\n")
@@ -198,6 +231,7 @@ def test_sarif_file_beside_another_format(repo: Repo) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_sarif_file_that_cannot_be_written_is_a_clear_error(repo: Repo) -> None:
     repo.commit("Start", {"a.py": ""})
     done = repo.run("diff", "--sarif", str(repo.root / "no" / "such" / "dir" / "x.sarif"))
@@ -205,3 +239,27 @@ def test_sarif_file_that_cannot_be_written_is_a_clear_error(repo: Repo) -> None:
     assert "--sarif" in done.err
     assert "cannot be written" in done.err
     assert "Traceback" not in done.err
+
+
+def test_each_rule_links_to_its_section_of_the_rule_reference() -> None:
+    """With the project's repository URL, every rule's helpUri opens its heading in
+    docs/rules.md; the anchor is the heading's GitHub slug."""
+    doc = document(every_code_report(), repository="https://github.com/example/agentcheck")
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    headings = (PROJECT / "docs/rules.md").read_text(encoding="utf-8").splitlines()
+    slugs = {line[4:].lower().replace(" ", "-") for line in headings if line.startswith("### ")}
+    for rule in rules:
+        uri = urlsplit(rule["helpUri"])
+        assert (uri.scheme, uri.netloc) == ("https", "github.com")
+        assert uri.path == "/example/agentcheck/blob/main/docs/rules.md"
+        assert unquote(uri.fragment) in slugs, rule["id"]
+
+
+def test_without_a_repository_url_help_points_at_agentcheck_explain() -> None:
+    """No URL to link: no helpUri (a made-up one would be a dead link) and the help text
+    names the command that explains the rule."""
+    doc = document(every_code_report(), repository="")
+    for rule in doc["runs"][0]["tool"]["driver"]["rules"]:
+        assert "helpUri" not in rule
+        assert f"agentcheck explain {rule['id']}" in rule["help"]["text"]
+        assert f"agentcheck explain {rule['id']}" in rule["help"]["markdown"]

@@ -1,5 +1,6 @@
-"""AC701-AC703 on real repositories through the real command: test files deleted (not renamed),
-tests disabled or focused in every supported framework, assertions removed (not moved)."""
+"""AC701-AC703: test files deleted (not renamed), tests disabled or focused in every supported
+framework, assertions removed (not moved); in process on changes built in memory, and through
+the real command on real repositories for git's renames, a patch file and `explain`."""
 
 from __future__ import annotations
 
@@ -8,17 +9,26 @@ from typing import Any
 
 import pytest
 
+from checker.model.finding import Finding
+from tests import memory
 from tests.conftest import Repo, diff_findings
+from tests.memory import Files
 
 
-def findings(repo: Repo, *args: str) -> list[dict[str, Any]]:
-    found = diff_findings(repo, "--select", "AC7", *args)
-    assert all(f["severity"] == "warning" for f in found)  # warnings by default
+def findings(base: Files, head: Files, **change: Any) -> list[Finding]:
+    found = memory.findings(base, head, select=("AC7",), **change)
+    assert all(f.severity == "warning" for f in found)  # warnings by default
     return found
 
 
-def located(found: list[dict[str, Any]]) -> set[tuple[str, str, int | None]]:
-    return {(f["code"], f["path"], f["line"]) for f in found}
+def diff_tampering(repo: Repo, *args: str) -> list[dict[str, Any]]:
+    found = diff_findings(repo, "--select", "AC7", *args)
+    assert all(f["severity"] == "warning" for f in found)
+    return found
+
+
+def located(found: list[Finding]) -> set[tuple[str, str | None, int | None]]:
+    return set(memory.located(found))
 
 
 # AC701: deleted test files, by each framework's naming convention.
@@ -52,22 +62,20 @@ NOT_TEST_FILES = {
 }
 
 
-def test_ac701_deleted_test_file_in_every_framework(repo: Repo) -> None:
-    repo.commit("base", {**TEST_FILES, **NOT_TEST_FILES})
-    for path in [*TEST_FILES, *NOT_TEST_FILES]:
-        repo.git("rm", "-q", path)
-    found = findings(repo)
-    assert {f["path"] for f in found} == set(TEST_FILES)
-    assert {f["code"] for f in found} == {"AC701"}
-    by_path = {f["path"]: f["message"] for f in found}
+def test_ac701_deleted_test_file_in_every_framework() -> None:
+    found = findings({**TEST_FILES, **NOT_TEST_FILES}, {})
+    assert {f.path for f in found} == set(TEST_FILES)
+    assert {f.code for f in found} == {"AC701"}
+    by_path = {f.path: f.message for f in found}
     assert (
         "(pytest test file) was deleted: its 1 test no longer run" in by_path["tests/test_cart.py"]
     )
     assert "(go test file)" in by_path["pkg/cart/cart_test.go"]
     assert "(rust test file) was deleted: its 1 test no longer run" in by_path["tests/cart.rs"]
-    assert all(f["line"] is None for f in found)
+    assert all(f.line is None for f in found)
 
 
+@pytest.mark.e2e
 def test_ac701_a_rename_is_not_a_deletion(repo: Repo) -> None:
     body = "def test_total():\n" + "    assert total([1]) == 1\n" * 8
     repo.commit("base", {"tests/test_cart.py": body, "web/cart.test.ts": "it('a', () => {});\n"})
@@ -75,68 +83,69 @@ def test_ac701_a_rename_is_not_a_deletion(repo: Repo) -> None:
     repo.git("mv", "tests/test_cart.py", "tests/unit/test_cart.py")
     (repo.root / "web/cart.test.ts").rename(repo.root / "web/basket.test.ts")
     repo.git("add", "-A")
-    assert findings(repo) == []
+    assert diff_tampering(repo) == []
     repo.commit("move")
-    assert findings(repo, "HEAD~1..HEAD") == []
+    assert diff_tampering(repo, "HEAD~1..HEAD") == []
     # A rename with edits (git still pairs the two sides) is not a deletion either.
     repo.git("mv", "tests/unit/test_cart.py", "tests/test_basket.py")
     repo.write("tests/test_basket.py", body + "    assert total([2]) == 2\n")
     repo.git("add", "-A")
-    assert findings(repo, "--staged") == []
+    assert diff_tampering(repo, "--staged") == []
 
 
-def test_ac701_deleted_and_added_under_the_same_name_is_a_move(repo: Repo) -> None:
-    repo.commit("base", {"tests/test_cart.py": "def test_a():\n    assert 1\n"})
-    repo.git("rm", "-q", "tests/test_cart.py")
-    repo.write("tests/unit/test_cart.py", "import cart\n\n\ndef test_b():\n    assert cart.b\n")
-    assert findings(repo) == []
+def test_ac701_deleted_and_added_under_the_same_name_is_a_move() -> None:
+    base = {"tests/test_cart.py": "def test_a():\n    assert 1\n"}
+    head = {"tests/unit/test_cart.py": "import cart\n\n\ndef test_b():\n    assert cart.b\n"}
+    assert findings(base, head) == []
 
 
-def test_ac702_renamed_out_of_the_test_convention(repo: Repo) -> None:
-    repo.commit("base", {"tests/test_cart.py": "def test_a():\n    assert 1 == 1\n" * 3})
-    repo.git("mv", "tests/test_cart.py", "tests/cart_disabled.py")
-    found = findings(repo)
-    assert [(f["code"], f["path"]) for f in found] == [("AC702", "tests/cart_disabled.py")]
-    assert "pytest no longer collects" in found[0]["message"]
+def test_ac702_renamed_out_of_the_test_convention() -> None:
+    body = "def test_a():\n    assert 1 == 1\n" * 3
+    found = findings(
+        {"tests/test_cart.py": body},
+        {"tests/cart_disabled.py": body},
+        renames={"tests/cart_disabled.py": "tests/test_cart.py"},
+    )
+    assert [(f.code, f.path) for f in found] == [("AC702", "tests/cart_disabled.py")]
+    assert "pytest no longer collects" in found[0].message
 
 
-def test_ac701_tests_removed_from_a_test_file_that_remains(repo: Repo) -> None:
-    base = (
+def test_ac701_tests_removed_from_a_test_file_that_remains() -> None:
+    x = (
         "def test_a():\n    assert 1\n\n\n"
         "def test_b():\n    assert 2\n\n\n"
         "class TestC:\n    def test_c(self):\n        assert 3\n"
     )
-    repo.commit("base", {"tests/test_x.py": base, "tests/test_y.py": "def test_y():\n    pass\n"})
-    repo.write("tests/test_x.py", "def test_a():\n    assert 1\n")
-    found = findings(repo)
-    assert [(f["code"], f["path"], f["line"]) for f in found] == [("AC701", "tests/test_x.py", 2)]
-    assert "test_b, TestC.test_c were removed from tests/test_x.py" in found[0]["message"]
+    base = {"tests/test_x.py": x, "tests/test_y.py": "def test_y():\n    pass\n"}
+    head = {**base, "tests/test_x.py": "def test_a():\n    assert 1\n"}
+    found = findings(base, head)
+    assert memory.located(found) == [("AC701", "tests/test_x.py", 2)]
+    assert "test_b, TestC.test_c were removed from tests/test_x.py" in found[0].message
     # Moved to another file of the change (same names), or renamed in place: not removed.
-    repo.write(
-        "tests/test_y.py",
-        "def test_y():\n    pass\n\n\ndef test_b():\n    assert 2\n\n\n"
+    moved = {
+        **head,
+        "tests/test_y.py": "def test_y():\n    pass\n\n\ndef test_b():\n    assert 2\n\n\n"
         "class TestC:\n    def test_c(self):\n        assert 3\n",
-    )
-    assert findings(repo) == []
-    repo.write("tests/test_y.py", "def test_y():\n    pass\n")
-    repo.write(
-        "tests/test_x.py",
-        "def test_a():\n    assert 1\n\n\ndef test_b_renamed():\n    assert 2\n\n\n"
-        "def test_c_renamed():\n    assert 3\n",
-    )
-    assert findings(repo) == []
+    }
+    assert findings(base, moved) == []
+    renamed = {
+        **base,
+        "tests/test_x.py": "def test_a():\n    assert 1\n\n\ndef test_b_renamed():\n"
+        "    assert 2\n\n\ndef test_c_renamed():\n    assert 3\n",
+    }
+    assert findings(base, renamed) == []
 
 
-def test_ac701_tests_removed_by_count_in_other_languages(repo: Repo) -> None:
+def test_ac701_tests_removed_by_count_in_other_languages() -> None:
     go = "package cart\n\nfunc TestA(t *testing.T) {}\n\nfunc TestB(t *testing.T) {}\n"
-    repo.commit("base", {"cart_test.go": go, "web/a.test.ts": "it('a', () => {});\n"})
-    repo.write("cart_test.go", "package cart\n\nfunc TestA(t *testing.T) {}\n")
-    found = findings(repo)
+    base = {"cart_test.go": go, "web/a.test.ts": "it('a', () => {});\n"}
+    head = {**base, "cart_test.go": "package cart\n\nfunc TestA(t *testing.T) {}\n"}
+    found = findings(base, head)
     assert located(found) == {("AC701", "cart_test.go", 3)}  # the last line: TestB was below
-    assert "1 test fewer" in found[0]["message"]
+    assert "1 test fewer" in found[0].message
     # Another file of the change gains as many tests of that language: moved.
-    repo.write("other_test.go", "package cart\n\nfunc TestB(t *testing.T) {}\n")
-    assert findings(repo) == []
+    head["other_test.go"] = "package cart\n\nfunc TestB(t *testing.T) {}\n"
+    assert findings(base, head) == []
 
 
 # AC702: every marker that disables or focuses a test, in each language.
@@ -291,49 +300,63 @@ MARKERS: list[tuple[str, str, str, str]] = [
 ]
 
 
-def test_ac702_every_marker_in_every_language(repo: Repo) -> None:
-    repo.commit("base", {path: base for path, base, _, _ in MARKERS})
-    for path, _, head, _ in MARKERS:
-        repo.write(path, head)
-    found = [f for f in findings(repo) if f["code"] == "AC702"]
+def test_ac702_every_marker_in_every_language() -> None:
+    base = {path: text for path, text, _, _ in MARKERS}
+    head = {path: text for path, _, text, _ in MARKERS}
+    found = [f for f in findings(base, head) if f.code == "AC702"]
     expected = {}
-    for path, _, head, marker in MARKERS:
-        expected[path] = head.split("\n").index(marker) + 1
-    assert {f["path"]: f["line"] for f in found} == expected
+    for path, _, text, marker in MARKERS:
+        expected[path] = text.split("\n").index(marker) + 1
+    assert {f.path: f.line for f in found} == expected
     assert len(found) == len(MARKERS)
-    focus = {f["path"] for f in found if "test focused" in f["message"]}
+    focus = {f.path for f in found if "test focused" in f.message}
     assert focus == {"web/f.test.ts", "web/g.test.ts", "web/h.spec.ts"}
-    java = next(f for f in found if f["path"].endswith("CartTest.java"))
-    assert java["column"] == 5
-    assert '`@Disabled("flaky")` added in' in java["message"]
+    java = next(f for f in found if (f.path or "").endswith("CartTest.java"))
+    assert java.column == 5
+    assert '`@Disabled("flaky")` added in' in java.message
 
 
-def test_ac702_not_in_comments_strings_moves_or_plain_source(repo: Repo) -> None:
-    repo.commit(
-        "base",
-        {
-            "tests/test_a.py": "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    pass\n\n"
-            "\ndef test_b():\n    pass\n",
-            "web/a.test.ts": "it('a', () => {});\n",
-            "web/list.ts": "export const x = 1;\n",
-        },
-    )
-    repo.write(
-        "tests/test_a.py",
-        "import pytest\n\n\ndef test_b():\n    pass\n\n\n@pytest.mark.skip\ndef test_a():\n"
-        "    # pytest.skip('not this one')\n    assert 'xit(' != 'it.only('\n",
-    )
-    repo.write(
-        "web/a.test.ts", "// it.only would focus this\nit('a', () => { const s = 'xit('; });\n"
-    )
-    repo.write("web/list.ts", "export const x = items.only(1);\n")
-    assert [f for f in findings(repo) if f["code"] == "AC702"] == []
+def test_ac702_not_in_comments_strings_moves_or_plain_source() -> None:
+    base = {
+        "tests/test_a.py": "import pytest\n\n\n@pytest.mark.skip\ndef test_a():\n    pass\n\n"
+        "\ndef test_b():\n    pass\n",
+        "web/a.test.ts": "it('a', () => {});\n",
+        "web/list.ts": "export const x = 1;\n",
+    }
+    head = {
+        "tests/test_a.py": "import pytest\n\n\ndef test_b():\n    pass\n\n\n@pytest.mark.skip\n"
+        "def test_a():\n    # pytest.skip('not this one')\n    assert 'xit(' != 'it.only('\n",
+        "web/a.test.ts": "// it.only would focus this\nit('a', () => { const s = 'xit('; });\n",
+        "web/list.ts": "export const x = items.only(1);\n",
+    }
+    assert [f for f in findings(base, head) if f.code == "AC702"] == []
 
+
+
+def test_ac702_a_marker_rewrapped_or_moved_into_a_list_is_not_new() -> None:
+    """From this project's own history (tests/test_precommit.py): a module-level skipif written
+    over three lines became one item of a `pytestmark` list. The same call, condition and
+    reason, is no new skip; a second, different skip beside it still is."""
+    before = (
+        "import pytest\n\npytestmark = pytest.mark.skipif(\n"
+        '    TOOL is None, reason="the tool is absent"\n)\n\n\ndef test_a():\n    assert 1\n'
+    )
+    after = (
+        "import pytest\n\npytestmark = [\n    pytest.mark.e2e,\n"
+        '    pytest.mark.skipif(TOOL is None, reason="the tool is absent"),\n]\n\n\n'
+        "def test_a():\n    assert 1\n"
+    )
+    assert findings({"tests/test_a.py": before}, {"tests/test_a.py": after}) == []
+    added = after.replace(
+        "    pytest.mark.e2e,\n", '    pytest.mark.skipif(SLOW, reason="slow"),\n'
+    )
+    found = findings({"tests/test_a.py": before}, {"tests/test_a.py": added})
+    assert [(f.code, f.line) for f in found] == [("AC702", 4)]
 
 # AC703: assertions removed without replacement.
 
 
-def test_ac703_python_assertions_removed(repo: Repo) -> None:
+def test_ac703_python_assertions_removed() -> None:
     base = (
         "import pytest\n\n\n"
         "def test_login():\n    assert login('a', 'b')\n    assert not login('a', 'x')\n"
@@ -352,23 +375,21 @@ def test_ac703_python_assertions_removed(repo: Repo) -> None:
         "def test_mock(mocker):\n    return\n    m = mocker.Mock()\n    m()\n"
         "    m.assert_called_once_with()\n"
     )
-    repo.commit("base", {"tests/test_auth.py": base})
-    repo.write("tests/test_auth.py", head)
-    found = findings(repo)
+    found = findings({"tests/test_auth.py": base}, {"tests/test_auth.py": head})
     assert located(found) == {
         ("AC703", "tests/test_auth.py", 4),
         ("AC703", "tests/test_auth.py", 8),
         ("AC703", "tests/test_auth.py", 13),
-        ("AC703", "tests/test_auth.py", 18),
+        ("AC702", "tests/test_auth.py", 19),  # a return at the top: disabled, said once
     }
-    login = next(f for f in found if f["line"] == 4)
-    assert login["message"] == (
+    login = next(f for f in found if f.line == 4)
+    assert login.message == (
         "test_login has 1 assertion after the change, 3 before: 2 removed without replacement"
     )
-    assert any(f["message"].startswith("TestUnit.test_eq has 1 assertion") for f in found)
+    assert any(f.message.startswith("TestUnit.test_eq has 1 assertion") for f in found)
 
 
-def test_ac703_assertions_moved_into_a_helper_are_not_removed(repo: Repo) -> None:
+def test_ac703_assertions_moved_into_a_helper_are_not_removed() -> None:
     base = (
         "def test_user():\n    u = make()\n    assert u.name == 'a'\n    assert u.email\n"
         "    assert u.active\n\n\n"
@@ -381,32 +402,26 @@ def test_ac703_assertions_moved_into_a_helper_are_not_removed(repo: Repo) -> Non
         "class TestOrder:\n    def _check(self, o):\n        assert o.total == 3\n"
         "        assert o.lines\n\n    def test_order(self):\n        self._check(order())\n"
     )
-    repo.commit(
-        "base",
-        {
-            "tests/test_models.py": base,
-            "tests/test_api.py": "def test_a():\n"
-            "    r = get()\n    assert r.status == 200\n    assert r.json()\n",
-        },
-    )
-    repo.write("tests/test_models.py", head)
-    # Into a helper module the test imports, changed by the same change:
-    repo.write(
-        "tests/helpers.py",
-        "def expect_ok(r):\n    assert r.status == 200\n    assert r.json()\n",
-    )
-    repo.write(
-        "tests/test_api.py",
-        "from tests.helpers import expect_ok\n\n\ndef test_a():\n    expect_ok(get())\n",
-    )
-    assert findings(repo) == []
+    before = {
+        "tests/test_models.py": base,
+        "tests/test_api.py": "def test_a():\n"
+        "    r = get()\n    assert r.status == 200\n    assert r.json()\n",
+    }
+    after = {
+        "tests/test_models.py": head,
+        # Into a helper module the test imports, changed by the same change:
+        "tests/helpers.py": "def expect_ok(r):\n    assert r.status == 200\n    assert r.json()\n",
+        "tests/test_api.py": "from tests.helpers import expect_ok\n\n\ndef test_a():\n"
+        "    expect_ok(get())\n",
+    }
+    assert findings(before, after) == []
     # The same helper emptied: now the assertions are gone.
-    repo.write("tests/helpers.py", "def expect_ok(r):\n    return r\n")
-    found = findings(repo)
+    after["tests/helpers.py"] = "def expect_ok(r):\n    return r\n"
+    found = findings(before, after)
     assert located(found) == {("AC703", "tests/test_api.py", 4)}
 
 
-def test_ac703_other_languages(repo: Repo) -> None:
+def test_ac703_other_languages() -> None:
     files = {
         "cart_test.go": (
             "package cart\n\nfunc TestTotal(t *testing.T) {\n\tif Total() != 3 {\n"
@@ -436,30 +451,27 @@ def test_ac703_other_languages(repo: Repo) -> None:
             2,
         ),
     }
-    repo.commit("base", {path: base for path, (base, _, _) in files.items()})
-    for path, (_, head, _) in files.items():
-        repo.write(path, head)
-    found = findings(repo)
+    found = findings(
+        {path: base for path, (base, _, _) in files.items()},
+        {path: head for path, (_, head, _) in files.items()},
+    )
     assert located(found) == {("AC703", path, line) for path, (_, _, line) in files.items()}
 
 
-def test_ac703_assertions_moved_to_another_file_offset(repo: Repo) -> None:
-    repo.commit(
-        "base",
-        {
-            "web/a.test.ts": "it('a', () => {\n  expect(a()).toBe(1);\n"
-            "  expect(b()).toBe(2);\n});\n",
-            "web/testing/expectations.ts": "export {};\n",
-        },
-    )
-    repo.write("web/a.test.ts", "it('a', () => {\n  expectAll();\n});\n")
-    repo.write(
-        "web/testing/expectations.ts",
-        "export function expectAll() {\n  expect(a()).toBe(1);\n  expect(b()).toBe(2);\n}\n",
-    )
-    assert findings(repo) == []
+def test_ac703_assertions_moved_to_another_file_offset() -> None:
+    base = {
+        "web/a.test.ts": "it('a', () => {\n  expect(a()).toBe(1);\n  expect(b()).toBe(2);\n});\n",
+        "web/testing/expectations.ts": "export {};\n",
+    }
+    head = {
+        "web/a.test.ts": "it('a', () => {\n  expectAll();\n});\n",
+        "web/testing/expectations.ts": "export function expectAll() {\n  expect(a()).toBe(1);\n"
+        "  expect(b()).toBe(2);\n}\n",
+    }
+    assert findings(base, head) == []
 
 
+@pytest.mark.e2e
 def test_tampering_from_a_patch_file(repo: Repo, tmp_path: Path) -> None:
     """Without file contents (a patch), markers and counts come from the patch's own lines."""
     repo.commit(
@@ -486,6 +498,7 @@ def test_tampering_from_a_patch_file(repo: Repo, tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("code", ["AC701", "AC702", "AC703"])
 def test_explain_tampering_rules(repo: Repo, code: str) -> None:
     result = repo.run("explain", code)
@@ -494,15 +507,26 @@ def test_explain_tampering_rules(repo: Repo, code: str) -> None:
     assert "agentcheck:allow-" + code in result.out
 
 
-def test_skips_in_a_new_file_disable_nothing_but_focus_still_counts(repo: Repo) -> None:
-    repo.commit("base", {"tests/test_old.py": "def test_old():\n    assert 1\n"})
-    repo.write(
-        "tests/test_new.py",
-        "import pytest\n\n\n@pytest.mark.skipif(True, reason='needs x')\ndef test_new():\n"
-        "    assert 1\n",
-    )
-    repo.write("web/a.test.js", "it.only('runs alone', () => { expect(1).toBe(1); });\n")
-    result = repo.run("diff", "--format", "json", "--select", "AC7")
-    assert [(f["code"], f["path"]) for f in result.json()["findings"]] == [
-        ("AC702", "web/a.test.js")
-    ]
+def test_skips_in_a_new_file_disable_nothing_but_focus_still_counts() -> None:
+    base = {"tests/test_old.py": "def test_old():\n    assert 1\n"}
+    head = {
+        **base,
+        "tests/test_new.py": "import pytest\n\n\n@pytest.mark.skipif(True, reason='needs x')\n"
+        "def test_new():\n    assert 1\n",
+        "web/a.test.js": "it.only('runs alone', () => { expect(1).toBe(1); });\n",
+    }
+    assert [(f.code, f.path) for f in findings(base, head)] == [("AC702", "web/a.test.js")]
+
+
+@pytest.mark.e2e
+def test_ac704_and_configured_skips_through_the_command(repo: Repo) -> None:
+    test = "def test_total():\n    assert total([2, 3]) == 5\n"
+    pyproject = '[tool.pytest.ini_options]\naddopts = "-q"\n'
+    repo.commit("base", {"tests/test_total.py": test, "pyproject.toml": pyproject})
+    repo.write("tests/test_total.py", test.replace(" == 5", ""))
+    repo.write("pyproject.toml", pyproject.replace('"-q"', "\"-q -k 'not total'\""))
+    found = diff_tampering(repo)
+    assert {(f["code"], f["path"], f["line"]) for f in found} == {
+        ("AC704", "tests/test_total.py", 2),
+        ("AC702", "pyproject.toml", 2),
+    }

@@ -1,5 +1,6 @@
-"""AC501-AC505 through the real `agentcheck` command on real repositories: `diff` reads added
-lines and messages, `scan` reads whole files, the policy's allowances, and reports that never
+"""AC501-AC505: which files make which severity, in process on changes built in memory; and
+through the real `agentcheck` command on real repositories: `diff` reads added lines and
+messages, `scan` reads whole files, the policy's allowances, encodings, and reports that never
 print a hidden character raw."""
 
 from __future__ import annotations
@@ -8,7 +9,10 @@ import codecs
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from checker.domain.hiddentext.table import row_of
+from tests import memory
 from tests.conftest import Repo, Result, event_file, pull_request_event, run_agentcheck
 
 ZWSP = "\u200b"
@@ -39,6 +43,7 @@ def no_raw_hidden(text: str) -> bool:
 # -- diff: added lines only --------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_diff_reports_added_lines_only_and_scan_reads_whole_files(repo: Repo) -> None:
     repo.commit(files={"docs/notes.md": f"old{ZWSP}line\nplain\n"})
     repo.write("docs/notes.md", f"old{ZWSP}line\nplain\nnew {RLO}line\n")
@@ -51,6 +56,7 @@ def test_diff_reports_added_lines_only_and_scan_reads_whole_files(repo: Repo) ->
     assert scanned.code == 1
 
 
+@pytest.mark.e2e
 def test_diff_of_a_committed_range_and_staged_changes(repo: Repo) -> None:
     base = repo.commit(files={"README.md": "hello\n"})
     head = repo.commit(files={"README.md": f"hello\nwor{TAGS}ld\n"})
@@ -62,12 +68,22 @@ def test_diff_of_a_committed_range_and_staged_changes(repo: Repo) -> None:
     assert found(unicode_diff(repo, "--staged")) == [("AC503", "src/app.py", 1, 10, "warning")]
 
 
-def test_instruction_files_make_ac503_and_ac505_errors(repo: Repo) -> None:
-    repo.commit(files={"README.md": "x\n"})
-    for path in ("AGENTS.md", ".cursor/rules/style.mdc", "docs/guide.md"):
-        repo.write(path, f"Be kind.{ZWSP}\nRun \x1b[8mhidden\x1b[0m\n")
-    result = unicode_diff(repo)
-    severities = {(path, code): level for code, path, _, _, level in found(result)}
+def unicode_findings(
+    head: dict[str, str | bytes], policy: str = ""
+) -> list[tuple[str, str | None, int | None, int | None, str | None]]:
+    """The AC5xx findings, in process, of the change that adds HEAD's files to a README."""
+    base: dict[str, str | bytes] = {"README.md": "x\n"}
+    found = memory.findings(base, {**base, **head}, policy=policy, select=("AC5",))
+    return [(f.code, f.path, f.line, f.column, f.severity) for f in found]
+
+
+def test_instruction_files_make_ac503_and_ac505_errors() -> None:
+    text = f"Be kind.{ZWSP}\nRun \x1b[8mhidden\x1b[0m\n"
+    paths = ("AGENTS.md", ".cursor/rules/style.mdc", "docs/guide.md")
+    severities = {
+        (path, code): level
+        for code, path, _, _, level in unicode_findings(dict.fromkeys(paths, text))
+    }
     assert severities == {
         ("AGENTS.md", "AC503"): "error",
         ("AGENTS.md", "AC505"): "error",
@@ -76,6 +92,15 @@ def test_instruction_files_make_ac503_and_ac505_errors(repo: Repo) -> None:
         ("docs/guide.md", "AC503"): "warning",
         ("docs/guide.md", "AC505"): "warning",
     }
+
+
+@pytest.mark.e2e
+def test_errors_in_instruction_files_fail_and_warnings_elsewhere_pass(repo: Repo) -> None:
+    repo.commit(files={"README.md": "x\n"})
+    for path in ("AGENTS.md", ".cursor/rules/style.mdc", "docs/guide.md"):
+        repo.write(path, f"Be kind.{ZWSP}\nRun \x1b[8mhidden\x1b[0m\n")
+    result = unicode_diff(repo)
+    assert {f[4] for f in found(result) if f[1] == "AGENTS.md"} == {"error"}
     assert result.code == 1
     repo.write("AGENTS.md", "x\n")
     repo.write(".cursor/rules/style.mdc", "x\n")
@@ -83,27 +108,26 @@ def test_instruction_files_make_ac503_and_ac505_errors(repo: Repo) -> None:
     assert unicode_diff(repo, "--fail-on", "warning").code == 1
 
 
-def test_policy_instruction_files_extend_the_built_in_list(repo: Repo) -> None:
-    repo.commit(files={"agentcheck.toml": 'instruction-files = ["prompts/**"]\n'})
-    repo.write("prompts/review.txt", f"Review{ZWSP} it.\n")
-    assert found(unicode_diff(repo)) == [("AC503", "prompts/review.txt", 1, 7, "error")]
+def test_policy_instruction_files_extend_the_built_in_list() -> None:
+    found = unicode_findings(
+        {"prompts/review.txt": f"Review{ZWSP} it.\n"}, 'instruction-files = ["prompts/**"]\n'
+    )
+    assert found == [("AC503", "prompts/review.txt", 1, 7, "error")]
 
 
-def test_legitimate_text_in_a_change_is_no_finding(repo: Repo) -> None:
-    repo.commit(files={"README.md": "x\n"})
-    repo.write(
-        "docs/i18n.md",
+def test_legitimate_text_in_a_change_is_no_finding() -> None:
+    text = (
         "\U0001f468\u200d\U0001f469\u200d\U0001f467 \u2764\ufe0f 1\ufe0f\u20e3\n"
         "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0c1c\u0c4d\u0c1e\u200c\u0c3e\n"
-        "\u845b\U000e0100 \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f\n",
+        "\u845b\U000e0100 \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f\n"
     )
-    result = unicode_diff(repo)
-    assert (result.code, found(result)) == (0, [])
+    assert unicode_findings({"docs/i18n.md": text}) == []
 
 
 # -- policy ------------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_unicode_allow_and_per_path_allowances(repo: Repo) -> None:
     repo.commit(
         files={
@@ -135,13 +159,15 @@ def test_unicode_allow_and_per_path_allowances(repo: Repo) -> None:
     assert sorted(found(scanned)) == sorted(found(unicode_diff(repo)))
 
 
-def test_scan_instruction_files_only(repo: Repo) -> None:
-    repo.commit(files={"agentcheck.toml": '[unicode]\nscan = "instruction-files"\n'})
-    repo.write("CLAUDE.md", f"Hi{ZWSP}\n")
-    repo.write("src/app.py", f"x = 1{RLO}\n")
-    assert found(unicode_diff(repo)) == [("AC503", "CLAUDE.md", 1, 3, "error")]
+def test_scan_instruction_files_only() -> None:
+    found = unicode_findings(
+        {"CLAUDE.md": f"Hi{ZWSP}\n", "src/app.py": f"x = 1{RLO}\n"},
+        '[unicode]\nscan = "instruction-files"\n',
+    )
+    assert found == [("AC503", "CLAUDE.md", 1, 3, "error")]
 
 
+@pytest.mark.e2e
 def test_bad_unicode_policy_is_a_clear_error(repo: Repo) -> None:
     repo.commit(
         files={
@@ -162,6 +188,7 @@ def test_bad_unicode_policy_is_a_clear_error(repo: Repo) -> None:
 # -- messages: pull request and commits --------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_pull_request_title_body_and_commit_messages_are_scanned(
     repo: Repo, tmp_path: Path
 ) -> None:
@@ -186,6 +213,7 @@ def test_pull_request_title_body_and_commit_messages_are_scanned(
     assert result.code == 1
 
 
+@pytest.mark.e2e
 def test_the_commit_message_being_written_is_scanned(repo: Repo, tmp_path: Path) -> None:
     repo.commit(files={"README.md": "x\n"})
     message = tmp_path / "COMMIT_EDITMSG"
@@ -200,6 +228,7 @@ def test_the_commit_message_being_written_is_scanned(repo: Repo, tmp_path: Path)
 # -- encodings ---------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_utf16_files_are_decoded_and_only_new_lines_reported(repo: Repo) -> None:
     old = f"first{ZWSP}\r\nsecond\r\n"
     new = f"first{ZWSP}\r\nsecond\r\nthird{RLO}\r\n"
@@ -217,6 +246,7 @@ def test_utf16_files_are_decoded_and_only_new_lines_reported(repo: Repo) -> None
     assert "1 binary file skipped" in result.json()["summary"]["source"]
 
 
+@pytest.mark.e2e
 def test_non_utf8_lines_are_a_note_not_a_crash(repo: Repo) -> None:
     repo.commit(files={"README.md": "x\n"})
     repo.write("docs/latin1.txt", b"caf\xe9\nzero\xe2\x80\x8bwidth\n")
@@ -233,6 +263,7 @@ def test_non_utf8_lines_are_a_note_not_a_crash(repo: Repo) -> None:
 # -- output ------------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_reports_never_print_a_hidden_character_raw(repo: Repo) -> None:
     repo.commit(files={"README.md": "x\n"})
     hidden = "".join(chr(p) for p in (0x202E, 0x2066, 0x200B, 0xFEFF, 0x180B, 0x1B, 0x85))
@@ -250,6 +281,7 @@ def test_reports_never_print_a_hidden_character_raw(repo: Repo) -> None:
     assert "<U+202E>!" in text.out, "the decoded payload is escaped too"
 
 
+@pytest.mark.e2e
 def test_text_report_points_a_caret_at_the_hidden_character(repo: Repo) -> None:
     repo.commit(files={"README.md": "x\n"})
     repo.write("notes.md", f"\tab{RLO}cd\n")
@@ -262,6 +294,7 @@ def test_text_report_points_a_caret_at_the_hidden_character(repo: Repo) -> None:
 # -- scan: which files -------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_scan_defaults_to_the_instruction_files_tracked_or_not(repo: Repo) -> None:
     repo.write(".gitignore", "ignored/\n")
     repo.commit(files={"AGENTS.md": f"a{ZWSP}\n", "src/app.py": f"x{RLO}\n"})
@@ -277,6 +310,7 @@ def test_scan_defaults_to_the_instruction_files_tracked_or_not(repo: Repo) -> No
     assert repo.snapshot() == before, "scan never writes to the repository"
 
 
+@pytest.mark.e2e
 def test_scan_directories_honour_gitignore_and_exclude_but_named_files_are_read(
     repo: Repo,
 ) -> None:
@@ -292,6 +326,7 @@ def test_scan_directories_honour_gitignore_and_exclude_but_named_files_are_read(
     assert {f[1] for f in found(inside)} == {"src/a.py"}, "paths stay relative to the root"
 
 
+@pytest.mark.e2e
 def test_scan_selection_and_fail_on(repo: Repo) -> None:
     repo.write("doc.md", f"a{ZWSP}b{RLO}\n")
     assert [f[0] for f in found(repo.run("scan", "doc.md", "--format", "json"))] == [
@@ -308,6 +343,7 @@ def test_scan_selection_and_fail_on(repo: Repo) -> None:
     assert "AC599" in bad.err
 
 
+@pytest.mark.e2e
 def test_scan_outside_a_repository_and_missing_paths(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(f"x{RLO}\n")
     result = run_agentcheck("scan", "a.txt", ".", "--format", "json", cwd=tmp_path)
@@ -317,6 +353,7 @@ def test_scan_outside_a_repository_and_missing_paths(tmp_path: Path) -> None:
     assert "nope.md: no such file or directory" in missing.err
 
 
+@pytest.mark.e2e
 def test_scan_the_corpus_through_the_command(corpus: Path, tmp_path: Path) -> None:
     skill = run_agentcheck("scan", str(corpus / "poisoned-SKILL.md"), cwd=tmp_path)
     assert skill.code == 1

@@ -15,9 +15,11 @@ sees it: the commit and pull-request checks still stand."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any, NamedTuple
 
+from checker.adapters.hookstate import said
 from checker.model.errors import FatalError
 
 AGENTS = ("claude", "codex", "gemini", "copilot", "cursor")
@@ -35,6 +37,7 @@ class AgentEvent(NamedTuple):
     final_message: str | None  # the agent's last message of the turn, where the event has it
     continuing: bool | None  # a stop that follows a block (None: the agent does not say)
     session: str  # the agent's session id, or "" (keys the loop state)
+    transcript: str | None = None  # the session's transcript file, where the event names one
 
 
 def _text_field(event: dict[str, Any], key: str, agent: str) -> str | None:
@@ -51,6 +54,11 @@ def _text_field(event: dict[str, Any], key: str, agent: str) -> str | None:
 
 def read_event(agent: str, raw: bytes) -> AgentEvent:
     """The event of AGENT's end-of-turn hook, from the bytes on standard input."""
+    if len(raw) > MAX_EVENT_BYTES:
+        raise FatalError(
+            f"the {agent} hook event is over {MAX_EVENT_BYTES // (1024 * 1024)} MiB; agentcheck "
+            "reads an end-of-turn event, not a transcript."
+        )
     if not raw.strip():
         raise FatalError(
             f"the {agent} hook received nothing on standard input: agentcheck hook reads the "
@@ -87,7 +95,47 @@ def read_event(agent: str, raw: bytes) -> AgentEvent:
         final_message=_text_field(event, final, agent) if final else None,
         continuing=continuing,
         session=session if isinstance(session, str) else "",
+        transcript=_text_field(event, "transcript_path", agent)
+        or _text_field(event, "transcriptPath", agent),
     )
+
+
+def session_start(transcript: str | None) -> datetime.datetime | None:
+    """When the agent's session began: the timestamp of its transcript's first record (Claude
+    Code's and Codex's JSON lines both start with one); None where there is no such file."""
+    if not transcript:
+        return None
+    try:
+        with open(transcript, "rb") as handle:
+            first = handle.readline(1 << 20)
+        stamp = json.loads(first).get("timestamp")
+        if not isinstance(stamp, str):
+            return None
+        when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=datetime.timezone.utc)
+
+
+# Agents whose final text in the event is every text of the prompt so far, joined by newlines,
+# the texts before a block included: Gemini CLI 0.61's prompt_response. Its stop_hook_active
+# is false on a stop that follows a block when the model ran a tool in between.
+CUMULATIVE = frozenset({"gemini"})
+
+
+def after_block(agent: str, final: str | None, judged: str) -> str | None:
+    """What AGENT wrote since the block that judged JUDGED (kept as hookstate.said keeps it),
+    where AGENT's final text is cumulative and begins with the judged one ("" when it wrote
+    no words since); None when AGENT's text is not cumulative or does not go on from it."""
+    if agent not in CUMULATIVE or final is None or not judged:
+        return None
+    chars = judged.partition(":")[0]
+    if not chars.isdigit():
+        return None
+    size = int(chars)
+    if (final[size:] and final[size] != "\n") or said(final[:size]) != judged:
+        return None
+    return final[size + 1 :]
 
 
 def block(agent: str, reason: str) -> str:

@@ -16,6 +16,7 @@ process environment, and importing it runs `git version` twice, about 0.1 s of e
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 from collections.abc import Mapping
@@ -327,6 +328,18 @@ class Repository:
             if self.try_run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
                 return self.find_merge_base("HEAD", ref)
         return None
+
+    def commits_not_on_remotes(self, head: str) -> frozenset[str]:
+        """The commits HEAD reaches that no remote-tracking branch does."""
+        out = self.run("rev-list", head, "--not", "--remotes", "--")
+        return frozenset(out.decode().split())
+
+    def head_at(self, when: datetime.datetime) -> str | None:
+        """The commit HEAD was at WHEN, from its reflog (the oldest entry where the log begins
+        later); None without a reflog or a commit."""
+        stamp = when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000")
+        out = self.try_run("rev-parse", "--verify", "-q", f"HEAD@{{{stamp}}}")
+        return out.decode().strip() or None if out else None
 
     def parents(self, sha: str) -> list[str]:
         out = self.run("rev-list", "--parents", "-n", "1", sha).decode().split()

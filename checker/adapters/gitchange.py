@@ -89,10 +89,6 @@ class GitReader:
         return frozenset(present.union(self._repo.untracked()))
 
 
-
-
-
-
 def _text_over_cap(
     repo: Repository,
     files: list[FileChange],
@@ -135,8 +131,6 @@ def _blob_over_cap(repo: Repository, sha: str) -> int | None:
     if size is None or size <= caps.MAX_FILE_BYTES:
         return None
     return size if caps.is_text(repo.blob_start(sha, caps.SNIFF_BYTES)) else None
-
-
 
 
 def _base_of_worktree(repo: Repository) -> tuple[str, str | None]:
@@ -201,16 +195,14 @@ def from_range(
         # A merge is compared with its first parent: what it brought into the branch.
         base = parents[0] if parents else repo.empty_tree()
         exclude = None
+        label = f"commit {spec} vs {'its first parent' if parents else 'the empty tree'}"
         # A merge brings its branch's commits: who wrote them is who wrote the change.
         merge = len(parents) > 1
         commits = repo.commits(base, head) if merge else repo.commits(None, head, limit=1)
     if exclude is not None:
         commits = repo.commits(exclude, head)
+        label = f"git diff {spec}"
     files, base_ids, head_ids = repo.diff(base, head)
     files = _text_over_cap(repo, files, base_ids, head_ids, on_disk=False)
-    change = ChangeSet(
-        tuple(files), "range", f"git diff {spec}", base=base, head=head, commits=commits
-    )
+    change = ChangeSet(tuple(files), "range", label, base=base, head=head, commits=commits)
     return change, GitReader(repo, base, head, "tree", base_ids, head_ids)
-
-

@@ -31,8 +31,8 @@ def _text(value: Any, where: str, label: str) -> str:
     return value
 
 
-def load_event(path: str) -> PullRequest | None:
-    """The pull request of an event file; None for events without one (a push)."""
+def load_payload(path: str) -> dict[str, Any]:
+    """The event file as a JSON object (any event: pull_request, merge_group, push, ...)."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -53,6 +53,26 @@ def load_event(path: str) -> PullRequest | None:
         raise FatalError(
             f"--context {path}: a GitHub event is a JSON object, not {type(event).__name__}."
         )
+    return event
+
+
+def text_at(event: dict[str, Any], dotted: str, path: str) -> str:
+    """The string at DOTTED (a.b.c) in EVENT, "" when absent; an error when not a string."""
+    value: Any = event
+    for key in dotted.split("."):
+        if not isinstance(value, dict):
+            return ""
+        value = value.get(key)
+    return _text(value, dotted, f"--context {path}")
+
+
+def load_event(path: str) -> PullRequest | None:
+    """The pull request of an event file; None for events without one (a push)."""
+    return pull_request_of(load_payload(path), path)
+
+
+def pull_request_of(event: dict[str, Any], path: str) -> PullRequest | None:
+    """The pull request an event carries; None for events without one (a push)."""
     pr = event.get("pull_request")
     if pr is None:
         return None

@@ -22,6 +22,7 @@ class Streak(NamedTuple):
     same: int  # blocks in a row for those findings
     blocks: int  # blocks in a row, whatever the findings
     at: float  # when the last block was given
+    said: str = ""  # the final message that block judged, as "CHARS:SHA256" ("" when none)
 
 
 def cache_folder() -> Path:
@@ -35,6 +36,14 @@ def cache_folder() -> Path:
     return Path(base) / "agentcheck" / "hooks"
 
 
+def said(text: str | None) -> str:
+    """A final message as a streak keeps it: its length and digest, never its words."""
+    if not text:
+        return ""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{len(text)}:{digest}"
+
+
 def _path(key: str) -> Path:
     name = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
     return cache_folder() / f"{name}.json"
@@ -45,7 +54,11 @@ def load(key: str) -> Streak | None:
     try:
         data = json.loads(_path(key).read_text(encoding="utf-8"))
         streak = Streak(
-            str(data["fingerprint"]), int(data["same"]), int(data["blocks"]), float(data["at"])
+            str(data["fingerprint"]),
+            int(data["same"]),
+            int(data["blocks"]),
+            float(data["at"]),
+            str(data.get("said", "")),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

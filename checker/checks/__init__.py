@@ -38,7 +38,17 @@ class Family(Generic[S]):
 @functools.cache
 def registry() -> tuple[Family[Any], ...]:
     """Every family, in the order their findings are gathered."""
-    from checker.checks import claims, imports, limits, paths, scope, size, tampering, unicode
+    from checker.checks import (
+        claims,
+        imports,
+        limits,
+        paths,
+        scope,
+        size,
+        supplychain,
+        tampering,
+        unicode,
+    )
 
     return (
         Family("scope", scope.CODES, scope.SCHEMA, scope.settings, scope.check),
@@ -48,6 +58,13 @@ def registry() -> tuple[Family[Any], ...]:
         Family("claims", claims.CODES, {}, claims.settings, claims.check),
         Family("testfiles", tampering.CODES, {}, tampering.settings, tampering.check),
         Family("unicode", unicode.CODES, unicode.SCHEMA, unicode.settings, unicode.check),
+        Family(
+            "supplychain",
+            supplychain.CODES,
+            supplychain.SCHEMA,
+            supplychain.settings,
+            supplychain.check,
+        ),
         Family("limits", limits.CODES, {}, limits.settings, limits.check),
     )
 

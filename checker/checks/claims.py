@@ -1,5 +1,5 @@
-"""AC601-AC603: what the pull request and the commit messages say the change did, against what
-the diff shows."""
+"""AC601-AC605: what the pull request and the commit messages say the change did (and did not
+do), against what the diff shows."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from checker.domain.claimreader.grammar import Claim
     from checker.domain.claimreader.markdown import Statement
 
-CODES = ("AC601", "AC602", "AC603")
+CODES = ("AC601", "AC602", "AC603", "AC604", "AC605")
 _QUOTE = 100
 _LISTED = 4
 _REVERTS = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
@@ -145,6 +145,12 @@ def judge(claim: Claim, repo: Repository) -> Verdict | None:
         return None
     if any(_suffix(c, path) or _under(c, path) for c in repo.changed):
         return None
+    if path not in repo.known and not repo.files_named(path):
+        # No file has the name as written: match the way a case-insensitive file system would
+        # ("contributing.md" for CONTRIBUTING.md).
+        folded = path.casefold()
+        if any(_suffix(c.casefold(), folded) or _under(c.casefold(), folded) for c in repo.changed):
+            return None
     from checker.domain.claimreader import grammar  # loaded by check(), which alone calls this
 
     shaped = grammar.path_shaped(path)
@@ -200,6 +206,65 @@ def check(
     ]
     yield from _file_claims(read, repo)
     yield from _test_claims(read, change, changed_list)
+    yield from _denials(read, change, repo)
+    yield from _exclusive(read, repo)
+
+
+def _touched(mention: str, repo: Repository) -> list[str]:
+    """The changed files a mention names (by path, suffix or folder; any case)."""
+    path = mention.strip("/").casefold()
+    if not path:
+        return []
+    return [
+        c for c in repo.changed_list if _suffix(c.casefold(), path) or _under(c.casefold(), path)
+    ]
+
+
+def _denials(read: list[Read], change: ChangeSet, repo: Repository) -> Iterator[Finding]:
+    """AC604: "I did not touch `a.py`" or "no changes to the tests" while the diff does."""
+    from checker.domain.claimreader import grammar
+
+    reported: set[str] = set()
+    test_files = [
+        p for p in repo.changed_list if testcode.is_test_file(p) or testcode.is_test_support(p)
+    ]
+    for source, statement, _ in read:
+        for denial in grammar.denials(statement):
+            touched: list[str] = []
+            for mention in denial.paths:
+                touched += _touched(mention.path, repo)
+            if denial.tests:
+                touched += test_files
+            touched = [p for p in dict.fromkeys(touched) if p not in reported]
+            if not touched:
+                continue
+            reported.update(touched)
+            yield Finding(
+                "AC604",
+                f'{source.label} says "{_quote(statement.text)}" but the change touches '
+                f"{_listing(touched)}",
+            )
+
+
+def _exclusive(read: list[Read], repo: Repository) -> Iterator[Finding]:
+    """AC605: "only `a.py` changed" while the diff changes other files too."""
+    from checker.domain.claimreader import grammar
+
+    for source, statement, _ in read:
+        named = grammar.exclusive(statement)
+        if not named:
+            continue
+        covered: set[str] = set()
+        for mention in named:
+            covered.update(_touched(mention.path, repo))
+        others = [p for p in repo.changed_list if p not in covered]
+        if others:
+            yield Finding(
+                "AC605",
+                f'{source.label} says "{_quote(statement.text)}" but the change also touches '
+                f"{_listing(others)}",
+            )
+            return  # one is enough: the others would list the same files
 
 
 def _file_claims(read: list[Read], repo: Repository) -> Iterator[Finding]:

@@ -13,12 +13,14 @@ from checker.config.policy import PYPROJECT, Policy
 from checker.config.schema import globs
 from checker.config.task import Task
 from checker.config.tomlfile import parse_toml
+from checker.domain.precommitconfig import only_adds_agentcheck
 from checker.model.change import ChangeSet, FileChange
 from checker.model.errors import FatalError
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
 
 CODES = ("AC301", "AC302", "AC303")
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 SCHEMA: dict[str, Any] = {"paths": {"protected": globs}}
 
 
@@ -33,6 +35,8 @@ class Settings:
     instruction_files: Globs
     policy_path: str | None
     locks: dict[str, Lock] = dataclasses.field(default_factory=dict)  # by lockfile name
+    # manifest name -> what it says to make its folder a workspace
+    workspaces: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def settings(policy: Policy) -> Settings:
@@ -43,22 +47,38 @@ def settings(policy: Policy) -> Settings:
     presets += tuple(built_in["lockfiles"]["globs"])
     protected = presets + tuple(policy.table("paths").get("protected", ()))
     locks = {name: Lock(**entry) for name, entry in built_in["lockfiles"]["locks"].items()}
-    return Settings(Globs(protected), policy.instruction_files, policy.path, locks)
+    workspaces = {k: tuple(v) for k, v in built_in["lockfiles"]["workspaces"].items()}
+    return Settings(Globs(protected), policy.instruction_files, policy.path, locks, workspaces)
 
 
-def _locking(path: str, settings: Settings, change: ChangeSet) -> str | None:
-    """For a lockfile PATH: why its change is not AC301 (None: it is). A lockfile is expected
-    beside a change to a manifest it locks, in its folder or below, unless the change adds it
-    beside another package manager's lockfile (then AC301 says so)."""
+def _locking(
+    path: str, settings: Settings, change: ChangeSet, reader: FileReader
+) -> str | None:
+    """For a lockfile PATH: the changed manifest it locks, which makes its change expected
+    (None: there is none). The manifest beside it counts; one below it only where the manifest
+    beside it declares a workspace (pnpm's pnpm-workspace.yaml too)."""
     folder, _, name = path.rpartition("/")
     lock = settings.locks.get(name)
     if lock is None:
         return None
     prefix = f"{folder}/" if folder else ""
-    for manifest in (p for f in change.files for p in f.paths):
-        if manifest.rpartition("/")[2] == lock.manifest and manifest.startswith(prefix):
-            return manifest
+    beside = f"{prefix}{lock.manifest}"
+    changed = [p for f in change.files for p in f.paths if p.rpartition("/")[2] == lock.manifest]
+    if beside in changed:
+        return beside
+    below = [p for p in changed if p.startswith(prefix)]
+    if below and _workspace(prefix, lock, settings, reader):
+        return below[0]
     return None
+
+
+def _workspace(prefix: str, lock: Lock, settings: Settings, reader: FileReader) -> bool:
+    if lock.manifest == "package.json" and reader.head(f"{prefix}pnpm-workspace.yaml"):
+        return True
+    markers = settings.workspaces.get(lock.manifest, ())
+    data = reader.head(f"{prefix}{lock.manifest}") if markers else None
+    text = data.decode("utf-8", "replace") if data else ""
+    return any(marker in text for marker in markers)
 
 
 def _foreign(path: str, settings: Settings, reader: FileReader) -> tuple[str, Lock] | None:
@@ -93,6 +113,17 @@ def _agentcheck_table(data: bytes | None) -> Any:
     return document.get("tool", {}).get("agentcheck")
 
 
+def _adds_agentcheck_table(file: FileChange, reader: FileReader) -> bool:
+    """A pyproject.toml edit that adds [tool.agentcheck] where there was none (`agentcheck init
+    --pyproject`): the policy being set up, as adding agentcheck.toml is."""
+    if file.path != PYPROJECT or file.status != "modified":
+        return False
+    base, head = reader.base(file.old_path), reader.head(file.path)
+    if base is None or head is None:
+        return False
+    return _agentcheck_table(base) is None and _agentcheck_table(head) not in (None, "unparsable")
+
+
 def _policy_edit(file: FileChange, reader: FileReader) -> bool:
     """False when a pyproject.toml edit leaves [tool.agentcheck] as it was."""
     if file.path != PYPROJECT or file.status != "modified":
@@ -101,6 +132,20 @@ def _policy_edit(file: FileChange, reader: FileReader) -> bool:
     if base is None or head is None:
         return True  # contents unknown (a patch file): count the edit
     return bool(_agentcheck_table(base) != _agentcheck_table(head))
+
+
+def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool:
+    """A .pre-commit-config.yaml edit that only adds agentcheck's own hooks, where there were
+    none: setting the gate up, as adding the policy is."""
+    if path != PRE_COMMIT_CONFIG or file.status not in ("added", "modified"):
+        return False
+    head = reader.head(path)
+    base = reader.base(path) if file.status == "modified" else None
+    if head is None or (file.status == "modified" and base is None):
+        return False  # contents unknown (a patch file): the edit counts
+    return only_adds_agentcheck(
+        None if base is None else base.decode("utf-8", "replace"), head.decode("utf-8", "replace")
+    )
 
 
 def check(
@@ -115,6 +160,8 @@ def check(
         for path in file.paths:
             pattern = settings.protected.first_match(path)
             if pattern is None or (allowed and allowed.match(path)):
+                continue
+            if _sets_agentcheck_up(path, file, reader):
                 continue
             if file.status != "deleted":
                 foreign = _foreign(path, settings, reader)
@@ -131,30 +178,44 @@ def check(
                         column,
                     )
                     continue
-            if _locking(path, settings, change) is not None:
+            if _locking(path, settings, change, reader) is not None:
                 continue  # the lockfile follows the manifest it locks: expected
             lock = settings.locks.get(path.rpartition("/")[2])
+            unallowed = (
+                "the task does not allow it (allow-protected)"
+                if task is not None
+                else "no task allows it (a task's allow-protected does)"
+            )
             why = (
                 f"{path} changed without {lock.manifest}, the manifest it locks; it is a "
-                f"protected path (matches {pattern!r}) and the task does not allow it "
-                "(allow-protected)"
+                f"protected path (matches {pattern!r}) and {unallowed}"
                 if lock is not None
-                else f"{path} is a protected path (matches {pattern!r}); the task does not "
-                "allow it (allow-protected)"
+                else f"{path} is a protected path (matches {pattern!r}); {unallowed}"
             )
             yield Finding("AC301", why, file.path, line, column)
         what = next((process[p] for p in file.paths if p in process), None)
-        # A policy or task added by uncommitted work is being set up, not loosened.
-        being_set_up = file.status == "added" and setting_up
+        # A policy or task a person's uncommitted work adds is being set up, not loosened; an
+        # agent does not set up the rules it is checked by.
+        being_set_up = (
+            setting_up
+            and not change.by_agent
+            and (file.status == "added" or _adds_agentcheck_table(file, reader))
+        )
         if what is not None and not being_set_up and _policy_edit(file, reader):
-            yield Finding(
-                "AC302",
+            message = (
                 f"{file.path} ({what}) changed: it decides what agentcheck checks, so a "
-                "human must review this edit",
-                file.path,
-                line,
-                column,
+                "human must review this edit"
             )
+            if what == "the task spec" and file.status == "added":
+                # The push hook and CI read the task from the base: committed with the change,
+                # it scopes nothing and is itself an edit of the process.
+                message += (
+                    ". A task spec committed with its change cannot scope it: locally, keep it "
+                    "uncommitted (the hooks and `agentcheck diff` read the work tree); for the "
+                    "pull request, commit it to the base branch first or put it in the "
+                    "description as an ```agentcheck block"
+                )
+            yield Finding("AC302", message, file.path, line, column)
         if any(settings.instruction_files.match(p) for p in file.paths):
             verb = {"added": "added", "deleted": "deleted", "renamed": "renamed"}.get(
                 file.status, "changed"

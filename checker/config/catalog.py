@@ -24,6 +24,8 @@ class Rule(NamedTuple):
     # Whether it binds every change ("everyone": the rules that guard the gate and the
     # architecture) or only agents' (a process rule: other changes are advised).
     binds_everyone: bool = False
+    # Whether a finding is about a whole file (its line is only where the file's change starts).
+    about_file: bool = False
 
 
 @functools.cache
@@ -60,6 +62,7 @@ def all_rules() -> dict[str, Rule]:
                 fix=entry.get("fix", "").strip(),
                 family=path.stem,
                 binds_everyone=entry.get("binds", "agents") == "everyone",
+                about_file=entry.get("about", "lines") == "file",
             )
     return dict(sorted(found.items()))
 

@@ -33,6 +33,15 @@ def _edges(value: Any) -> tuple[str, ...]:
     return items
 
 
+def names(value: Any) -> tuple[str, ...]:
+    """Package or server names, `*` matching any run of characters."""
+    items = strings(value)
+    for item in items:
+        if not item.strip() or any(c.isspace() for c in item):
+            raise ValueError(f'{item!r} is not a name: write one name per string, e.g. "requests"')
+    return items
+
+
 SCHEMA: dict[str, Any] = {
     "id": text,
     "summary": text,
@@ -42,6 +51,7 @@ SCHEMA: dict[str, Any] = {
     "expected-files": positive_int,
     "allow-protected": globs,
     "allow-imports": _edges,
+    "allow-dependencies": names,
 }
 
 

@@ -180,6 +180,7 @@ _ASSERT_NAMED = re.compile(r"^(assert|check|verify|expect|ensure|validate)")
 class PythonTest(NamedTuple):
     line: int  # the def line
     assertions: int
+    cases: int = 1  # the cases of its literal @pytest.mark.parametrize lists
 
 
 Resolver = Callable[[str, int, str], "str | None"]  # (module, level, from path) -> source
@@ -265,15 +266,28 @@ class _Module:
         marker = f"{cls}.{name}"
         if marker in stack:
             return 0
-        result = self.body_count(node, cls, stack | {marker})
+        result = self.body_count(node, cls, stack | {marker}, helper=True)
         self._memo[key] = result
         return result
 
     def body_count(
-        self, func: ast.FunctionDef | ast.AsyncFunctionDef, cls: str, stack: frozenset[str]
+        self,
+        func: ast.FunctionDef | ast.AsyncFunctionDef,
+        cls: str,
+        stack: frozenset[str],
+        helper: bool = False,
     ) -> int:
         total = 0
-        for statement in func.body:
+        body = func.body
+        if helper and _returns_value(func):
+            # A helper that builds or fetches something: its leading asserts check its own
+            # inputs (preconditions), not the code under test.
+            start = 0
+            while start < len(body) and isinstance(body[start], ast.Assert):
+                start += 1
+            if start < len(body):
+                body = body[start:]
+        for statement in body:
             for node in ast.walk(statement):
                 total += self._node_count(node, cls, stack)
             if isinstance(statement, (ast.Return, ast.Raise)):
@@ -308,6 +322,30 @@ class _Module:
         return 0
 
 
+def _returns_value(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom))
+        and getattr(node, "value", None) is not None
+        for statement in func.body
+        for node in ast.walk(statement)
+    )
+
+
+def _cases(func: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """How many cases the test's literal parametrize lists make (1 without any)."""
+    total = 1
+    for decorator in func.decorator_list:
+        if not isinstance(decorator, ast.Call) or len(decorator.args) < 2:
+            continue
+        name = ast.unparse(decorator.func)
+        if not name.endswith("parametrize"):
+            continue
+        values = decorator.args[1]
+        if isinstance(values, (ast.List, ast.Tuple)):
+            total *= max(1, len(values.elts))
+    return total
+
+
 def _constant_truth(call: ast.Call) -> bool:
     """self.assertTrue(True) and the like: an assertion that cannot fail."""
     func = call.func
@@ -330,8 +368,77 @@ def python_tests(source: str, path: str, resolve: Resolver | None) -> dict[str, 
     module = _Module(tree, path, resolve, 0)
     found: dict[str, PythonTest] = {}
     for name, node, cls in module.tests():
-        found[name] = PythonTest(node.lineno, module.body_count(node, cls, frozenset({name})))
+        found[name] = PythonTest(
+            node.lineno, module.body_count(node, cls, frozenset({name})), _cases(node)
+        )
     return found
+
+
+def marker_target(source: str, line: int) -> tuple[str, bool] | None:
+    """What a disabling marker on LINE of a Python file applies to: ("test name", True) for a
+    test whose decorators or body hold the line; ("", False) for a module-level assignment
+    other than `pytestmark` (a marker kept in a variable disables nothing until used); None
+    when that cannot be told or the source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    module = _Module(tree, "", None, 0)
+    for name, node, _ in module.tests():
+        first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+        if first <= line <= (node.end_lineno or node.lineno):
+            return name, True
+    for statement in tree.body:
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            continue
+        if not statement.lineno <= line <= (statement.end_lineno or statement.lineno):
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if all(isinstance(t, ast.Name) and t.id != "pytestmark" for t in targets):
+            return "", False
+    return None
+
+
+def returning_first(source: str) -> dict[str, int] | None:
+    """Tests whose body (after a docstring) starts with `return`: the test passes without
+    running anything. Name -> line of the return; None when the source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    found: dict[str, int] = {}
+    for name, node, _ in _Module(tree, "", None, 0).tests():
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # the docstring
+        if body and isinstance(body[0], ast.Return) and len(body) > 1:
+            found[name] = body[0].lineno
+    return found
+
+
+class RunnerConfig(NamedTuple):
+    what: str  # "pytest options"
+    files: Globs
+    sections: re.Pattern[str] | None
+    options: re.Pattern[str]
+
+
+@functools.cache
+def runner_configs() -> tuple[RunnerConfig, ...]:
+    """Where a runner's configuration can leave tests out (rules/testfiles.toml)."""
+    found = []
+    for entry in catalog.table("testfiles")["runner-config"]:
+        options = joined(entry["options"])
+        assert options is not None
+        found.append(
+            RunnerConfig(
+                entry["what"],
+                Globs(entry["files"], checked=True),
+                joined(entry["sections"]),
+                options,
+            )
+        )
+    return tuple(found)
 
 
 def module_candidates(module: str, level: int, from_path: str) -> list[str]:
@@ -356,3 +463,151 @@ def module_candidates(module: str, level: int, from_path: str) -> list[str]:
             continue
         found.extend((f"{base}.py", posixpath.join(base, "__init__.py")))
     return found
+
+
+# Assertion strength, for AC704: one assertion line read as what it compares and how strictly.
+
+
+class Shape(NamedTuple):
+    kind: str  # "equal", "member", "truthy", "not-none", "raises", "raises-match", "close"
+    subjects: frozenset[str]  # the expressions it is about, as written (normalised)
+    tolerance: float | None = None  # for "close": the abs/rel/places it allows
+
+
+_EQUAL_METHODS = {
+    "assertEqual", "assertEquals", "assertListEqual", "assertDictEqual", "assertTupleEqual",
+    "assertSetEqual", "assertSequenceEqual", "assertMultiLineEqual", "assertIs", "assertCountEqual",
+}  # fmt: skip
+_JS_EXPECT = re.compile(
+    r"\bexpect\s*\((?P<subject>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*\.(?P<not>not\s*\.\s*)?"
+    r"(?P<matcher>\w+)\s*\("
+)
+_JS_STRONG = {"toBe", "toEqual", "toStrictEqual", "toMatchObject", "toHaveLength", "toThrow"}
+_JS_WEAK = {
+    "toBeDefined": "truthy", "toBeTruthy": "truthy", "toContain": "member",
+    "toBeNull": "not-none", "toBeUndefined": "not-none", "toBeFalsy": "not-none",
+}  # fmt: skip
+
+
+def _parse_line(line: str) -> ast.stmt | None:
+    text = line.strip()
+    if text.endswith(":"):
+        text += " pass"
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return None
+    return body[0] if len(body) == 1 else None
+
+
+def _number(node: ast.expr | None) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    return None
+
+
+def _python_shape(line: str) -> Shape | None:
+    statement = _parse_line(line)
+    if isinstance(statement, ast.Assert):
+        test = statement.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left, right, op = test.left, test.comparators[0], test.ops[0]
+            sides = frozenset({ast.unparse(left), ast.unparse(right)})
+            if isinstance(op, (ast.Eq, ast.Is)):
+                for side in (left, right):  # `x == pytest.approx(v, abs=t)`
+                    close = _approx(side)
+                    if close is not None:
+                        other = right if side is left else left
+                        return Shape("close", frozenset({ast.unparse(other)}), close)
+                return Shape("equal", sides)
+            if isinstance(op, ast.In):
+                return Shape("member", sides)
+            if isinstance(op, (ast.IsNot, ast.NotEq)) and ast.unparse(right) == "None":
+                return Shape("not-none", frozenset({ast.unparse(left)}))
+            return None
+        if isinstance(test, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+            return Shape("truthy", frozenset({ast.unparse(test)}))
+        return None
+    call = None
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+    if isinstance(statement, (ast.With, ast.AsyncWith)) and statement.items:
+        context = statement.items[0].context_expr
+        if isinstance(context, ast.Call) and ast.unparse(context.func).endswith("raises"):
+            if not context.args:
+                return None
+            kind = "raises-match" if any(k.arg == "match" for k in context.keywords) else "raises"
+            return Shape(kind, frozenset({ast.unparse(context.args[0])}))
+        return None
+    if call is None or not isinstance(call.func, ast.Attribute):
+        return None
+    name, args = call.func.attr, [ast.unparse(a) for a in call.args]
+    if name in _EQUAL_METHODS and len(args) >= 2:
+        return Shape("equal", frozenset(args[:2]))
+    if name == "assertIn" and len(args) >= 2:
+        return Shape("member", frozenset(args[:2]))
+    if name == "assertTrue" and args:
+        return Shape("truthy", frozenset(args[:1]))
+    if name == "assertIsNotNone" and args:
+        return Shape("not-none", frozenset(args[:1]))
+    if name == "assertAlmostEqual" and len(args) >= 2:
+        keywords = {k.arg: _number(k.value) for k in call.keywords}
+        delta, places = keywords.get("delta"), keywords.get("places")
+        tolerance = delta if delta is not None else 10.0 ** -(places if places is not None else 7)
+        return Shape("close", frozenset(args[:2]), tolerance)
+    return None
+
+
+def _approx(node: ast.expr) -> float | None:
+    if not isinstance(node, ast.Call) or not ast.unparse(node.func).endswith("approx"):
+        return None
+    for keyword in node.keywords:
+        if keyword.arg in ("abs", "rel"):
+            return _number(keyword.value)
+    return None
+
+
+def _js_shape(line: str) -> Shape | None:
+    match = _JS_EXPECT.search(line)
+    if match is None:
+        return None
+    subject = frozenset({" ".join(match.group("subject").split())})
+    matcher, negated = match.group("matcher"), bool(match.group("not"))
+    if matcher in _JS_STRONG and not negated:
+        return Shape("equal", subject)
+    if matcher in ("toBeNull", "toBeUndefined", "toBeFalsy") and negated:
+        return Shape("not-none", subject)
+    if matcher in ("toBeDefined", "toBeTruthy", "toContain") and not negated:
+        return Shape(_JS_WEAK[matcher], subject)
+    return None
+
+
+def assertion_shape(language: Language, line: str) -> Shape | None:
+    """How strictly LINE asserts, for the languages it can be told in (Python, JavaScript);
+    None for anything else, multi-line statements included."""
+    if language.name == "python":
+        return _python_shape(line)
+    if language.name == "javascript":
+        return _js_shape(line)
+    return None
+
+
+_WEAKER = {
+    "equal": {"member", "truthy", "not-none"},
+    "member": {"truthy", "not-none"},
+    "raises-match": {"raises"},
+}
+
+
+def weakened(before: Shape, after: Shape) -> bool:
+    """True when AFTER accepts more than BEFORE about the same expression."""
+    if not before.subjects & after.subjects:
+        return False
+    if after.kind in _WEAKER.get(before.kind, set()):
+        return True
+    return (
+        before.kind == after.kind == "close"
+        and before.tolerance is not None
+        and after.tolerance is not None
+        and after.tolerance > before.tolerance
+    )

@@ -81,6 +81,7 @@ def run(
     the change's authorship (None: every rule binds), and the maintainers' labels."""
     decision = Decision(selection or Selection(), policy.severity)
     binds = authorship is None or authorship.binds
+    change = change._replace(by_agent=authorship is not None and authorship.agent)
     change = without_excluded(change, policy)
     labels = change.pull_request.labels if change.pull_request else ()
     allowed = tuple(

@@ -65,9 +65,9 @@ def fails(findings: list[Finding], fail_on: str) -> bool:
 
 def threshold(fail_on: str | None, policy: Policy, authorship: Authorship | None = None) -> str:
     """The lowest severity that fails the run: the command line's, else for a known agent's
-    change the policy's [agents] fail-on, else the policy's fail-on."""
+    change (or one a task spec binds) the policy's [agents] fail-on, else its fail-on."""
     if fail_on:
         return fail_on
-    if authorship is not None and authorship.agent:
+    if authorship is not None and authorship.strict:
         return policy.agents_fail_on
     return policy.fail_on

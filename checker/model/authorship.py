@@ -52,19 +52,30 @@ class Authorship(NamedTuple):
 
     @property
     def binds(self) -> bool:
-        """Whether every rule binds at its severity (else the process rules only advise)."""
-        if self.kind == "agent" or self.task is not None:
+        """Whether every rule binds at its severity (else the process rules only advise): an
+        agent's change, everyone's with `enforce = "all"`, and a person's under a task spec (a
+        bot's usual change is advice even where a task spec lies in the repository)."""
+        if self.kind == "agent" or self.enforce == "all":
             return True
-        return self.enforce == "all" and self.kind == "person"
+        return self.kind == "person" and self.task is not None
+
+    @property
+    def strict(self) -> bool:
+        """Whether warnings fail too ([agents] fail-on): an agent's change, or one made under a
+        task spec that binds it."""
+        return self.kind == "agent" or (self.binds and self.task is not None)
 
     def reason(self) -> str:
         """Which way the change was judged and why, in one line for every report."""
         if self.kind == "agent":
             return f"agent change ({_signals(self.signals)}): every rule binds"
+        if self.kind == "automation":
+            if self.enforce == "all":
+                how = 'enforce = "all": every rule binds'
+                return f"automation change ({_signals(self.signals)}); {how}"
+            return f"automation change ({_signals(self.signals)}): process rules advise"
         if self.task is not None:
             return f"change under a task spec ({self.task}): every rule binds"
-        if self.kind == "automation":
-            return f"automation change ({_signals(self.signals)}): process rules advise"
         if self.enforce == "all":
             return 'no agent signal; enforce = "all": every rule binds'
         return "no agent signal: process rules advise"

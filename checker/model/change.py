@@ -109,6 +109,7 @@ class ChangeSet(NamedTuple):
     commits: tuple[Commit, ...] = ()
     pull_request: PullRequest | None = None
     final_message: str | None = None  # an agent's last message of its turn (the agent hook)
+    by_agent: bool = False  # a known agent wrote it (the engine sets it from the authorship)
 
     def file(self, path: str) -> FileChange | None:
         for change in self.files:

@@ -16,6 +16,7 @@ class Report(NamedTuple):
     policy: str  # where the policy came from
     task: str | None  # the task's id and source, when there is one
     authorship: Authorship | None = None  # who wrote the change, and so how rules bound it
+    base: str | None = None  # the revision the change is compared with, where there is one
 
     @property
     def agent(self) -> dict[str, Any] | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from checker.model.report import Report
 
 
-def render(report: Report, fmt: str, color: bool = False) -> str:
+def render(report: Report, fmt: str, color: bool = False, quiet: bool = False) -> str:
+    """REPORT in the format FMT; QUIET: a text report that found nothing prints nothing."""
     if fmt == "json":
         from checker.report.json import render as render_json
 
@@ -20,4 +21,6 @@ def render(report: Report, fmt: str, color: bool = False) -> str:
         return render_github(report)
     from checker.report.text import render as render_text
 
-    return render_text(report, color)
+    if quiet and not report.findings and not report.waived:
+        return ""
+    return render_text(report, color, concise=fmt == "concise")

@@ -66,7 +66,14 @@ def render(report: Report) -> str:
     closing = f"agentcheck: {_counts(report)} in {_plural(report.files, 'file')}"
     if report.waived:
         closing += f"; {len(report.waived)} allowed by pull request labels"
-    lines.append(visible(closing) + "; the job summary lists every finding.")
+    dropped = not_annotated(report.findings)
+    if dropped:
+        closing += (
+            f"; {_plural(len(dropped), 'finding')} not annotated inline (GitHub shows "
+            f"{SHOWN_PER_LEVEL} annotations of each level per step): SARIF and `--format json` "
+            "carry them all"
+        )
+    lines.append(visible(closing) + ".")
     return "\n".join(lines) + "\n"
 
 

@@ -47,6 +47,12 @@ class Request(NamedTuple):
     # command line, the pre-commit hooks); None where it says nothing of the change (CI).
     environ: Mapping[str, str] | None = None
     hook: str | None = None  # the agent whose end-of-turn hook started the run
+    # The revision the policy alone is read from (the task still from the work tree): HEAD for
+    # a local run an agent started, which must not loosen its own policy.
+    policy_at: str | None = None
+    # The commits being pushed (the pre-push hook): those a remote already has (merged in from
+    # the base branch) were written and reviewed before; they say nothing of this push's author.
+    pushing: bool = False
 
 
 def rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
@@ -97,12 +103,24 @@ def read_inputs(request: Request, repo: Repository | None) -> Inputs:
         assert repo is not None
         read_at_rev = rev_reader(repo, request.policy_rev)
         rev_label = request.policy_rev
-    policy = policies.load(root, request.config_file, policy_schema(), read_at_rev, rev_label)
+    if request.policy_at is not None and read_at_rev is None and repo is not None:
+        policy = policies.load(
+            root,
+            request.config_file,
+            policy_schema(),
+            rev_reader(repo, request.policy_at),
+            request.policy_at,
+        )
+    else:
+        policy = policies.load(root, request.config_file, policy_schema(), read_at_rev, rev_label)
     task = tasks.load(
         root, request.task_file, pull_request.body if pull_request else None, read_at_rev, rev_label
     )
 
     change, reader = _read_change(repo, request)
+    if request.pushing and repo is not None and change.head is not None and change.commits:
+        new = repo.commits_not_on_remotes(change.head)
+        change = change._replace(commits=tuple(c for c in change.commits if c.sha in new))
     if pull_request is not None:
         change = change._replace(pull_request=pull_request)
     if request.message_file is not None:
@@ -149,6 +167,7 @@ def build_report(
         if task is not None and task.values.get("id")
         else (task.source if task is not None else None),
         authorship=authorship,
+        base=change.base,
     )
 
 
@@ -161,6 +180,7 @@ def check_change(
     color: bool,
     show_change: bool = False,
     sarif_file: str | None = None,
+    quiet: bool = False,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
     from checker.engine.selection import fails, threshold
@@ -171,6 +191,7 @@ def check_change(
 
         request = request._replace(environ=os.environ)
     with repository_for(request) as repo:
+        request = _agent_policy(request, repo)
         inputs = read_inputs(request, repo)
         if show_change:
             from checker.report.change import render_change
@@ -186,7 +207,20 @@ def check_change(
 
         append_summary(summary(report))
     failed = fails(report.findings, threshold(fail_on, inputs.policy, authorship))
-    return render(report, fmt, color), failed
+    return render(report, fmt, color, quiet), failed
+
+
+def _agent_policy(request: Request, repo: Repository | None) -> Request:
+    """A local run an agent's shell started reads the policy from HEAD: the agent's own edit
+    to it in the work tree or the index is part of the change (AC302), not its rules."""
+    from checker.domain.agents import environment_signals
+
+    given = (request.policy_rev, request.config_file, request.patch_file)
+    if any(v is not None for v in given) or repo is None or repo.head() is None:
+        return request
+    if not environment_signals(request.environ or {}):
+        return request
+    return request._replace(policy_at="HEAD")
 
 
 def write_text(path: str, text: str, option: str) -> None:

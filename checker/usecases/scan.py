@@ -38,6 +38,7 @@ def scan_files(
     fail_on: str | None,
     selection: Selection,
     color: bool,
+    quiet: bool = False,
 ) -> tuple[str, bool]:
     """The report's text and whether it fails at the chosen threshold."""
     from checker.checks import limits as limits_check
@@ -100,7 +101,12 @@ def scan_files(
         policy=policy.source,
         task=None,
     )
-    return render(report, fmt, color), fails(findings, threshold(fail_on, policy))
+    if fmt == "github":  # the same reporters as `agentcheck diff`, job summary included
+        from checker.adapters.github import append_summary
+        from checker.report.github import summary
+
+        append_summary(summary(report))
+    return render(report, fmt, color, quiet), fails(findings, threshold(fail_on, policy))
 
 
 @contextlib.contextmanager

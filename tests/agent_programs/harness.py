@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ MODULES = AGENTS_DIR / "node_modules"
 PROGRAMS = {
     "claude": MODULES / "@anthropic-ai" / "claude-code-linux-x64" / "claude",
     "codex": MODULES / ".bin" / "codex",
+    "gemini": MODULES / ".bin" / "gemini",
 }
 TASK = 'id = "T-1"\npaths = ["src/**"]\n'
 MARK = "agentcheck found"  # how agentcheck's feedback to the model begins
@@ -35,8 +37,8 @@ def missing(agent: str) -> str | None:
             f"{PROGRAMS[agent]} is absent: run tests/agent_programs/install.sh (it installs "
             "the agents' npm packages into the user's cache folder)"
         )
-    if shutil.which("node") is None and agent == "codex":
-        return "node is absent: Codex CLI's launcher is a Node.js script"
+    if shutil.which("node") is None and agent in ("codex", "gemini"):
+        return f"node is absent: {agent}'s launcher is a Node.js script"
     return None
 
 
@@ -48,6 +50,7 @@ class Run:
     requests: list[dict[str, Any]]
     repo: Repo
     feedback: list[str] = field(default_factory=list)  # agentcheck's blocks, as the model read them
+    env: dict[str, str] = field(default_factory=dict)  # the environment the program started with
 
     def status(self) -> str:
         return self.repo.git("status", "--porcelain")
@@ -68,7 +71,8 @@ def _feedback(requests: list[dict[str, Any]], agent: str) -> list[str]:
     """The hook's feedback each request carried at its end: what the model was sent back."""
     found = []
     for request in requests:
-        last = (request.get("messages") or request.get("input") or [{}])[-1]
+        turns = request.get("messages") or request.get("input") or request.get("contents")
+        last = (turns or [{}])[-1]
         text = next((t for t in _texts(last) if MARK in t), None)
         if text is not None:
             found.append(text)
@@ -98,6 +102,9 @@ def project(root: Path, agent: str, files: dict[str, str] | None = None) -> Repo
     repo.git("remote", "add", "origin", str(origin))
     repo.git("fetch", "-q", "origin")
     repo.git("remote", "set-head", "origin", "main")
+    # The hook takes the run to begin where HEAD was a second before the session started
+    # (reflog times are whole seconds): the set-up is made before that, as a person's is.
+    time.sleep(2.1)
     return repo
 
 
@@ -122,6 +129,25 @@ def run_agent(
             command = [
                 str(PROGRAMS["claude"]), "-p", prompt, "--model", "claude-sonnet-4-5",
                 "--permission-mode", "acceptEdits", "--allowedTools", "Write", "Edit", "Bash",
+            ]  # fmt: skip
+        elif agent == "gemini":
+            # The API key picks Gemini CLI's key sign-in; the workspace is trusted so a headless
+            # run reads the project's .gemini/settings.json (with its AfterAgent hook).
+            settings = home / ".gemini" / "settings.json"
+            settings.parent.mkdir(exist_ok=True)
+            settings.write_text(
+                '{"security": {"auth": {"selectedType": "gemini-api-key"}}}', encoding="utf-8"
+            )
+            env.update(
+                GOOGLE_GEMINI_BASE_URL=server.url,
+                GEMINI_API_KEY="offline",
+                GEMINI_CLI_TRUST_WORKSPACE="true",
+                GEMINI_CLI_NO_RELAUNCH="true",  # one Node process, not two: ~1.5 s a run
+            )
+            # A chosen model skips the router's classifier call.
+            command = [
+                str(PROGRAMS["gemini"]), "-p", prompt, "-m", "gemini-2.5-flash",
+                "--approval-mode", "yolo",
             ]  # fmt: skip
         else:
             codex_home = root / "codex"
@@ -150,6 +176,6 @@ def run_agent(
             timeout=240,
             check=False,
         )
-    run = Run(done.returncode, done.stdout, done.stderr, script.requests, repo)
+    run = Run(done.returncode, done.stdout, done.stderr, script.requests, repo, env=env)
     run.feedback = _feedback(script.requests, agent)
     return run

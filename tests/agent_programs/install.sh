@@ -8,4 +8,4 @@ mkdir -p "$dir"
 cd "$dir"
 [ -f package.json ] || printf '{"private": true}\n' > package.json
 npm install --no-audit --no-fund --loglevel=error \
-    @anthropic-ai/claude-code@2.1.328 @openai/codex@0.169.0
+    @anthropic-ai/claude-code@2.1.328 @openai/codex@0.169.0 @google/gemini-cli@0.61.0

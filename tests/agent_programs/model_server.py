@@ -1,9 +1,11 @@
 """A scripted model server on 127.0.0.1 for the real agent programs: it speaks Anthropic's
-Messages API (Claude Code) and OpenAI's Responses API (Codex CLI), streaming as each program
-asks, and answers the agent's main conversation from a script: each call takes the next step
-(a tool call the agent runs with its own tools, or a final text), the last text repeating once
-the script runs out. Side calls (a title, a quota probe: requests that offer no tools) get a
-short text. Every request is kept, so a test can read what the model was sent back."""
+Messages API (Claude Code), OpenAI's Responses API (Codex CLI) and Google's Gemini API (Gemini
+CLI), streaming as each program asks, and answers the agent's main conversation from a script:
+each call takes the next step (a tool call the agent runs with its own tools, or a final text),
+the last text repeating once the script runs out. Side calls (a title, a quota probe: requests
+that offer no tools) get a short text; Gemini CLI's side calls that ask for JSON (its router,
+its next-speaker check) get an object that hands the turn back to the user. Every request is
+kept, so a test can read what the model was sent back."""
 
 from __future__ import annotations
 
@@ -195,6 +197,31 @@ def _responses_events(step: Step, model: str) -> list[tuple[str, dict[str, Any]]
     return events
 
 
+def _gemini_reply(step: Step, model: str) -> dict[str, Any]:
+    """One Gemini API reply (a streamed chunk, or the whole answer: the same shape)."""
+    part = (
+        {"text": step.text}
+        if step.tool is None
+        else {"functionCall": {"name": step.tool, "args": step.input}}
+    )
+    return {
+        "candidates": [
+            {"content": {"role": "model", "parts": [part]}, "finishReason": "STOP", "index": 0}
+        ],
+        "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5, "totalTokenCount": 15},
+        "modelVersion": model,
+    }
+
+
+# What Gemini CLI's JSON side calls are answered: the router's choice and the next-speaker
+# check's, in one object (each reads its own keys).
+_GEMINI_JSON = {
+    "reasoning": "a short scripted task",
+    "model_choice": "flash",
+    "next_speaker": "user",
+}
+
+
 class ModelServer:
     """The server, started on a free port of 127.0.0.1 for the life of a `with` block."""
 
@@ -229,6 +256,10 @@ class ModelServer:
                     self._messages(request)
                 elif path.endswith("/responses"):
                     self._responses(request)
+                elif ":countTokens" in path:
+                    self._send(200, "application/json", b'{"totalTokens": 10}')
+                elif "GenerateContent" in path or ":generateContent" in path:
+                    self._gemini(request, path)
                 else:
                     server.side_requests.append((path, request))
                     self._send(404, "application/json", b'{"error": "not here"}')
@@ -265,6 +296,23 @@ class ModelServer:
                     server.side_requests.append(("/v1/responses", request))
                     step = say("ok")
                 self._stream(_sse(_responses_events(step, model)))
+
+            def _gemini(self, request: dict[str, Any], path: str) -> None:
+                model = path.rsplit("/", 1)[-1].split(":", 1)[0]
+                config = request.get("generationConfig") or {}
+                if config.get("responseMimeType") == "application/json":
+                    server.side_requests.append((path, request))
+                    step = say(json.dumps(_GEMINI_JSON))
+                elif request.get("tools"):
+                    step = server.script.answer(request)
+                else:
+                    server.side_requests.append((path, request))
+                    step = say("ok")
+                reply = json.dumps(_gemini_reply(step, model))
+                if ":streamGenerateContent" in path:
+                    self._stream(f"data: {reply}\r\n\r\n".encode())
+                else:
+                    self._send(200, "application/json", reply.encode())
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

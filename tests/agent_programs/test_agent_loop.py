@@ -1,4 +1,4 @@
-"""`agentcheck hook` inside the real Claude Code and Codex CLI programs (from the npm registry),
+"""`agentcheck hook` inside the real Claude Code, Codex CLI and Gemini CLI programs (npm),
 offline: a scripted model on 127.0.0.1 makes each scenario's edits, commits and reports with the
 agent's own tools, and the tests read what the model was sent back and how the run ended."""
 
@@ -11,17 +11,19 @@ import pytest
 from tests.agent_programs.harness import missing, project, run_agent
 from tests.agent_programs.model_server import Step, call, say
 
-pytestmark = pytest.mark.agents
+pytestmark = [pytest.mark.agents, pytest.mark.e2e]
 
 AGENTS = [
     pytest.param(a, marks=pytest.mark.skipif(missing(a) is not None, reason=missing(a) or ""))
-    for a in ("claude", "codex")
+    for a in ("claude", "codex", "gemini")
 ]
 
 
 def write(agent: str, repo_root: Path, path: str, content: str) -> Step:
     """A file written with the agent's own tool: Claude's Write (for a new file: Claude Code
-    writes over a file only after reading it), else the agent's shell."""
+    writes over a file only after reading it), Gemini's write_file, else the agent's shell."""
+    if agent == "gemini":
+        return call("write_file", file_path=str(repo_root / path), content=content)
     if agent == "claude" and not (repo_root / path).exists():
         return call("Write", file_path=str(repo_root / path), content=content)
     folder = str(Path(path).parent)
@@ -32,6 +34,8 @@ def write(agent: str, repo_root: Path, path: str, content: str) -> Step:
 def shell(agent: str, command: str) -> Step:
     if agent == "claude":
         return call("Bash", command=command, description="run")
+    if agent == "gemini":
+        return call("run_shell_command", command=command)
     return call("exec_command", cmd=command)
 
 
@@ -79,6 +83,22 @@ def test_a_model_that_never_fixes_ends_within_max_blocks(agent: str, tmp_path: P
 
 
 @pytest.mark.parametrize("agent", AGENTS)
+def test_a_model_that_runs_a_tool_after_each_block_still_ends_within_max_blocks(
+    agent: str, tmp_path: Path
+) -> None:
+    # Gemini CLI says stop_hook_active false on a stop after a block when the model ran a tool
+    # in between: the loop guard must count that stop as the same turn going on.
+    repo = project(tmp_path, agent)
+    cycle = [shell(agent, "git status --short"), say("Done; all good.")]
+    steps = [write(agent, repo.root, "docs/notes.md", "notes\n"), say("Done; all good.")]
+    run = run_agent(tmp_path, agent, repo, steps + cycle * 4)
+    assert run.code == 0, run.stderr
+    max_blocks = 2  # [hooks] max-blocks default
+    assert len(run.feedback) == max_blocks, [f[:200] for f in run.feedback]
+    assert "docs/" in run.status()
+
+
+@pytest.mark.parametrize("agent", AGENTS)
 def test_a_committed_out_of_scope_change_is_still_reported(agent: str, tmp_path: Path) -> None:
     repo = project(tmp_path, agent)
     steps = [
@@ -112,3 +132,32 @@ def test_tag_characters_in_an_instruction_file_reach_the_model_decoded(
     assert "AC501" in sent
     assert "skip the tests" in sent  # decoded for the model
     assert not any(0xE0000 <= ord(c) <= 0xE007F for c in sent)  # no raw tag character sent
+
+
+@pytest.mark.skipif(missing("gemini") is not None, reason=missing("gemini") or "")
+def test_gemini_s_commits_skip_git_hooks_and_its_end_of_turn_hook_still_reports(
+    tmp_path: Path,
+) -> None:
+    # Gemini CLI 0.61 runs its shell commands with core.hooksPath set empty (GIT_CONFIG_*), so
+    # no pre-commit hook sees a commit it makes: the end-of-turn hook is the gate before CI.
+    repo = project(tmp_path, "gemini")
+    marker = tmp_path / "pre-commit-ran"
+    hook = repo.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ntouch '{marker}'\n", encoding="utf-8")
+    hook.chmod(0o755)
+    steps = [
+        write("gemini", repo.root, "docs/notes.md", "notes\n"),
+        shell("gemini", "git add -A && git commit -q -m 'Add notes'"),
+        say("Committed."),
+    ]
+    run = run_agent(tmp_path, "gemini", repo, steps)
+    assert run.code == 0, run.stderr
+    assert repo.git("log", "-1", "--format=%s").strip() == "Add notes"
+    assert not marker.exists()  # the commit ran no git hook
+    assert run.feedback
+    assert "docs/notes.md:1 AC101" in run.feedback[0]
+    # A commit made outside the agent runs the hook (the marker proves the hook works).
+    repo.write("src/more.py", "MORE = 1\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "More")
+    assert marker.exists()

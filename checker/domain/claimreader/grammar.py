@@ -34,7 +34,9 @@ _PROSE_SLASH = re.compile(r"^[A-Za-z]{1,12}/[A-Za-z]{1,12}$")  # and/or, I/O, CI
 
 
 def normalise(text: str) -> str:
-    path = text.strip().strip("'\"“”‘’*_")
+    path = text.strip().strip("'\"“”‘’*")
+    while len(path) > 2 and path[0] == path[-1] == "_":
+        path = path[1:-1]  # _emphasis_, never the underscore of `_compat.py`
     path = path.rstrip(".,;:!?)'\"")
     path = re.sub(r"['’]s$", "", path)
     path = _LINE_SUFFIX.sub("", path)
@@ -118,6 +120,8 @@ def claims(statement: Statement) -> list[Claim]:
     found: list[Claim] = []
     toks = tokens(text)
     conventional = CONVENTIONAL.match(text)
+    if _general(toks, w):
+        return []
     if statement.item and statement.section in ("claims", "plain"):
         found.extend(_leading(toks, w))
     verb: str | None = None
@@ -178,6 +182,9 @@ def claims(statement: Statement) -> list[Claim]:
             continue
         if word in w.undo_verbs and not negated:
             undoing = True
+        if word in w.verbs and _noun_use(word, toks, index, w):
+            distance += 1  # "every hook of `a.yaml`", "the fix": a noun, not a change verb
+            continue
         if word in w.verbs:
             if negated and comma_since_negation:
                 negated = False
@@ -214,6 +221,43 @@ def claims(statement: Statement) -> list[Claim]:
     for claim in found:
         unique.setdefault(claim.mention.path, claim)
     return list(unique.values())
+
+
+def _noun_use(word: str, toks: list[Token], index: int, w: Words) -> bool:
+    """True when a determiner makes WORD a noun ("every hook", "the fix"); a past participle
+    stays a verb ("the updated `a.py`")."""
+    before = toks[index - 1] if index else None
+    return (
+        before is not None
+        and before.kind == "word"
+        and before.text in w.determiners
+        and not word.endswith("ed")
+    )
+
+
+def _general(toks: list[Token], w: Words) -> bool:
+    """A general statement about edits, not a report of one: a sentence whose subject is a
+    gerund or "changes to" ("Adding a line to `setup.cfg` is enough", "Changes to
+    `pyproject.toml` trigger a rebuild"), its predicate after the path."""
+    words_only = [t for t in toks if t.kind != "punct"]
+    if len(words_only) < 3 or words_only[0].kind != "word":
+        return False
+    first, second = words_only[0].text, words_only[1]
+    gerund = first in w.verbs and first.endswith("ing")
+    noun = first in ("changes", "edits", "updates", "modifications") and second.text in (
+        "to",
+        "in",
+        "of",
+    )
+    if not (gerund or noun):
+        return False
+    seen_mention = False
+    for token in words_only[1:]:
+        if token.kind == "mention":
+            seen_mention = True
+        elif seen_mention and token.kind == "word" and token.text in w.general_predicates:
+            return True
+    return False
 
 
 def _recent(claim: Claim, token: Token, toks: list[Token]) -> bool:
@@ -301,3 +345,166 @@ def _leading(toks: list[Token], w: Words) -> list[Claim]:
         if token.kind == "word" and (negation(token.text, w) or token.text in w.after_negations):
             return []
     return [Claim(m, False) for m in lead]
+
+
+# Denials ("I did not touch `a.py`", "no changes to the tests") and exclusive claims ("only
+# `a.py` changed"): read only where the subject is the writer or the change itself, and only in
+# the past or present (a plan, "will not touch", is no report).
+
+_SUBJECTS = re.compile(
+    r"^(?:i|we|this\s+(?:pr|pull\s+request|change|commit|patch|branch)|the\s+(?:pr|change|"
+    r"commit|patch))?$",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[;!?]|\.(?:\s|$)|,\s*(?:but|and|so)\b|\s(?:but|because|since|as|so)\s")
+_EDIT = r"(?:touch|touched|modif(?:y|ied)|chang(?:e|ed)|edit(?:ed)?|alter(?:ed)?|updat(?:e|ed))"
+_DENIALS = (
+    re.compile(
+        r"(?P<subject>^|[^,;:]{0,40}?)\b(?:did\s*n[o']?t|didn['’]?t|have\s+not|haven['’]?t|has\s+not|"
+        r"hasn['’]?t|does\s+not|doesn['’]?t|never)\s+" + _EDIT + r"\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*no\s+(?:changes?|edits?|modifications?)\s+(?:were\s+made\s+)?"
+        r"(?:to|in)\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+)
+_TESTS_DENIED = re.compile(
+    r"^\s*(?:no\s+(?:test|tests|test\s+files?|spec|specs)\s+(?:were\s+|was\s+)?"
+    r"(?:changes?|changed|modified|touched|edited|edits)\b)",
+    re.IGNORECASE,
+)
+_TESTS_OBJECT = re.compile(
+    r"^\s*(?:(?:the|any|existing|of\s+the)\s+)*(?:tests?|test\s+files?|test\s+suite|specs?)\b",
+    re.IGNORECASE,
+)
+_ONLY = (
+    re.compile(
+        r"(?P<subject>^|[^,;:]{0,40}?)\bonly\s+" + _EDIT + r"\s+(?P<object>.*)", re.IGNORECASE
+    ),
+    re.compile(
+        r"(?P<subject>^|[^,;:]{0,40}?)\b(?:changed|changes|modified|modifies|touched|touches|"
+        r"edited|edits)\s+only\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*only\s+(?P<object>.*?)\s+(?:(?:was|were|is|are|has\s+been|have\s+been)"
+        r"\s+)?(?:changed|modified|touched|edited|updated)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*(?:the\s+)?only\s+(?:files?|changes?)\s+(?:changed\s+|modified\s+|"
+        r"touched\s+)?(?:is|are|was|were)\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<subject>^)\s*(?:the\s+)?(?:changes?|edits?)\s+(?:are|is|were|was)\s+(?:limited|"
+        r"restricted|confined)\s+to\s+(?P<object>.*)",
+        re.IGNORECASE,
+    ),
+)
+
+
+class Denial(NamedTuple):
+    paths: list[Mention]  # the files said to be untouched
+    tests: bool  # the tests said to be untouched
+
+
+def _clause(text: str) -> str:
+    found = _CLAUSE_END.search(text)
+    return text[: found.start()] if found is not None else text
+
+
+def _object_mentions(text: str, offset: int) -> list[Mention]:
+    return [
+        t.mention._replace(start=t.mention.start + offset)
+        for t in tokens(text)
+        if t.mention is not None
+        and (t.mention.quoted or "/" in t.mention.path or path_shaped(t.mention.path))
+    ]
+
+
+# No denial or "only" claim runs this long; past it the sentence is not read for one (and the
+# patterns stay linear on a hostile description).
+_LONGEST_CLAIM = 2_000
+
+
+def _reportable(statement: Statement) -> bool:
+    text = statement.text
+    return (
+        len(text) <= _LONGEST_CLAIM
+        and statement.section != "quiet"
+        and not statement.unchecked
+        and not text.rstrip().endswith("?")
+        and re.search(r"\b(?:if|unless|whether)\b", text, re.IGNORECASE) is None
+    )
+
+
+def denials(statement: Statement) -> list[Denial]:
+    """What STATEMENT says the change left untouched: "I did not touch `a.py`", "No changes to
+    the tests", "no test files changed"."""
+    if not _reportable(statement):
+        return []
+    text = statement.text
+    found: list[Denial] = []
+    if _TESTS_DENIED.match(text):
+        found.append(Denial([], True))
+    for pattern in _DENIALS:
+        for match in pattern.finditer(text):
+            subject = match.group("subject").strip()
+            if not _SUBJECTS.match(subject) or re.search(r"\bnot\s+only\b", match.group(0), re.I):
+                continue
+            obj = _clause(match.group("object"))
+            paths = _object_mentions(obj, match.start("object"))
+            tests = not paths and _TESTS_OBJECT.match(obj) is not None
+            if paths or tests:
+                found.append(Denial(paths, tests))
+    return found
+
+
+def exclusive(statement: Statement) -> list[Mention]:
+    """The files STATEMENT says are the only ones changed ("Only `a.py` changed", "I only
+    modified `a.py` and `b.py`"); empty when it says no such thing."""
+    if not _reportable(statement):
+        return []
+    text = statement.text
+    for pattern in _ONLY:
+        match = pattern.search(text)
+        if match is None or not _SUBJECTS.match(match.group("subject").strip()):
+            continue
+        obj = match.group("object")
+        if pattern is not _ONLY[2]:
+            obj = _clause(obj)
+        paths = _listed(obj, match.start("object"))
+        if paths:
+            return paths
+    return []
+
+
+_LIST_WORDS = frozenset({"and", "the", "file", "files", "module", "modules", "both", "its"})
+
+
+def _listed(text: str, offset: int) -> list[Mention]:
+    """The paths of a list that is all paths ("`a.py`, `b.py` and the file `c.py`"), up to
+    what follows it ("... to fix the bug"); empty when an item is no path ("`a.py` and the
+    docs"), since the whole set is then unknown."""
+    found: list[Mention] = []
+    continues = True  # at the start, or after "and" or a comma: an item must follow
+    for token in tokens(text):
+        if token.mention is not None and (
+            token.mention.quoted or "/" in token.mention.path or path_shaped(token.mention.path)
+        ):
+            found.append(token.mention._replace(start=token.mention.start + offset))
+            continues = False
+        elif token.kind == "punct" and token.text == ",":
+            continues = True
+        elif token.kind == "word" and token.text in _LIST_WORDS:
+            continues = continues or token.text == "and"
+        elif token.kind == "word" and token.text == "nothing":
+            break  # "`a.py`, nothing else"
+        elif continues:
+            return []
+        else:
+            break
+    return found

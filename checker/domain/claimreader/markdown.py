@@ -1,12 +1,16 @@
 """A pull request description or a commit message reduced to sentences, each with the kind of
-section it sits in: quoted text (`>` lines, <blockquote>), code blocks, HTML comments and commit
-trailers are left out; headings, bold labels and "Files changed:" lines set the section."""
+section it sits in: quoted text (`>` lines, <blockquote>), code blocks (fenced and indented),
+HTML comments and commit trailers are left out; headings (ATX and setext), bold labels and
+"Files changed:" lines set the section. The block structure comes from a CommonMark parser
+(markdown-it-py); the lines it leaves are read one by one."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from typing import Literal, NamedTuple
+
+from markdown_it import MarkdownIt
 
 from checker.domain.claimreader.words import words
 
@@ -43,6 +47,9 @@ CONVENTIONAL = re.compile(
     r"^(feat|fix|refactor|chore|docs|test|tests|perf|style|build|ci|revert)(\([^)]*\))?!?:",
     re.IGNORECASE,
 )
+_SQUASH_SUBJECT = re.compile(r"\(#\d+\)\s*$")
+_SQUASH_BULLET = re.compile(r"^\* \S", re.MULTILINE)
+_SQUASHED = re.compile(r"^Squashed commit of the following:\s*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*\[(\"'])")
 
 
@@ -78,10 +85,50 @@ def _sentences(text: str) -> list[str]:
     return [p.replace("\0", ".").strip() for p in parts if p.strip()]
 
 
+_PARSER = MarkdownIt("commonmark")
+
+
+def _blocks(text: str) -> str:
+    """TEXT with what CommonMark reads as indented code blanked and each setext heading
+    ("Background" underlined with ---) written as an ATX one, line for line."""
+    lines = text.split("\n")
+    for token in _PARSER.parse(text):
+        if token.map is None:
+            continue
+        start, end = token.map
+        end = min(end, len(lines))
+        if token.type == "code_block":
+            for index in range(start, end):
+                lines[index] = ""
+        elif token.type == "heading_open" and token.markup in ("=", "-") and end - start >= 2:
+            title = " ".join(line.strip() for line in lines[start : end - 1])
+            lines[start] = "# " + title
+            for index in range(start + 1, end):
+                lines[index] = ""
+    return "\n".join(lines)
+
+
+def _without_squashed(message: str) -> str:
+    """A squash merge's message without the commits it squashed: GitHub's "Title (#12)"
+    followed by "* subject" bullets, or git's "Squashed commit of the following:". Those lines
+    are the branch's history, which later commits may have undone, not claims about the net
+    change; the subject stays."""
+    subject, newline, body = message.partition("\n")
+    squashed = _SQUASHED.search(body)
+    if squashed is not None:
+        return subject + newline + body[: squashed.start()]
+    if _SQUASH_SUBJECT.search(subject) and _SQUASH_BULLET.search(body):
+        return subject
+    return message
+
+
 def statements(text: str, *, commit: bool = False) -> Iterator[Statement]:
     """The sentences of a description or commit message that could report work done:
     quoted text (`>` lines), code blocks, HTML comments and commit trailers left out."""
     text = _COMMENT.sub("", text.replace("\r\n", "\n"))
+    if commit:
+        text = _without_squashed(text)
+    text = _blocks(text)
     section: Section = "plain"
     fence: str | None = None
     quoted = 0  # depth of open <blockquote> and <pre> elements

@@ -23,6 +23,8 @@ class Words(NamedTuple):
     purpose_verbs: frozenset[str]
     be_words: frozenset[str]
     object_nouns: frozenset[str]
+    determiners: frozenset[str]
+    general_predicates: frozenset[str]
     extensions: frozenset[str]
     names: frozenset[str]
     not_files: frozenset[str]
@@ -46,6 +48,8 @@ def words() -> Words:
         frozenset(w["purpose-verbs"]),
         frozenset(w["be-words"]),
         frozenset(w["object-nouns"]),
+        frozenset(w["determiners"]),
+        frozenset(w["general-predicates"]),
         frozenset(e.lower() for e in p["extensions"]),
         frozenset(p["names"]),
         frozenset(n.lower() for n in p["not-files"]),
