@@ -210,6 +210,11 @@ if TYPE_CHECKING:
 
     import app.other
 import app.helper
+from .. import top
+from app.top import *  # a comment
+import app.mid as m2, app.low
+import app.one; import app.two
+from app import top as t, mid
 def f():
     x = """
 from app import low
@@ -224,4 +229,4 @@ from app import low
         return sorted((e.key, e.line, e.type_only) for e in found)
 
     assert edges(scan("app/low.py", text, layout)) == edges(parse("app/low.py", text, layout).edges)
-    assert len(scan("app/low.py", text, layout)) == 13
+    assert len(scan("app/low.py", text, layout)) == 20

@@ -265,7 +265,9 @@ def _chains(
                     found.append((path, module))
         return found
 
-    graph = chains.build(modules(head), head.python, type_only, head.read)
+    files = modules(head)
+    texts = head.read_many([path for path, _ in files])
+    graph = chains.build(files, head.python, type_only, texts.get)
 
     def base_graph() -> chains.Graph:
         # The head's graph, with the changed files' edges read at the base.

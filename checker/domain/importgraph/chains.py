@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import keyword
 import re
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -90,14 +91,63 @@ def _statements(path: str, text: str, layout: Layout) -> list[Edge]:
             if (depth <= 0 and not body.endswith("\\")) or end == len(padded):
                 break
             start, number = end + 1, number + 1
+        type_only = guards is not None and guards(line, indent)
+        if len(chunk) == 1:
+            names = _simple(chunk[0], importer)
+            if names is not None:  # most statements: no parse needed
+                edges.extend(
+                    Edge(importer.endpoint, importer.target(name), line, indent + 1, type_only)
+                    for name in names
+                )
+                continue
         try:
             tree = ast.parse("\n".join(chunk))
         except (SyntaxError, ValueError):
             continue
         collector = _Collector(importer, [], places)
-        collector.visit(tree, guards is not None and guards(line, indent))
+        collector.visit(tree, type_only)
         edges.extend(collector.edges)
     return edges
+
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED = rf"{_NAME}(?:\.{_NAME})*"
+_ALIAS = rf"(?:[ \t]+as[ \t]+{_NAME})?"
+_END = r"[ \t]*(?:#.*)?$"
+_SIMPLE_IMPORT = re.compile(
+    rf"import[ \t]+({_DOTTED}{_ALIAS}(?:[ \t]*,[ \t]*{_DOTTED}{_ALIAS})*){_END}"
+)
+_SIMPLE_FROM = re.compile(
+    rf"from[ \t]*(\.*)[ \t]*({_DOTTED})?[ \t]+import[ \t]+"
+    rf"(\*|{_NAME}{_ALIAS}(?:[ \t]*,[ \t]*{_NAME}{_ALIAS})*){_END}"
+)
+
+
+def _simple(statement: str, importer: _Importer) -> list[str] | None:
+    """The modules a one-line import statement of the plain ASCII forms imports (`import a.b
+    as c, d`, `from .a import b as c, d`), without parsing it; None for any other form (the
+    caller parses it). The names resolve as the parse's collector resolves them."""
+    match = _SIMPLE_IMPORT.match(statement)
+    if match is not None:
+        names = [part.split()[0] for part in match.group(1).split(",")]
+        return None if any(_reserved(name) for name in names) else names
+    match = _SIMPLE_FROM.match(statement)
+    if match is None:
+        return None
+    dots, module, listed = match.groups()
+    if (not dots and not module) or (module and _reserved(module)):
+        return None
+    aliases = [part.split()[0] for part in listed.split(",")]
+    if any(keyword.iskeyword(alias) for alias in aliases if alias != "*"):
+        return None
+    base = importer.relative(len(dots), module) if dots else module
+    if base is None:
+        return []
+    return [importer.submodule(base, alias) for alias in aliases]
+
+
+def _reserved(dotted: str) -> bool:
+    return any(keyword.iskeyword(part) for part in dotted.split("."))
 
 
 def _guards(text: str) -> Callable[[int, int], bool]:
