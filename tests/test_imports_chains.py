@@ -5,7 +5,9 @@ same chain under allow_indirect_imports, or one the base already had, is no find
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,37 @@ def test_policy_contracts_are_direct_unless_indirect_is_set(repo: Repo) -> None:
     )
     repo.write("src/app/helper.py", "import app.top\n")
     assert contracts(repo) == {"app.top > app.mid > app.low"}
+
+
+TACH = shutil.which("tach", path=str(Path(sys.executable).parent)) or shutil.which("tach")
+TACH_CONFIG = """source_roots = ["src"]
+layers = ["top", "mid", "low"]
+""" + "".join(
+    f'\n[[modules]]\npath = "app.{name}"\nlayer = "{name}"\n' for name in ("top", "mid", "low")
+)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(TACH is None, reason="tach is not installed")
+def test_tach_layers_judge_direct_imports_only_as_tach_does(repo: Repo) -> None:
+    # tach checks each import against the importing module's layer; a chain low -> helper ->
+    # top through a module in no layer passes `tach check`, so agentcheck reports nothing,
+    # while the direct import low -> top fails both.
+    assert TACH is not None
+    repo.commit("base", {**BASE, "tach.toml": TACH_CONFIG})
+    repo.write("src/app/helper.py", "import app.top\n")
+
+    def tach_fails() -> bool:
+        done = subprocess.run(
+            [TACH, "check"], cwd=repo.root, env=clean_env(), capture_output=True, check=False
+        )
+        return done.returncode != 0
+
+    assert not tach_fails()
+    assert contracts(repo) == set()
+    repo.write("src/app/low.py", "import app.helper\nimport app.top\n")
+    assert tach_fails()
+    assert contracts(repo) == {"layers top > mid > low"}
 
 
 # In process (tests/memory.py): the same logic without git or lint-imports.
