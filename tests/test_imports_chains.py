@@ -263,3 +263,33 @@ from app import low
 
     assert edges(scan("app/low.py", text, layout)) == edges(parse("app/low.py", text, layout).edges)
     assert len(scan("app/low.py", text, layout)) == 20
+
+
+def test_an_unchanged_from_import_that_starts_to_import_an_added_module() -> None:
+    # app/low.py's `from app import top` imported the package app (top was a name in it);
+    # once the change adds app/top.py, the same line imports app.top: up the layers.
+    base = {**APP, "app/__init__.py": "top = 1\n", "app/low.py": "from app import top\n"}
+    del base["app/top.py"]
+    head = {**base, "app/top.py": ""}
+    assert chain_messages(base, head) == [
+        "AC401 app/low.py:1 new import app.low -> app.top breaks contract 'app layers' "
+        "(agentcheck.toml): the change adds app.top, which this unchanged line now imports"
+    ]
+    # A chain it completes: low -> helper (unchanged, `from app import other`) -> other -> top.
+    base = {
+        **APP,
+        "app/__init__.py": "other = 1\n",
+        "app/helper.py": "from app import other\n",
+        "app/top.py": "",
+    }
+    del base["app/other.py"]
+    head = {**base, "app/other.py": "import app.top\n"}
+    found = chain_messages(base, head)
+    # Both new edges are needed for the chain, so each is reported (the added file's too).
+    assert [m.split(" completes")[0] for m in found] == [
+        "AC401 app/helper.py:1 new import app.helper -> app.other",
+        "AC401 app/other.py:1 new import app.other -> app.top",
+    ]
+    assert "app.helper -> app.other (app/helper.py:1, added)" in found[0]
+    # Without the module added, the unchanged line imports what it did: nothing new.
+    assert chain_messages(base, {**base, "app/mid.py": "x = 1\n"}) == []

@@ -15,7 +15,9 @@ never names the module they import.
 
 Contracts that forbid indirect imports (import-linter's, or `indirect = true`) also see chains:
 a new edge between two modules of a package they name makes the head's graph of those packages
-be read (domain/importgraph/chains.py); a change that adds no such edge reads nothing more."""
+be read (domain/importgraph/chains.py); a change that adds no such edge reads nothing more.
+A change that adds a Python module reads, in one batch, the unchanged files the contracts cover,
+and parses those that spell the module's name: their `from pkg import name` may now import it."""
 
 from __future__ import annotations
 
@@ -216,8 +218,70 @@ def check(
                         edge.line,
                         edge.column,
                     )
+    if versions.whole_files:
+        for path, edge in _resolved_anew(change, head, base, contracts, packages, type_only):
+            if any(pattern.matches(edge) for pattern in allowed):
+                continue
+            for contract in contracts:
+                if contract.broken_by(edge):
+                    yield Finding(
+                        contract.code,
+                        f"new import {edge} breaks contract '{contract.name}' ({contract.source}): "
+                        f"the change adds {edge.imported.name}, which this unchanged line now "
+                        "imports",
+                        path,
+                        edge.line,
+                        edge.column,
+                    )
+            if indirect and _within(edge.importer, packages) and _within(edge.imported, packages):
+                pending.append((FileChange(path, path, "modified"), edge))
     if pending and versions.whole_files:
         yield from _chains(pending, indirect, packages, change, head, base, type_only)
+
+
+def _resolved_anew(
+    change: ChangeSet,
+    head: Side,
+    base: Side,
+    contracts: Sequence[Contract],
+    packages: frozenset[str] | None,
+    type_only: bool,
+) -> list[tuple[str, Edge]]:
+    """Edges of files the change leaves alone that import a module the change adds: an
+    unchanged `from pkg import name` imports pkg.name once the change adds it (pkg before).
+    Read only when the change adds a Python module: the files of the packages the contracts
+    cover, in one batch, and parsed only where they spell the new module's name."""
+    from checker.domain.importgraph.python import spells
+
+    added: set[str] = set()
+    for file in change.files:
+        if file.status in ("added", "renamed", "copied") and language(file.path) == "python":
+            module = head.python.module_of(file.path)
+            if module is not None and base.python.locate(module) is None:
+                added.add(module)
+    if not added:
+        return []
+    words = {module.rpartition(".")[2] for module in added}
+    changed = {f.path for f in change.files}
+    candidates = []
+    for path in head.paths:
+        if path in changed or language(path) != "python":
+            continue
+        importer = head.importer(path)
+        if importer is None:
+            continue
+        if any(c.constrains(importer) for c in contracts) or (
+            any(c.indirect for c in contracts) and _within(importer, packages)
+        ):
+            candidates.append(path)
+    found = []
+    for path, text in head.read_many(sorted(candidates)).items():
+        if text is None or not spells(text, words):
+            continue
+        for edge in head.parse(path, text).edges:
+            if edge.imported.name in added and (type_only or not edge.type_only):
+                found.append((path, edge))
+    return found
 
 
 def _packages(contracts: Sequence[Contract]) -> frozenset[str] | None:
@@ -272,10 +336,15 @@ def _chains(
     def base_graph() -> chains.Graph:
         # The head's graph, with the changed files' edges read at the base.
         changed = {f.path for f in change.files} | {f.old_path for f in change.files}
-        kept = {m: e for m, e in graph.out.items() if graph.endpoints[m].path not in changed}
         everything = modules(base)
         files = [(p, m) for p, m in everything if p in changed]
         fresh = chains.build(files, base.python, type_only, base.read, everything)
+        # An unchanged file's edge to a module the change adds was no edge at the base.
+        kept = {
+            m: [e for e in edges if e.imported.name in fresh.endpoints]
+            for m, edges in graph.out.items()
+            if graph.endpoints[m].path not in changed
+        }
         return chains.Graph(fresh.endpoints, {**kept, **fresh.out})
 
     finder = chains.Chains(graph, base_graph)
