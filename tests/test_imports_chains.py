@@ -293,3 +293,18 @@ def test_an_unchanged_from_import_that_starts_to_import_an_added_module() -> Non
     assert "app.helper -> app.other (app/helper.py:1, added)" in found[0]
     # Without the module added, the unchanged line imports what it did: nothing new.
     assert chain_messages(base, {**base, "app/mid.py": "x = 1\n"}) == []
+
+
+@pytest.mark.e2e
+def test_many_files_read_in_one_batch_as_one_by_one(repo: Repo) -> None:
+    from checker.adapters.git import Repository
+    from checker.adapters.gitchange import from_range
+
+    base = repo.commit("base", {"a.py": "import b\n", "b.py": "", "data.bin": b"\x00\x01"})
+    repo.commit("change", {"a.py": "import c\n", "c.py": "x = 'caf\u00e9'\n"})
+    paths = ["a.py", "b.py", "c.py", "data.bin", "gone.py"]
+    with Repository.find(repo.root) as git:
+        _, reader = from_range(git, f"{base}..HEAD")
+        assert reader.heads(paths) == {path: reader.head(path) for path in paths}
+        assert reader.heads(paths)["c.py"] == "x = 'caf\u00e9'\n".encode()
+        assert reader.heads(paths)["gone.py"] is None
