@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -224,11 +224,19 @@ class Repository:
 
     def run(self, *args: str, config: tuple[str, ...] = ()) -> bytes:
         """git ARGS with `-c` settings CONFIG (NAME=VALUE) for this command only."""
+        return self._run(None, args, config)
+
+    def run_input(self, data: bytes, *args: str) -> bytes:
+        """git ARGS reading DATA on its standard input."""
+        return self._run(data, args, ())
+
+    def _run(self, data: bytes | None, args: tuple[str, ...], config: tuple[str, ...]) -> bytes:
         try:
             done = subprocess.run(
                 _command(args, config),
                 cwd=self.root,
                 env=self._env,
+                input=data,
                 capture_output=True,
                 check=False,
             )
@@ -403,6 +411,32 @@ class Repository:
             return None
         data = self._contents.body(found[1])
         return data if found[0] == "blob" else None
+
+    def blobs(self, ids: Sequence[str], limit: int) -> list[bytes | None]:
+        """Many blobs by id, read by one `git cat-file --batch` that is given every id at once
+        (one process, no round trip per object): a file's bytes, or None when the id names no
+        blob or one bigger than LIMIT bytes."""
+        if not ids:
+            return []
+        wanted = b"".join(os.fsencode(i) + b"\n" for i in ids)
+        out = self.run_input(wanted, "cat-file", "--batch")
+        found: list[bytes | None] = []
+        at = 0
+        for _ in ids:
+            end = out.find(b"\n", at)
+            if end < 0:
+                break
+            parts = out[at:end].split(b" ")
+            at = end + 1
+            if len(parts) != 3 or not parts[2].isdigit():
+                found.append(None)  # "<id> missing"
+                continue
+            size = int(parts[2])
+            data = out[at : at + size]
+            at += size + 1
+            found.append(data if parts[1] == b"blob" and size <= limit else None)
+        found += [None] * (len(ids) - len(found))
+        return found
 
     def blob_size(self, sha: str) -> int | None:
         header = self._header(sha)

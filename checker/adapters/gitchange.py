@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from checker.adapters import worktree
@@ -50,6 +50,19 @@ class GitReader:
             tree = "" if self._head_side == "index" else (self._head or "")
             return self._unchanged(tree, path, self._head_files)
         return self._repo.blob(sha, caps.MAX_FILE_BYTES)
+
+    def heads(self, paths: Sequence[str]) -> dict[str, bytes | None]:
+        """Many files at the head at once: blobs by id through one `git cat-file --batch` (the
+        work tree's files from disk)."""
+        if self._head_side == "worktree":
+            return {path: worktree.read_file(self._repo.root, path) for path in paths}
+        listing = self._head_files()
+        ids = [self._head_ids.get(path) or listing.get(path) for path in paths]
+        asked = [(path, sha) for path, sha in zip(paths, ids, strict=True) if sha]
+        data = self._repo.blobs([sha for _, sha in asked], caps.MAX_FILE_BYTES)
+        found: dict[str, bytes | None] = dict.fromkeys(paths)
+        found.update(zip([path for path, _ in asked], data, strict=True))
+        return found
 
     def _unchanged(
         self, tree: str, path: str, listing: Callable[[], dict[str, str]]

@@ -11,7 +11,13 @@ or closes a string that spans lines, or brackets around lines it leaves alone (e
 text into code, or code into other code, far from the change), or adds or removes a module the
 file names (`from pkg import name` then imports another module): then the whole file is read.
 The base is read only for the head edges that break a contract, and not at all where its text
-never names the module they import."""
+never names the module they import.
+
+Contracts that forbid indirect imports (import-linter's, or `indirect = true`) also see chains:
+a new edge between two modules of a package they name makes the head's graph of those packages
+be read (domain/importgraph/chains.py); a change that adds no such edge reads nothing more.
+A change that adds a Python module reads, in one batch, the unchanged files the contracts cover,
+and parses those that spell the module's name: their `from pkg import name` may now import it."""
 
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from checker.config.policy import Policy
 from checker.config.schema import Entries, boolean, strings
 from checker.config.task import Task
 from checker.domain.importgraph.contracts import Contract
-from checker.domain.importgraph.edges import Edge, language
+from checker.domain.importgraph.edges import Edge, Endpoint, language
 from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding
 from checker.model.reader import FileReader
@@ -138,9 +144,16 @@ def check(
     type_only = settings.type_checking_imports
     head, base = Side(versions, True, roots), Side(versions, False, roots)
     python_words: set[str] | None = None  # read when a file edited in place first needs them
+    indirect = [c for c in contracts if c.indirect]
+    packages = _packages(indirect)
+    pending: list[tuple[FileChange, Edge]] = []  # new edges between modules of those packages
     for file in files:
         importer = head.importer(file.path)
-        if importer is not None and not any(c.constrains(importer) for c in contracts):
+        if (
+            importer is not None
+            and not any(c.constrains(importer) for c in contracts)
+            and not (indirect and _within(importer, packages))
+        ):
             continue  # no contract covers the file: none of its imports can break one
         added = {line.number for line in file.added}
         if not versions.whole_files:
@@ -176,19 +189,23 @@ def check(
         # The head's edges that would break a contract; only they need the base version (most
         # changed files have none, and their base is never read or parsed).
         breaking: list[tuple[Edge, list[Contract]]] = []
+        inside: list[Edge] = []
         for edge in _first(new_edges, added).values():
             if any(pattern.matches(edge) for pattern in allowed):
                 continue
             broken = [contract for contract in contracts if contract.broken_by(edge)]
             if broken:
                 breaking.append((edge, broken))
-        if not breaking:
+            if indirect and _within(edge.importer, packages) and _within(edge.imported, packages):
+                inside.append(edge)
+        if not breaking and not inside:
             continue
-        imported = {edge.imported.name for edge, _ in breaking}
+        imported = {edge.imported.name for edge, _ in breaking} | {e.imported.name for e in inside}
         old_edges = _base_edges(file, base, versions.whole_files, imported)
         if not type_only:
             old_edges = [e for e in old_edges if not e.type_only]
         known = {e.key for e in old_edges}
+        pending.extend((file, edge) for edge in inside if edge.key not in known)
         for edge, broken in sorted(breaking, key=lambda item: (item[0].line, item[0].column)):
             if edge.key in known:
                 continue
@@ -201,6 +218,150 @@ def check(
                         edge.line,
                         edge.column,
                     )
+    if versions.whole_files:
+        for path, edge in _resolved_anew(change, head, base, contracts, packages, type_only):
+            if any(pattern.matches(edge) for pattern in allowed):
+                continue
+            for contract in contracts:
+                if contract.broken_by(edge):
+                    yield Finding(
+                        contract.code,
+                        f"new import {edge} breaks contract '{contract.name}' ({contract.source}): "
+                        f"the change adds {edge.imported.name}, which this unchanged line now "
+                        "imports",
+                        path,
+                        edge.line,
+                        edge.column,
+                    )
+            if indirect and _within(edge.importer, packages) and _within(edge.imported, packages):
+                pending.append((FileChange(path, path, "modified"), edge))
+    if pending and versions.whole_files:
+        yield from _chains(pending, indirect, packages, change, head, base, type_only)
+
+
+def _resolved_anew(
+    change: ChangeSet,
+    head: Side,
+    base: Side,
+    contracts: Sequence[Contract],
+    packages: frozenset[str] | None,
+    type_only: bool,
+) -> list[tuple[str, Edge]]:
+    """Edges of files the change leaves alone that import a module the change adds: an
+    unchanged `from pkg import name` imports pkg.name once the change adds it (pkg before).
+    Read only when the change adds a Python module: the files of the packages the contracts
+    cover, in one batch, and parsed only where they spell the new module's name."""
+    from checker.domain.importgraph.python import spells
+
+    added: set[str] = set()
+    for file in change.files:
+        if file.status in ("added", "renamed", "copied") and language(file.path) == "python":
+            module = head.python.module_of(file.path)
+            if module is not None and base.python.locate(module) is None:
+                added.add(module)
+    if not added:
+        return []
+    words = {module.rpartition(".")[2] for module in added}
+    changed = {f.path for f in change.files}
+    candidates = []
+    for path in head.paths:
+        if path in changed or language(path) != "python":
+            continue
+        importer = head.importer(path)
+        if importer is None:
+            continue
+        if any(c.constrains(importer) for c in contracts) or (
+            any(c.indirect for c in contracts) and _within(importer, packages)
+        ):
+            candidates.append(path)
+    found = []
+    for path, text in head.read_many(sorted(candidates)).items():
+        if text is None or not spells(text, words):
+            continue
+        for edge in head.parse(path, text).edges:
+            if edge.imported.name in added and (type_only or not edge.type_only):
+                found.append((path, edge))
+    return found
+
+
+def _packages(contracts: Sequence[Contract]) -> frozenset[str] | None:
+    """The top-level packages the CONTRACTS name; None where a name's first part is a glob."""
+    from checker.domain.importgraph.patterns import is_path
+
+    found = set()
+    for contract in contracts:
+        for name in contract.names():
+            if is_path(name):
+                return None
+            top = name.split(".")[0]
+            if "*" in top:
+                return None
+            found.add(top)
+    return frozenset(found)
+
+
+def _within(endpoint: Endpoint, packages: frozenset[str] | None) -> bool:
+    module = endpoint.module
+    if module is None:
+        return False
+    return packages is None or module.split(".")[0] in packages
+
+
+def _chains(
+    pending: list[tuple[FileChange, Edge]],
+    contracts: Sequence[Contract],
+    packages: frozenset[str] | None,
+    change: ChangeSet,
+    head: Side,
+    base: Side,
+    type_only: bool,
+) -> Iterator[Finding]:
+    """Findings for the new edges that complete a chain breaking a contract that forbids
+    indirect imports; the direct breaks were reported already."""
+    from checker.domain.importgraph import chains
+
+    def modules(side: Side) -> list[tuple[str, str]]:
+        found = []
+        for path in side.paths:
+            if path.endswith(".py"):
+                module = side.python.module_of(path)
+                if module is not None and (packages is None or module.split(".")[0] in packages):
+                    found.append((path, module))
+        return found
+
+    files = modules(head)
+    texts = head.read_many([path for path, _ in files])
+    graph = chains.build(files, head.python, type_only, texts.get)
+
+    def base_graph() -> chains.Graph:
+        # The head's graph, with the changed files' edges read at the base.
+        changed = {f.path for f in change.files} | {f.old_path for f in change.files}
+        everything = modules(base)
+        files = [(p, m) for p, m in everything if p in changed]
+        fresh = chains.build(files, base.python, type_only, base.read, everything)
+        # An unchanged file's edge to a module the change adds was no edge at the base.
+        kept = {
+            m: [e for e in edges if e.imported.name in fresh.endpoints]
+            for m, edges in graph.out.items()
+            if graph.endpoints[m].path not in changed
+        }
+        return chains.Graph(fresh.endpoints, {**kept, **fresh.out})
+
+    finder = chains.Chains(graph, base_graph)
+    for file, edge in sorted(pending, key=lambda item: (item[0].path, item[1].line)):
+        for contract in contracts:
+            if contract.broken_by(edge) or any(p.matches(edge) for p in contract.ignore):
+                continue  # a direct break is reported as one; an ignored import breaks nothing
+            chain = finder.completed(edge, contract)
+            if chain is not None:
+                yield Finding(
+                    contract.code,
+                    f"new import {edge} completes a chain that breaks contract "
+                    f"'{contract.name}' ({contract.source}): {chains.describe(chain, edge)}",
+                    file.path,
+                    edge.line,
+                    edge.column,
+                )
 
 
 def _module_words(change: ChangeSet, head: Side, base: Side) -> set[str]:

@@ -3,7 +3,7 @@ its ignored edges, and the rule code an edge that breaks it is reported under.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import NamedTuple
 
 from checker.domain.importgraph.edges import Edge, Endpoint
@@ -16,10 +16,25 @@ class Contract:
     code = ""
     kind = ""
 
-    def __init__(self, name: str, source: str, ignore: Iterable[EdgePattern] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        source: str,
+        ignore: Iterable[EdgePattern] = (),
+        indirect: bool = False,
+    ) -> None:
         self.name = name
         self.source = source  # where it was declared, for messages: "agentcheck.toml"
         self.ignore = tuple(ignore)
+        # True where a chain of imports through other modules breaks the contract as a direct
+        # import would (import-linter's layers and independence, and forbidden contracts
+        # without allow_indirect_imports).
+        self.indirect = indirect
+
+    def role(self, endpoint: Endpoint) -> Hashable | None:
+        """What the contract sees of ENDPOINT: two endpoints of the same role break it alike,
+        so chains are judged role to role. None: the endpoint plays no part in it."""
+        return None
 
     def broken_by(self, edge: Edge) -> bool:
         if not self.violates(edge):

@@ -4,7 +4,7 @@ forbidden pair, so `app.*` may be forbidden to `app.ui`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 from checker.domain.importgraph.contracts import Contract, overlap
 from checker.domain.importgraph.edges import Edge, Endpoint
@@ -23,8 +23,9 @@ class ForbiddenContract(Contract):
         forbidden: Sequence[str],
         ignore: Iterable[EdgePattern] = (),
         as_packages: bool = True,
+        indirect: bool = False,
     ) -> None:
-        super().__init__(name, source, ignore)
+        super().__init__(name, source, ignore, indirect)
         self.sources = tuple(sources)
         self.forbidden = tuple(forbidden)
         self._sources = [compile_pattern(t, as_packages) for t in self.sources]
@@ -35,6 +36,11 @@ class ForbiddenContract(Contract):
 
     def constrains(self, importer: Endpoint) -> bool:
         return any(pattern.member(importer) is not None for pattern in self._sources)
+
+    def role(self, endpoint: Endpoint) -> Hashable | None:
+        origins = tuple(m for p in self._sources if (m := p.member(endpoint)) is not None)
+        banned = tuple(m for p in self._forbidden if (m := p.member(endpoint)) is not None)
+        return (origins, banned) if origins or banned else None
 
     def violates(self, edge: Edge) -> bool:
         banned = [m for p in self._forbidden if (m := p.member(edge.imported)) is not None]

@@ -124,7 +124,9 @@ def _contract(options: dict[str, Any], source: str) -> Contract | None:
             raise _error(source, name, "ignore_imports", why)
         ignore.append(compile_edge(text, package=False))
     if kind == "layers":
-        return LayersContract(name, source, names("layers"), names("containers", False), ignore)
+        return LayersContract(
+            name, source, names("layers"), names("containers", False), ignore, indirect=True
+        )
     if kind == "forbidden":
         return ForbiddenContract(
             name,
@@ -133,7 +135,8 @@ def _contract(options: dict[str, Any], source: str) -> Contract | None:
             names("forbidden_modules"),
             ignore,
             _boolean(options.get("as_packages"), True),
+            indirect=not _boolean(options.get("allow_indirect_imports"), False),
         )
     if kind == "independence":
-        return IndependenceContract(name, source, names("modules"), ignore)
+        return IndependenceContract(name, source, names("modules"), ignore, indirect=True)
     return None

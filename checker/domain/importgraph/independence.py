@@ -3,7 +3,7 @@ names each module it matches: with `app.*`, app.billing and app.shipping are ind
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 from checker.domain.importgraph.contracts import Contract, overlap
 from checker.domain.importgraph.edges import Edge, Endpoint
@@ -20,8 +20,9 @@ class IndependenceContract(Contract):
         source: str,
         modules: Sequence[str],
         ignore: Iterable[EdgePattern] = (),
+        indirect: bool = False,
     ) -> None:
-        super().__init__(name, source, ignore)
+        super().__init__(name, source, ignore, indirect)
         self.modules = tuple(modules)
         self._patterns = [compile_pattern(t) for t in self.modules]
 
@@ -30,6 +31,9 @@ class IndependenceContract(Contract):
 
     def _member(self, endpoint: Endpoint) -> str | None:
         return next((m for p in self._patterns if (m := p.member(endpoint)) is not None), None)
+
+    def role(self, endpoint: Endpoint) -> Hashable | None:
+        return self._member(endpoint)
 
     def constrains(self, importer: Endpoint) -> bool:
         return self._member(importer) is not None

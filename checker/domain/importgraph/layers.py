@@ -5,7 +5,7 @@ container, as import-linter does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import NamedTuple
 
 from checker.domain.importgraph.contracts import Contract
@@ -62,8 +62,9 @@ class LayersContract(Contract):
         layers: Sequence[str],
         containers: Sequence[str] = (),
         ignore: Iterable[EdgePattern] = (),
+        indirect: bool = False,
     ) -> None:
-        super().__init__(name, source, ignore)
+        super().__init__(name, source, ignore, indirect)
         self.layers = tuple(layers)
         self.containers = tuple(containers)
         groups: list[tuple[Pattern | None, list[_Layer]]] = []
@@ -90,6 +91,9 @@ class LayersContract(Contract):
                     found.append(_Place(holder, index, member))
                     break
         return found
+
+    def role(self, endpoint: Endpoint) -> Hashable | None:
+        return tuple(self._places(endpoint)) or None
 
     def constrains(self, importer: Endpoint) -> bool:
         return bool(self._places(importer))

@@ -63,6 +63,7 @@ class Layout:
         self.roots = tuple(sorted(set(roots), key=len, reverse=True))
         self.paths = paths
         self._sorted: list[str] | None = None
+        self._located: dict[str, str | None] = {}  # a whole package's graph asks the same names
 
     @property
     def known(self) -> bool:
@@ -85,6 +86,13 @@ class Layout:
 
     def locate(self, module: str) -> str | None:
         """The file (or namespace folder, ending in "/") of MODULE on this side, if any."""
+        if module in self._located:
+            return self._located[module]
+        found = self._locate(module)
+        self._located[module] = found
+        return found
+
+    def _locate(self, module: str) -> str | None:
         relative = module.replace(".", "/")
         for root in self.roots:
             base = f"{root}/{relative}" if root else relative

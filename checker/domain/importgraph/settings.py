@@ -14,7 +14,7 @@ from checker.domain.importgraph.independence import IndependenceContract
 from checker.domain.importgraph.layers import LayersContract, layer_error, split_layer
 from checker.domain.importgraph.patterns import compile_edge, edge_pattern_error, pattern_error
 
-_COMMON = ("type", "name", "ignore")
+_COMMON = ("type", "name", "ignore", "indirect")
 _REQUIRED = {
     "layers": ("layers",),
     "forbidden": ("source", "forbidden"),
@@ -81,8 +81,9 @@ def check_contract(entry: dict[str, Any]) -> dict[str, Any]:
             raise EntryError(None, f"a {kind} contract needs {key} = [...]")
     if "name" in entry and (not isinstance(entry["name"], str) or not entry["name"].strip()):
         raise EntryError("name", "must be a non-empty string")
-    if "as-packages" in entry and not isinstance(entry["as-packages"], bool):
-        raise EntryError("as-packages", "must be true or false")
+    for flag in ("as-packages", "indirect"):
+        if flag in entry and not isinstance(entry[flag], bool):
+            raise EntryError(flag, "must be true or false")
     if "ignore" in entry:
         _names(entry, "ignore", edge_pattern_error)
     if kind == "layers":
@@ -127,9 +128,12 @@ def build(entries: tuple[dict[str, Any], ...], label: str) -> list[Contract]:
         kind = entry["type"]
         name = entry.get("name") or default_name(kind, entry)
         ignore = [compile_edge(e) for e in entry.get("ignore", ())]
+        indirect = bool(entry.get("indirect", False))
         if kind == "layers":
             found.append(
-                LayersContract(name, label, entry["layers"], entry.get("containers", ()), ignore)
+                LayersContract(
+                    name, label, entry["layers"], entry.get("containers", ()), ignore, indirect
+                )
             )
         elif kind == "forbidden":
             found.append(
@@ -140,8 +144,9 @@ def build(entries: tuple[dict[str, Any], ...], label: str) -> list[Contract]:
                     entry["forbidden"],
                     ignore,
                     entry.get("as-packages", True),
+                    indirect,
                 )
             )
         else:
-            found.append(IndependenceContract(name, label, entry["modules"], ignore))
+            found.append(IndependenceContract(name, label, entry["modules"], ignore, indirect))
     return found

@@ -74,9 +74,15 @@ class Side:
     def read(self, path: str) -> str | None:
         """A text file's contents on this side; None when absent, unknown or binary."""
         data = self._versions.head(path) if self._head else self._versions.base(path)
-        if data is None or looks_binary(data):
-            return None
-        return decode_text(data)[0]
+        return _text(data)
+
+    def read_many(self, paths: Sequence[str]) -> dict[str, str | None]:
+        """Many files' texts at once: at the head, in one batch where the reader can (a git
+        reader asks one `git cat-file --batch` for all of them), else one by one."""
+        many = getattr(self._versions.reader, "heads", None) if self._head else None
+        if many is None:
+            return {path: self.read(path) for path in paths}
+        return {path: _text(data) for path, data in many(paths).items()}
 
     @property
     def script(self) -> ScriptLayout:
@@ -185,3 +191,9 @@ def detect_roots(paths: frozenset[str], packages: Sequence[str]) -> tuple[str, .
         depth = min(p.count("/") + bool(p) for p in outside)
         roots.update(p for p in outside if p.count("/") + bool(p) == depth)
     return tuple(roots)
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None or looks_binary(data):
+        return None
+    return decode_text(data)[0]

@@ -1,0 +1,310 @@
+"""Indirect chains (issue 17): a new import that completes a chain through other modules breaks
+an import-linter contract that forbids indirect imports, as lint-imports itself judges it; the
+same chain under allow_indirect_imports, or one the base already had, is no finding."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checker.domain.importgraph.chains import scan
+from checker.domain.importgraph.python import Layout, parse
+from tests import memory
+from tests.conftest import Repo, clean_env, diff_findings
+from tests.test_imports_agreement import LINT_IMPORTS
+
+CONFIG = """[importlinter]
+root_package = app
+
+[importlinter:contract:layers]
+name = app layers
+type = layers
+layers =
+    app.top
+    app.mid
+    app.low
+
+[importlinter:contract:forbid]
+name = low keeps off top
+type = forbidden
+source_modules =
+    app.low
+forbidden_modules =
+    app.top
+allow_indirect_imports = {allow}
+
+[importlinter:contract:indep]
+name = one and two are independent
+type = independence
+modules =
+    app.one
+    app.two
+"""
+BASE = {
+    "src/app/__init__.py": "",
+    "src/app/top.py": "",
+    "src/app/mid.py": "",
+    "src/app/low.py": "import app.helper\n",
+    "src/app/helper.py": "",
+    "src/app/bridge.py": "import app.two\n",
+    "src/app/one.py": "",
+    "src/app/two.py": "",
+}
+
+
+def lint_imports(root: Path) -> set[str]:
+    assert LINT_IMPORTS is not None
+    done = subprocess.run(
+        [LINT_IMPORTS, "--no-cache"],
+        cwd=root,
+        env=clean_env(PYTHONPATH=str(root / "src")),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return set(re.findall(r"^(.+) BROKEN\b", done.stdout, re.MULTILINE))
+
+
+def contracts(repo: Repo) -> set[str]:
+    found = set()
+    for finding in diff_findings(repo):
+        named = re.search(r"contract '([^']+)'", finding["message"])
+        if named:
+            found.add(named.group(1))
+    return found
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(LINT_IMPORTS is None, reason="import-linter is not installed")
+@pytest.mark.parametrize("allow", ["False", "True"])
+def test_chain_completed_by_an_edge_agrees_with_lint_imports(repo: Repo, allow: str) -> None:
+    repo.commit("base", {**BASE, ".importlinter": CONFIG.format(allow=allow)})
+    assert lint_imports(repo.root) == set()
+    # helper -> top completes low -> helper -> top (layers; forbidden unless allowed);
+    # one -> bridge completes one -> bridge -> two (independence).
+    repo.write("src/app/helper.py", "import os\nimport app.top\n")
+    repo.write("src/app/one.py", "from app import bridge\n")
+    expected = {"app layers", "one and two are independent"}
+    if allow == "False":
+        expected.add("low keeps off top")
+    assert lint_imports(repo.root) == expected
+    assert contracts(repo) == expected
+    result = repo.run("diff")
+    assert result.code == 1
+    assert (
+        "src/app/helper.py:2:1: AC401 new import app.helper -> app.top completes a chain that "
+        "breaks contract 'app layers' (.importlinter): app.low -> app.helper "
+        "(src/app/low.py:1); app.helper -> app.top (src/app/helper.py:2, added)"
+    ) in result.out
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(LINT_IMPORTS is None, reason="import-linter is not installed")
+def test_chain_the_base_had_is_not_new(repo: Repo) -> None:
+    # The base already chains low -> helper -> top; a second route adds no broken contract.
+    base = {**BASE, "src/app/helper.py": "import app.top\n", "src/app/extra.py": ""}
+    repo.commit("base", {**base, ".importlinter": CONFIG.format(allow="True")})
+    before = lint_imports(repo.root)
+    assert "app layers" in before
+    repo.write("src/app/low.py", "import app.helper\nimport app.extra\n")
+    repo.write("src/app/extra.py", "import app.top\n")
+    assert lint_imports(repo.root) == before
+    assert contracts(repo) == set()
+
+
+@pytest.mark.e2e
+def test_policy_contracts_are_direct_unless_indirect_is_set(repo: Repo) -> None:
+    policy = (
+        '[imports]\nroots = ["src"]\n\n[[imports.contracts]]\ntype = "layers"\n'
+        'layers = ["app.top", "app.mid", "app.low"]\n'
+    )
+    repo.commit("base", {**BASE, "agentcheck.toml": policy})
+    repo.write("src/app/helper.py", "import app.top\n")
+    assert contracts(repo) == set()
+    repo.commit(
+        "indirect", {"agentcheck.toml": policy + "indirect = true\n", "src/app/helper.py": ""}
+    )
+    repo.write("src/app/helper.py", "import app.top\n")
+    assert contracts(repo) == {"app.top > app.mid > app.low"}
+
+
+TACH = shutil.which("tach", path=str(Path(sys.executable).parent)) or shutil.which("tach")
+TACH_CONFIG = """source_roots = ["src"]
+layers = ["top", "mid", "low"]
+""" + "".join(
+    f'\n[[modules]]\npath = "app.{name}"\nlayer = "{name}"\n' for name in ("top", "mid", "low")
+)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(TACH is None, reason="tach is not installed")
+def test_tach_layers_judge_direct_imports_only_as_tach_does(repo: Repo) -> None:
+    # tach checks each import against the importing module's layer; a chain low -> helper ->
+    # top through a module in no layer passes `tach check`, so agentcheck reports nothing,
+    # while the direct import low -> top fails both.
+    assert TACH is not None
+    repo.commit("base", {**BASE, "tach.toml": TACH_CONFIG})
+    repo.write("src/app/helper.py", "import app.top\n")
+
+    def tach_fails() -> bool:
+        done = subprocess.run(
+            [TACH, "check"], cwd=repo.root, env=clean_env(), capture_output=True, check=False
+        )
+        return done.returncode != 0
+
+    assert not tach_fails()
+    assert contracts(repo) == set()
+    repo.write("src/app/low.py", "import app.helper\nimport app.top\n")
+    assert tach_fails()
+    assert contracts(repo) == {"layers top > mid > low"}
+
+
+# In process (tests/memory.py): the same logic without git or lint-imports.
+
+
+LAYERS = """
+[[imports.contracts]]
+type = "layers"
+name = "app layers"
+layers = ["app.top", "app.mid", "app.low"]
+indirect = true
+{extra}
+"""
+APP = {
+    "app/__init__.py": "",
+    "app/top.py": "",
+    "app/mid.py": "",
+    "app/low.py": "import app.helper\n",
+    "app/helper.py": "",
+    "app/other.py": "",
+}
+
+
+def chain_messages(base: dict[str, str], head: dict[str, str], extra: str = "") -> list[str]:
+    found = memory.findings(base, head, policy=LAYERS.format(extra=extra))
+    return [f"{f.code} {f.path}:{f.line} {f.message}" for f in found if f.code.startswith("AC4")]
+
+
+def test_an_edge_that_completes_a_chain_is_reported_with_the_chain() -> None:
+    head = {**APP, "app/helper.py": '"""Doc."""\nimport os\nfrom app import top\n'}
+    assert chain_messages(APP, head) == [
+        "AC401 app/helper.py:3 new import app.helper -> app.top completes a chain that breaks "
+        "contract 'app layers' (agentcheck.toml): app.low -> app.helper (app/low.py:1); "
+        "app.helper -> app.top (app/helper.py:3, added)"
+    ]
+
+
+def test_no_chain_finding_without_indirect_or_with_the_edge_ignored() -> None:
+    head = {**APP, "app/helper.py": "from app import top\n"}
+    policy = LAYERS.format(extra="").replace("indirect = true", "indirect = false")
+    assert memory.codes(memory.findings(APP, head, policy=policy)) == []
+    assert chain_messages(APP, head, 'ignore = ["app.low -> app.helper"]') == []
+
+
+def test_a_chain_the_base_had_is_not_new_even_when_the_change_reroutes_it() -> None:
+    base = {**APP, "app/helper.py": "import app.top\n"}
+    # The base chains low -> helper -> top; the change moves the hop to other.
+    head = {
+        **base,
+        "app/helper.py": "import app.other\n",
+        "app/other.py": "import app.top\n",
+    }
+    assert chain_messages(base, head) == []
+
+
+def test_a_type_checking_hop_breaks_no_chain_unless_asked() -> None:
+    head = {**APP, "app/helper.py": "from typing import TYPE_CHECKING\n", "app/other.py": ""}
+    head["app/helper.py"] += "if TYPE_CHECKING:\n    import app.other\n"
+    head["app/other.py"] = "import app.top\n"
+    assert chain_messages(APP, head) == []
+
+
+def test_scan_reads_the_edges_a_whole_parse_reads() -> None:
+    text = '''"""A docstring that shows code:
+import app.top
+from app import mid
+"""
+import os, app.low
+from app import (
+    helper,
+    other,
+)
+from . import mid as m
+import app.top \\
+    , app.mid
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from app import top
+
+    import app.other
+import app.helper
+from .. import top
+from app.top import *  # a comment
+import app.mid as m2, app.low
+import app.one; import app.two
+from app import top as t, mid
+def f():
+    x = """
+from app import low
+"""
+    import importlib
+    return importlib.import_module("app.mid")
+'''
+    paths = frozenset(APP)
+    layout = Layout([""], paths)
+
+    def edges(found: list) -> list:  # type: ignore[type-arg]
+        return sorted((e.key, e.line, e.type_only) for e in found)
+
+    assert edges(scan("app/low.py", text, layout)) == edges(parse("app/low.py", text, layout).edges)
+    assert len(scan("app/low.py", text, layout)) == 20
+
+
+def test_an_unchanged_from_import_that_starts_to_import_an_added_module() -> None:
+    # app/low.py's `from app import top` imported the package app (top was a name in it);
+    # once the change adds app/top.py, the same line imports app.top: up the layers.
+    base = {**APP, "app/__init__.py": "top = 1\n", "app/low.py": "from app import top\n"}
+    del base["app/top.py"]
+    head = {**base, "app/top.py": ""}
+    assert chain_messages(base, head) == [
+        "AC401 app/low.py:1 new import app.low -> app.top breaks contract 'app layers' "
+        "(agentcheck.toml): the change adds app.top, which this unchanged line now imports"
+    ]
+    # A chain it completes: low -> helper (unchanged, `from app import other`) -> other -> top.
+    base = {
+        **APP,
+        "app/__init__.py": "other = 1\n",
+        "app/helper.py": "from app import other\n",
+        "app/top.py": "",
+    }
+    del base["app/other.py"]
+    head = {**base, "app/other.py": "import app.top\n"}
+    found = chain_messages(base, head)
+    # Both new edges are needed for the chain, so each is reported (the added file's too).
+    assert [m.split(" completes")[0] for m in found] == [
+        "AC401 app/helper.py:1 new import app.helper -> app.other",
+        "AC401 app/other.py:1 new import app.other -> app.top",
+    ]
+    assert "app.helper -> app.other (app/helper.py:1, added)" in found[0]
+    # Without the module added, the unchanged line imports what it did: nothing new.
+    assert chain_messages(base, {**base, "app/mid.py": "x = 1\n"}) == []
+
+
+@pytest.mark.e2e
+def test_many_files_read_in_one_batch_as_one_by_one(repo: Repo) -> None:
+    from checker.adapters.git import Repository
+    from checker.adapters.gitchange import from_range
+
+    base = repo.commit("base", {"a.py": "import b\n", "b.py": "", "data.bin": b"\x00\x01"})
+    repo.commit("change", {"a.py": "import c\n", "c.py": "x = 'caf\u00e9'\n"})
+    paths = ["a.py", "b.py", "c.py", "data.bin", "gone.py"]
+    with Repository.find(repo.root) as git:
+        _, reader = from_range(git, f"{base}..HEAD")
+        assert reader.heads(paths) == {path: reader.head(path) for path in paths}
+        assert reader.heads(paths)["c.py"] == "x = 'caf\u00e9'\n".encode()
+        assert reader.heads(paths)["gone.py"] is None
