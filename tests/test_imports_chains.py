@@ -15,6 +15,7 @@ import pytest
 from checker.domain.importgraph.chains import scan
 from checker.domain.importgraph.python import Layout, parse
 from tests import memory
+from tests import test_imports_agreement as agreement
 from tests.conftest import Repo, clean_env, diff_findings
 from tests.test_imports_agreement import LINT_IMPORTS
 
@@ -58,16 +59,8 @@ BASE = {
 
 
 def lint_imports(root: Path) -> set[str]:
-    assert LINT_IMPORTS is not None
-    done = subprocess.run(
-        [LINT_IMPORTS, "--no-cache"],
-        cwd=root,
-        env=clean_env(PYTHONPATH=str(root / "src")),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return set(re.findall(r"^(.+) BROKEN\b", done.stdout, re.MULTILINE))
+    """The contracts lint-imports reports broken."""
+    return {name for name, broken in agreement.lint_imports(root, every=True).items() if broken}
 
 
 def contracts(repo: Repo) -> set[str]:
