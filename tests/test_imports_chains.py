@@ -210,6 +210,49 @@ def test_a_chain_the_base_had_is_not_new_even_when_the_change_reroutes_it() -> N
     assert chain_messages(base, head) == []
 
 
+def test_a_chain_through_a_root_package_no_indirect_contract_names() -> None:
+    # import-linter's graph holds every root package, so the chain beta.b -> gamma -> beta.a
+    # breaks the independence contract though only forbidden contracts (indirect allowed)
+    # name gamma. Found by the long agreement series in CI (seed 3, change 21).
+    config = """[importlinter]
+root_packages =
+    beta
+    gamma
+
+[importlinter:contract:beta]
+name = beta independence
+type = independence
+modules =
+    beta.a
+    beta.b
+
+[importlinter:contract:gamma]
+name = gamma keeps off sqlite3
+type = forbidden
+source_modules =
+    gamma
+forbidden_modules =
+    sqlite3
+allow_indirect_imports = True
+"""
+    base = {
+        ".importlinter": config,
+        "beta/__init__.py": "",
+        "beta/a.py": "",
+        "beta/b.py": "from gamma.core import thing\n",
+        "gamma/__init__.py": "",
+        "gamma/core.py": "def use():\n    import gamma.api\n",
+        "gamma/api.py": "",
+    }
+    head = {**base, "gamma/api.py": "from beta import a\n"}
+    found = [f for f in memory.findings(base, head) if f.code.startswith("AC4")]
+    assert [(f.code, f.path, f.line) for f in found] == [("AC403", "gamma/api.py", 1)]
+    assert found[0].message.endswith(
+        "beta.b -> gamma.core (beta/b.py:1); gamma.core -> gamma.api (gamma/core.py:2); "
+        "gamma.api -> beta.a (gamma/api.py:1, added)"
+    )
+
+
 def test_a_type_checking_hop_breaks_no_chain_unless_asked() -> None:
     head = {**APP, "app/helper.py": "from typing import TYPE_CHECKING\n", "app/other.py": ""}
     head["app/helper.py"] += "if TYPE_CHECKING:\n    import app.other\n"

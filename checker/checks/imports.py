@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from checker.config.policy import Policy
 from checker.config.schema import Entries, boolean, strings
 from checker.config.task import Task
-from checker.domain.importgraph.contracts import Contract
+from checker.domain.importgraph.contracts import Contract, Declared
 from checker.domain.importgraph.edges import Edge, Endpoint, language
 from checker.model.change import ChangeSet, FileChange
 from checker.model.finding import Finding
@@ -145,7 +145,7 @@ def check(
     head, base = Side(versions, True, roots), Side(versions, False, roots)
     python_words: set[str] | None = None  # read when a file edited in place first needs them
     indirect = [c for c in contracts if c.indirect]
-    packages = _packages(indirect)
+    packages = _packages(indirect, declared)
     pending: list[tuple[FileChange, Edge]] = []  # new edges between modules of those packages
     for file in files:
         importer = head.importer(file.path)
@@ -284,11 +284,20 @@ def _resolved_anew(
     return found
 
 
-def _packages(contracts: Sequence[Contract]) -> frozenset[str] | None:
-    """The top-level packages the CONTRACTS name; None where a name's first part is a glob."""
+def _packages(
+    contracts: Sequence[Contract], declared: Sequence[Declared] = ()
+) -> frozenset[str] | None:
+    """The packages whose graph the CONTRACTS' chains run through: the top-level packages they
+    name, and every root package of a configuration file that declares one of them (a chain
+    between two of import-linter's layers may pass through any of its root packages); None
+    where a name's first part is a glob."""
     from checker.domain.importgraph.patterns import is_path
 
-    found = set()
+    found: set[str] = set()
+    ids = {id(contract) for contract in contracts}
+    for source in declared:
+        if any(id(contract) in ids for contract in source.contracts):
+            found.update(source.packages)
     for contract in contracts:
         for name in contract.names():
             if is_path(name):
