@@ -219,6 +219,18 @@ def test_a_lockfile_beside_its_manifest_is_expected() -> None:
     assert len(_ac301(base, head)) == 1
 
 
+def test_a_workspace_excuses_a_lockfile_only_where_the_base_declared_it() -> None:
+    member = {"package.json": "{}\n", "pnpm-lock.yaml": "a\n", "pkg/ui/package.json": "{}\n"}
+    bumped = {"pnpm-lock.yaml": "b\n", "pkg/ui/package.json": '{"dependencies": {"x": "1"}}\n'}
+    workspace = {"pnpm-workspace.yaml": "packages:\n  - pkg/*\n"}
+    assert _ac301({**member, **workspace}, {**member, **workspace, **bumped}) == []
+    # Declared by the change itself: the lockfile edit is not excused by it.
+    assert len(_ac301(member, {**member, **workspace, **bumped})) == 1
+    # package.json's "workspaces" the same way (the change edits only the member's manifest).
+    declared = {**member, "package.json": '{"workspaces": ["pkg/*"]}\n'}
+    assert _ac301(declared, {**declared, **bumped}) == []
+
+
 def test_a_lockfile_alone_or_beside_another_folders_manifest_is_ac301() -> None:
     alone = _ac301(UV_BASE, {**UV_BASE, "uv.lock": "version = 2\n"})
     assert alone == [

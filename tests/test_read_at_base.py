@@ -109,6 +109,27 @@ def test_gitattributes_for_the_size_exclusions(repo: Repo) -> None:
     assert "AC201" not in _codes(repo, marked, head)
 
 
+def test_workspace_declarations_for_lockfiles(repo: Repo) -> None:
+    files: dict[str, str | bytes] = {
+        "package.json": "{}\n",
+        "pnpm-lock.yaml": "a\n",
+        "pkg/ui/package.json": "{}\n",
+    }
+    base = repo.commit("base", files)
+    bumped: dict[str, str | bytes] = {
+        "pnpm-lock.yaml": "b\n",
+        "pkg/ui/package.json": '{"dependencies": {"x": "1"}}\n',
+    }
+    workspace: dict[str, str | bytes] = {"pnpm-workspace.yaml": "packages:\n  - pkg/*\n"}
+    head = repo.commit("declare a workspace and edit the lockfile", {**workspace, **bumped})
+    assert ("AC301", "pnpm-lock.yaml") in _pairs(repo, base, head)
+    # Declared at the base, the lockfile locks the member's manifest: expected.
+    repo.git("checkout", "-q", base)
+    declared = repo.commit("workspace", workspace)
+    head = repo.commit("bump a member", bumped)
+    assert ("AC301", "pnpm-lock.yaml") not in _pairs(repo, declared, head)
+
+
 def test_rule_data_the_policy_extends(repo: Repo) -> None:
     policy = '[paths]\nprotected = ["deploy/**"]\n'
     base = repo.commit("base", {"agentcheck.toml": policy, "deploy/prod.yaml": "replicas: 1\n"})

@@ -61,7 +61,7 @@ def _locking(
 ) -> str | None:
     """For a lockfile PATH: the changed manifest it locks, which makes its change expected
     (None: there is none). The manifest beside it counts; one below it only where the manifest
-    beside it declares a workspace (pnpm's pnpm-workspace.yaml too)."""
+    beside it declared a workspace at the base (pnpm's pnpm-workspace.yaml too)."""
     folder, _, name = path.rpartition("/")
     lock = settings.locks.get(name)
     if lock is None:
@@ -78,10 +78,12 @@ def _locking(
 
 
 def _workspace(prefix: str, lock: Lock, settings: Settings, reader: FileReader) -> bool:
-    if lock.manifest == "package.json" and reader.head(f"{prefix}pnpm-workspace.yaml"):
+    """Whether the base declared a workspace at PREFIX: read at the base, like everything that
+    decides what is checked, so a change cannot declare one to excuse its own lockfile edit."""
+    if lock.manifest == "package.json" and reader.base(f"{prefix}pnpm-workspace.yaml"):
         return True
     markers = settings.workspaces.get(lock.manifest, ())
-    data = reader.head(f"{prefix}{lock.manifest}") if markers else None
+    data = reader.base(f"{prefix}{lock.manifest}") if markers else None
     text = data.decode("utf-8", "replace") if data else ""
     return any(marker in text for marker in markers)
 
