@@ -154,6 +154,53 @@ def test_other_edits_to_a_hooked_settings_file_keep_the_ordinary_message() -> No
     ] == []
 
 
+def _weakened(base: dict[str, str], head: dict[str, str], task: str | None = None) -> list[str]:
+    return [
+        f.path or ""
+        for f in findings(base, head, task=task)
+        if f.code == "AC301" and "changes how agentcheck's own hook runs" in f.message
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("agentcheck hook claude", "agentcheck hook claude || true"),  # its command
+        ('"Stop"', '"SubagentStop"'),  # its event
+        ('[{"hooks"', '[{"matcher": "never", "hooks"'),  # a matcher around it
+        ('"type": "command",', '"type": "command", "timeout": 1,'),  # its timeout
+        ('"permissions"', '"disableAllHooks": true, "permissions"'),  # every hook off
+        ('"hooks": {', '"hooks" {'),  # a file the agent cannot read
+    ],
+)
+def test_weakening_agentchecks_own_hook_has_its_own_message(edit: tuple[str, str]) -> None:
+    path = ".claude/settings.json"
+    base = json.dumps(json.loads(HOOKED))  # one line, so each edit is a plain replacement
+    head = base.replace(*edit)
+    assert head != base
+    allowing = 'id = "T"\npaths = ["**"]\nallow-protected = [".claude/**"]\n'
+    assert _weakened({path: base}, {path: head}) == [path]
+    assert _weakened({path: base}, {path: head}, task=allowing) == [path]
+
+
+def test_keeping_agentchecks_own_hook_as_it_was_is_no_weakening() -> None:
+    path = ".claude/settings.json"
+    document = json.loads(HOOKED)
+    # Reformatted, another hook added beside it, another setting changed: the entry is kept.
+    document["hooks"]["PreToolUse"] = [{"matcher": "Bash", "hooks": [{"command": "lint"}]}]
+    document["hooks"]["Stop"].insert(0, {"hooks": [{"type": "command", "command": "notify"}]})
+    document["model"] = "opus"
+    assert _weakened({path: HOOKED}, {path: json.dumps(document, indent=4)}) == []
+    # A file that never ran agentcheck's hook has nothing of it to weaken.
+    assert _weakened({path: '{"model": "a"}'}, {path: '{"model": "b", "x": {'}) == []
+    # Copilot's and Codex's files the same way.
+    copilot = ".github/hooks/agentcheck.json"
+    entry = '{"version": 1, "hooks": {"agentStop": [{"type": "command", "bash": "agentcheck hook '
+    entry += 'copilot", "timeoutSec": 60}]}}'
+    assert _weakened({copilot: entry}, {copilot: entry.replace("60", "1")}) == [copilot]
+    assert _weakened({copilot: entry}, {copilot: entry.replace("1,", "1, ")}) == []
+
+
 @pytest.mark.e2e
 def test_end_to_end_an_agent_removing_its_hook(repo: Repo) -> None:
     base = repo.commit("base", {".claude/settings.json": HOOKED + "\n", "a.py": "a = 1\n"})
@@ -164,3 +211,13 @@ def test_end_to_end_an_agent_removing_its_hook(repo: Repo) -> None:
     ]
     [own] = [f["message"] for f in found if f["code"] == "AC301"]
     assert "no longer runs agentcheck's own hook" in own
+
+
+@pytest.mark.e2e
+def test_end_to_end_an_agent_weakening_its_hook(repo: Repo) -> None:
+    base = repo.commit("base", {".claude/settings.json": HOOKED + "\n", "a.py": "a = 1\n"})
+    weak = HOOKED.replace("agentcheck hook claude", "agentcheck hook claude || true")
+    head = repo.commit("quiet", {".claude/settings.json": weak})
+    found = diff_findings(repo, f"{base}..{head}", "--policy-from", base)
+    [own] = [f["message"] for f in found if f["code"] == "AC301"]
+    assert "changes how agentcheck's own hook runs" in own

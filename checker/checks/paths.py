@@ -179,6 +179,66 @@ def _drops_own_hook(path: str, file: FileChange, settings: Settings, reader: Fil
     return runs(base) > runs(head)
 
 
+# Settings that switch every hook of the file off, whatever its entries say (Claude Code's).
+_ALL_HOOKS_OFF = ("disableAllHooks",)
+
+
+def _own_hook_entries(data: bytes, path: str) -> set[tuple[Any, ...]] | None:
+    """Each entry of an agent's hook file that runs `agentcheck hook`, as what decides when and
+    how it runs: the keys above it (the event), the plain settings of the objects around it (a
+    group's matcher) and the entry itself (its command, timeout). None where the file cannot
+    be read as JSON or TOML (the agent would not read it either)."""
+    import json
+
+    text = data.decode("utf-8", "replace")
+    try:
+        document = parse_toml(text, path) if path.endswith(".toml") else json.loads(text)
+    except (ValueError, FatalError):
+        return None
+    found: set[tuple[Any, ...]] = set()
+
+    def plain(value: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            sorted((k, json.dumps(v)) for k, v in value.items() if not isinstance(v, dict | list))
+        )
+
+    def walk(value: Any, keys: tuple[str, ...], around: tuple[Any, ...]) -> None:
+        if isinstance(value, dict):
+            ran = [v for k, v in value.items() if isinstance(v, str) and _OWN_HOOK.search(v)]
+            if ran:
+                found.add((keys, around, json.dumps(value, sort_keys=True, default=str)))
+            inner = (*around, plain(value)) if keys else around  # the file's own keys aside
+            for key, item in value.items():
+                walk(item, (*keys, str(key)), inner)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, keys, around)
+
+    walk(document, (), ())
+    if isinstance(document, dict):
+        found.update(("off", key) for key in _ALL_HOOKS_OFF if document.get(key) is True)
+    return found
+
+
+def _weakens_own_hook(path: str, file: FileChange, settings: Settings, reader: FileReader) -> bool:
+    """An agent's hook file that still runs `agentcheck hook` but no longer as it did at the
+    base: an entry's event, matcher, command or timeout changed, every hook switched off, or
+    the file no longer readable."""
+    if settings.agent_hooks is None or not settings.agent_hooks.match(path):
+        return False
+    if file.status in ("added", "deleted"):
+        return False
+    base = reader.base(file.old_path)
+    head = reader.head(path)
+    if base is None or head is None:
+        return False
+    before = _own_hook_entries(base, path)
+    if not before or not any(entry[0] != "off" for entry in before):
+        return False  # agentcheck did not run from it (or the base was unreadable)
+    after = _own_hook_entries(head, path)
+    return after is None or not before <= after or any(e[0] == "off" for e in after - before)
+
+
 def check(
     change: ChangeSet, settings: Settings, task: Task | None, reader: FileReader
 ) -> Iterator[Finding]:
@@ -197,6 +257,17 @@ def check(
                     "AC301",
                     f"{path} no longer runs agentcheck's own hook (`agentcheck hook ...`): the "
                     "agent's later turns would go unchecked; restore the hook entry",
+                    file.path,
+                    line,
+                    column,
+                )
+                continue
+            if pattern is not None and _weakens_own_hook(path, file, settings, reader):
+                yield Finding(
+                    "AC301",
+                    f"{path} changes how agentcheck's own hook runs (its event, matcher, "
+                    "command or timeout, or a setting that turns hooks off): the agent's later "
+                    "turns may go unchecked; keep the hook entry as it was",
                     file.path,
                     line,
                     column,
