@@ -229,6 +229,34 @@ def test_the_repositorys_own_packages_are_not_from_outside() -> None:
     assert names(found(base, head)) == ["@playwright/cli"]
 
 
+def test_a_package_the_change_adds_is_its_own_only_inside_a_workspace_the_base_declares() -> None:
+    # A way through: add a manifest that names an outside package, then depend on that name.
+    base = {"package.json": '{"name": "app", "dependencies": {}}'}
+    head = {
+        "package.json": '{"name": "app", "dependencies": {"evil-pkg": "^1"}}',
+        "vendor/x/package.json": '{"name": "evil-pkg"}',
+    }
+    assert names(found(base, head)) == ["evil-pkg"]
+    # Renaming an existing package to that name is no way through either.
+    base = {**base, "tools/package.json": '{"name": "tools"}'}
+    head = {
+        "package.json": '{"name": "app", "dependencies": {"evil-pkg": "^1"}}',
+        "tools/package.json": '{"name": "evil-pkg"}',
+    }
+    assert names(found(base, head)) == ["evil-pkg"]
+    # Inside a workspace the base declares, npm takes a plain version from the member.
+    for declared in (
+        {"package.json": '{"name": "app", "workspaces": ["packages/*"], "dependencies": {}}'},
+        {"package.json": '{"name": "app"}', "pnpm-workspace.yaml": "packages:\n  - packages/*\n"},
+    ):
+        head = {
+            **declared,
+            "packages/ui/package.json": '{"name": "@app/ui"}',
+            "packages/web/package.json": '{"name": "@app/web", "dependencies": {"@app/ui": "1"}}',
+        }
+        assert names(found(declared, head)) == []
+
+
 def test_allowed_by_the_task_or_the_policy() -> None:
     base = {"package.json": '{"dependencies": {}}'}
     head = {"package.json": '{"dependencies": {"zod": "3", "@types/node": "20", "lodash": "4"}}'}

@@ -145,12 +145,21 @@ def _known(
 ) -> dict[str, set[str]]:
     """The names each ecosystem's manifests declared at the base: the changed ones, then the
     rest of the repository's (up to the cap), so a name used elsewhere already is not new; and
-    the repository's own packages (a workspace member the change keeps, or adds)."""
+    the repository's own packages: those the base names, and an npm package the change adds
+    inside a workspace the base declares (npm, yarn and pnpm take a plain version of a member
+    from the workspace; elsewhere a member is named through a path or workspace source, which
+    is not from outside anyway). A package a change adds elsewhere, or a name it gives an
+    existing one, is not its own: the registry would serve a package of that name."""
     known: dict[str, set[str]] = {ecosystem: set() for ecosystem in ecosystems}
     deleted = {f.old_path for f in files if f.status in ("deleted", "renamed")}
     for file in files:
         kind = _kind(file.path, settings)
-        if kind is not None and file.status != "deleted":
+        if (
+            kind is not None
+            and file.status == "added"
+            and supplychain.ECOSYSTEMS[kind] == "npm"
+            and _in_npm_workspace(file.path, reader)
+        ):
             head = _text(reader.head(file.path))
             own = supplychain.package_name(kind, head) if head is not None else None
             if own is not None and supplychain.ECOSYSTEMS[kind] in known:
@@ -177,6 +186,20 @@ def _known(
         if own is not None and path not in deleted:
             known[supplychain.ECOSYSTEMS[kind]].add(own)
     return known
+
+
+def _in_npm_workspace(path: str, reader: FileReader) -> bool:
+    """Whether a folder above PATH declared an npm, yarn or pnpm workspace at the base."""
+    folder = path.rpartition("/")[0]
+    while folder:
+        folder = folder.rpartition("/")[0]
+        prefix = f"{folder}/" if folder else ""
+        if reader.base(f"{prefix}pnpm-workspace.yaml") is not None:
+            return True
+        manifest = _text(reader.base(f"{prefix}package.json"))
+        if manifest is not None and '"workspaces"' in manifest:
+            return True
+    return False
 
 
 def _allowed(dependency: Dependency, ecosystem: str, patterns: tuple[str, ...]) -> bool:
