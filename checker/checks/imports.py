@@ -284,9 +284,7 @@ def _resolved_anew(
     return found
 
 
-def _packages(
-    contracts: Sequence[Contract], declared: Sequence[Declared] = ()
-) -> frozenset[str] | None:
+def _packages(contracts: Sequence[Contract], declared: Sequence[Declared]) -> frozenset[str] | None:
     """The packages whose graph the CONTRACTS' chains run through: the top-level packages they
     name, and every root package of a configuration file that declares one of them (a chain
     between two of import-linter's layers may pass through any of its root packages); None

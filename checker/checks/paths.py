@@ -15,6 +15,7 @@ from checker.config.schema import globs
 from checker.config.task import Task
 from checker.config.tomlfile import parse_toml
 from checker.domain.precommitconfig import only_adds_agentcheck
+from checker.domain.supplychain import declares_workspace
 from checker.model.change import ChangeSet, FileChange
 from checker.model.errors import FatalError
 from checker.model.finding import Finding
@@ -80,12 +81,8 @@ def _locking(
 def _workspace(prefix: str, lock: Lock, settings: Settings, reader: FileReader) -> bool:
     """Whether the base declared a workspace at PREFIX: read at the base, like everything that
     decides what is checked, so a change cannot declare one to excuse its own lockfile edit."""
-    if lock.manifest == "package.json" and reader.base(f"{prefix}pnpm-workspace.yaml"):
-        return True
     markers = settings.workspaces.get(lock.manifest, ())
-    data = reader.base(f"{prefix}{lock.manifest}") if markers else None
-    text = data.decode("utf-8", "replace") if data else ""
-    return any(marker in text for marker in markers)
+    return declares_workspace(prefix, lock.manifest, markers, reader.base)
 
 
 def _foreign(path: str, settings: Settings, reader: FileReader) -> tuple[str, Lock] | None:
@@ -161,82 +158,83 @@ def _sets_agentcheck_up(path: str, file: FileChange, reader: FileReader) -> bool
 _OWN_HOOK = re.compile(r"\bagentcheck\s+hook\b")
 
 
-def _drops_own_hook(path: str, file: FileChange, settings: Settings, reader: FileReader) -> bool:
-    """An agent's hook file that ran `agentcheck hook` more times at the base than at the
-    head: the hook that checks the agent's turns removed (or the file deleted)."""
-    if settings.agent_hooks is None or not settings.agent_hooks.match(path):
-        return False
-    if file.status == "added":
-        return False
-    base = reader.base(file.old_path)
-    head = reader.head(path) if file.status != "deleted" else b""
-    if base is None or head is None:
-        return False  # contents unknown (a patch file): the protected-path finding stands
-
-    def runs(data: bytes) -> int:
-        return len(_OWN_HOOK.findall(data.decode("utf-8", "replace")))
-
-    return runs(base) > runs(head)
-
-
 # Settings that switch every hook of the file off, whatever its entries say (Claude Code's).
 _ALL_HOOKS_OFF = ("disableAllHooks",)
 
 
-def _own_hook_entries(data: bytes, path: str) -> set[tuple[Any, ...]] | None:
-    """Each entry of an agent's hook file that runs `agentcheck hook`, as what decides when and
-    how it runs: the keys above it (the event), the plain settings of the objects around it (a
-    group's matcher) and the entry itself (its command, timeout). None where the file cannot
-    be read as JSON or TOML (the agent would not read it either)."""
+class _OwnHook(NamedTuple):
+    runs: int  # how many times the file names `agentcheck hook`
+    entries: frozenset[tuple[Any, ...]] | None  # None: not JSON or TOML the agent could read
+    off: bool  # a setting turns every hook off
+
+
+def _own_hook(data: bytes, path: str) -> _OwnHook:
+    """What an agent's hook file says of agentcheck's hook: each entry that runs it, as what
+    decides when and how it runs (the keys above it, the event; the plain settings of the
+    objects around it, a group's matcher; the entry itself, its command and timeout)."""
     import json
 
     text = data.decode("utf-8", "replace")
+    runs = len(_OWN_HOOK.findall(text))
     try:
         document = parse_toml(text, path) if path.endswith(".toml") else json.loads(text)
     except (ValueError, FatalError):
-        return None
+        return _OwnHook(runs, None, False)
     found: set[tuple[Any, ...]] = set()
 
-    def plain(value: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-        return tuple(
-            sorted((k, json.dumps(v)) for k, v in value.items() if not isinstance(v, dict | list))
-        )
+    def dump(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, default=str)  # TOML has dates
 
     def walk(value: Any, keys: tuple[str, ...], around: tuple[Any, ...]) -> None:
         if isinstance(value, dict):
-            ran = [v for k, v in value.items() if isinstance(v, str) and _OWN_HOOK.search(v)]
-            if ran:
-                found.add((keys, around, json.dumps(value, sort_keys=True, default=str)))
-            inner = (*around, plain(value)) if keys else around  # the file's own keys aside
+            if any(isinstance(v, str) and _OWN_HOOK.search(v) for v in value.values()):
+                found.add((keys, around, dump(value)))
+            if keys:  # the file's own top-level settings are not around any entry
+                plain = [(k, dump(v)) for k, v in value.items() if not isinstance(v, dict | list)]
+                around = (*around, tuple(sorted(plain)))
             for key, item in value.items():
-                walk(item, (*keys, str(key)), inner)
+                walk(item, (*keys, str(key)), around)
         elif isinstance(value, list):
             for item in value:
                 walk(item, keys, around)
 
     walk(document, (), ())
-    if isinstance(document, dict):
-        found.update(("off", key) for key in _ALL_HOOKS_OFF if document.get(key) is True)
-    return found
+    off = isinstance(document, dict) and any(document.get(k) is True for k in _ALL_HOOKS_OFF)
+    return _OwnHook(runs, frozenset(found), off)
 
 
-def _weakens_own_hook(path: str, file: FileChange, settings: Settings, reader: FileReader) -> bool:
-    """An agent's hook file that still runs `agentcheck hook` but no longer as it did at the
-    base: an entry's event, matcher, command or timeout changed, every hook switched off, or
-    the file no longer readable."""
+def _own_hook_change(
+    path: str, file: FileChange, settings: Settings, reader: FileReader
+) -> str | None:
+    """What the change does to agentcheck's own hook in an agent's hook file: "dropped" (it
+    runs `agentcheck hook` fewer times than at the base, or the file is deleted), "weakened"
+    (it still runs it, but not as it did: an entry's event, matcher, command or timeout
+    changed, every hook switched off, or the file no longer readable), or None."""
     if settings.agent_hooks is None or not settings.agent_hooks.match(path):
-        return False
-    if file.status in ("added", "deleted"):
-        return False
+        return None
+    if file.status == "added":
+        return None
     base = reader.base(file.old_path)
-    head = reader.head(path)
+    head = reader.head(path) if file.status != "deleted" else b""
     if base is None or head is None:
-        return False
-    before = _own_hook_entries(base, path)
-    if not before or not any(entry[0] != "off" for entry in before):
-        return False  # agentcheck did not run from it (or the base was unreadable)
-    after = _own_hook_entries(head, path)
-    return after is None or not before <= after or any(e[0] == "off" for e in after - before)
+        return None  # contents unknown (a patch file): the protected-path finding stands
+    before, after = _own_hook(base, path), _own_hook(head, path)
+    if before.runs > after.runs:
+        return "dropped"
+    if not before.entries:
+        return None  # agentcheck did not run from it (or the base was unreadable)
+    if after.entries is None or not before.entries <= after.entries:
+        return "weakened"
+    return "weakened" if after.off and not before.off else None
+
+
+_OWN_HOOK_MESSAGES = {
+    "dropped": "no longer runs agentcheck's own hook (`agentcheck hook ...`): the agent's later "
+    "turns would go unchecked; restore the hook entry",
+    "weakened": "changes how agentcheck's own hook runs (its event, matcher, command or "
+    "timeout, or a setting that turns hooks off): the agent's later turns may go unchecked; "
+    "keep the hook entry as it was",
+}
 
 
 def check(
@@ -250,27 +248,12 @@ def check(
         column = 1 if line else None
         for path in file.paths:
             pattern = settings.protected.first_match(path)
-            if pattern is not None and _drops_own_hook(path, file, settings, reader):
+            hook = None if pattern is None else _own_hook_change(path, file, settings, reader)
+            if hook is not None:
                 # Reported even where the task allows the file: a task that may edit an
                 # agent's settings does not switch off the gate that checks the agent.
                 yield Finding(
-                    "AC301",
-                    f"{path} no longer runs agentcheck's own hook (`agentcheck hook ...`): the "
-                    "agent's later turns would go unchecked; restore the hook entry",
-                    file.path,
-                    line,
-                    column,
-                )
-                continue
-            if pattern is not None and _weakens_own_hook(path, file, settings, reader):
-                yield Finding(
-                    "AC301",
-                    f"{path} changes how agentcheck's own hook runs (its event, matcher, "
-                    "command or timeout, or a setting that turns hooks off): the agent's later "
-                    "turns may go unchecked; keep the hook entry as it was",
-                    file.path,
-                    line,
-                    column,
+                    "AC301", f"{path} {_OWN_HOOK_MESSAGES[hook]}", file.path, line, column
                 )
                 continue
             if pattern is None or (allowed and allowed.match(path)):

@@ -44,6 +44,7 @@ class Settings:
     addressee: Addressee
     planted_ignore: Globs
     instruction_files: Globs
+    npm_workspaces: tuple[str, ...]  # what package.json says to declare a workspace
 
 
 def settings(policy: Policy) -> Settings:
@@ -68,6 +69,7 @@ def settings(policy: Policy) -> Settings:
         addressee=addressee,
         planted_ignore=Globs(policy.table("planted").get("ignore", ())),
         instruction_files=policy.instruction_files,
+        npm_workspaces=tuple(catalog.table("paths")["lockfiles"]["workspaces"]["package.json"]),
     )
 
 
@@ -158,7 +160,7 @@ def _known(
             kind is not None
             and file.status == "added"
             and supplychain.ECOSYSTEMS[kind] == "npm"
-            and _in_npm_workspace(file.path, reader)
+            and _in_npm_workspace(file.path, settings, reader)
         ):
             head = _text(reader.head(file.path))
             own = supplychain.package_name(kind, head) if head is not None else None
@@ -188,16 +190,15 @@ def _known(
     return known
 
 
-def _in_npm_workspace(path: str, reader: FileReader) -> bool:
+def _in_npm_workspace(path: str, settings: Settings, reader: FileReader) -> bool:
     """Whether a folder above PATH declared an npm, yarn or pnpm workspace at the base."""
     folder = path.rpartition("/")[0]
     while folder:
         folder = folder.rpartition("/")[0]
         prefix = f"{folder}/" if folder else ""
-        if reader.base(f"{prefix}pnpm-workspace.yaml") is not None:
-            return True
-        manifest = _text(reader.base(f"{prefix}package.json"))
-        if manifest is not None and '"workspaces"' in manifest:
+        if supplychain.declares_workspace(
+            prefix, "package.json", settings.npm_workspaces, reader.base
+        ):
             return True
     return False
 

@@ -11,7 +11,7 @@ import configparser
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 if sys.version_info >= (3, 11):
@@ -751,3 +751,17 @@ def may_hold(text: str, patterns: Iterable[Pattern], addressee: Addressee) -> bo
     return not tokens.isdisjoint(addressee.words) or any(
         not tokens.isdisjoint(p.words) for p in patterns
     )
+
+
+def declares_workspace(
+    prefix: str, manifest: str, markers: Iterable[str], read: Callable[[str], bytes | None]
+) -> bool:
+    """Whether the folder PREFIX ("" or ending in "/") declares a workspace, as READ gives its
+    files: its MANIFEST holds one of MARKERS (rules/paths.toml [lockfiles.workspaces]), or, for
+    package.json, pnpm's pnpm-workspace.yaml lies beside it."""
+    if manifest == "package.json" and read(f"{prefix}pnpm-workspace.yaml") is not None:
+        return True
+    markers = tuple(markers)
+    data = read(f"{prefix}{manifest}") if markers else None
+    text = data.decode("utf-8", "replace") if data else ""
+    return any(marker in text for marker in markers)
