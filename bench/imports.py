@@ -25,6 +25,13 @@ read sympy's import graph at the head (every file of the package, through git); 
 there is >= 2x faster than cold lint-imports, and a change that adds no edge inside the package
 as fast as before: the `quiet` branch changes the same 20 files without a new import, and the
 bench prints both times with lint-imports' over each. --scales 1 builds the base tree alone.
+
+agentcheck keeps what reading a file's imports found by blob id between runs (its memo, in the
+user's cache folder; here a folder of the bench's own), so after the first round it reads only
+the blobs it has not seen, as a second pre-commit or hook run on a working tree does; its
+figures are with that memo warm unless the label says --no-cache (every file read, as the
+first run on a tree, or the Action, reads them). lint-imports runs cold (--no-cache) and warm
+(its own cache kept between runs) for the same comparison.
 """
 
 from __future__ import annotations
@@ -356,6 +363,9 @@ def main() -> None:
     expected = SYMPY_EXPECTED if sdist is not None else EXPECTED
     agentcheck, lint_imports, tach = tool("agentcheck"), tool("lint-imports"), tool("tach")
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="agentcheck-imports-bench-"))
+    memo = workdir / "agentcheck-memo"  # agentcheck's memo, the bench's own, emptied first
+    shutil.rmtree(memo, ignore_errors=True)
+    ENV["AGENTCHECK_CACHE_DIR"] = str(memo)
     try:
         commands: dict[str, Command] = {}
         for scale in scales:
@@ -372,6 +382,12 @@ def main() -> None:
             commands[f"{scale}x agentcheck"] = Command("agentcheck diff", diff, root, ENV)
             commands[f"{scale}x imports"] = Command(
                 "agentcheck diff --select AC4", [*diff, "--select", "AC4"], root, ENV
+            )
+            commands[f"{scale}x imports cold"] = Command(
+                "agentcheck diff --select AC4 --no-cache (every file read)",
+                [*diff, "--select", "AC4", "--no-cache"],
+                root,
+                ENV,
             )
             commands[f"{scale}x floor"] = Command(
                 "agentcheck diff --select AC103 (floor: start-up, reading the change)",
@@ -390,12 +406,16 @@ def main() -> None:
                 commands["lint-imports"] = Command(
                     "lint-imports --no-cache (cold)", [lint_imports, "--no-cache"], root, env
                 )
+                commands["lint-imports warm"] = Command(
+                    "lint-imports (its cache kept)", [lint_imports], root, env
+                )
                 commands["tach"] = Command("tach check", [tach, "check"], root, ENV)
         measure(list(commands.values()), args.runs)
         print(f"\n{args.runs} interleaved rounds, medians (seconds):")
         for scale in scales:
             print(f"{scale:>2}x tree")
-            for key in (f"{scale}x agentcheck", f"{scale}x imports", f"{scale}x floor"):
+            keys = ("agentcheck", "imports", "imports cold", "floor")
+            for key in (f"{scale}x {k}" for k in keys):
                 command = commands[key]
                 note = ""
                 if key.endswith("agentcheck"):
@@ -407,7 +427,7 @@ def main() -> None:
                     )
                 print(f"  {command.label:<68} {command.median:6.3f}{note}")
             if scale == 1:
-                for key in ("1x quiet", "lint-imports", "tach"):
+                for key in ("1x quiet", "lint-imports", "lint-imports warm", "tach"):
                     command = commands[key]
                     print(f"  {command.label:<68} {command.median:6.3f}")
         ours = commands["1x agentcheck"].median
@@ -424,11 +444,19 @@ def main() -> None:
             f"{work:.3f} s; lint-imports / that: {cold / max(work, 1e-3):.1f}x"
         )
         edged = commands["1x imports"].median
+        edged_cold = commands["1x imports cold"].median
         quiet = commands["1x quiet"].median
+        warm = commands["lint-imports warm"].median
         print(
-            f"issue 17, a change that adds edges inside a contract package (chains read): "
-            f"{edged:.3f} s; lint-imports / that: {cold / edged:.2f}x   "
-            f"target >= 2x: {'met' if cold / edged >= 2 else 'MISSED'}"
+            f"issue 17, a change that adds edges inside a contract package (chains read), memo "
+            f"warm: {edged:.3f} s; lint-imports (cold) / that: {cold / edged:.2f}x   "
+            f"target >= 2x: {'met' if cold / edged >= 2 else 'MISSED'}; "
+            f"lint-imports (warm) / that: {warm / edged:.2f}x"
+        )
+        print(
+            f"issue 17, the same change with --no-cache (every file read): {edged_cold:.3f} s; "
+            f"lint-imports (cold) / that: {cold / edged_cold:.2f}x   "
+            f"target >= 2x: {'met' if cold / edged_cold >= 2 else 'MISSED'}"
         )
         print(
             f"issue 17, the same files without a new import (no graph read): {quiet:.3f} s; "

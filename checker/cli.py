@@ -180,6 +180,12 @@ def main() -> None:
 @click.option(
     "--show-change", is_flag=True, help="Print the change as agentcheck reads it (JSON); no checks."
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read every file the import graph needs, keeping nothing for the next run "
+    "(also AGENTCHECK_NO_CACHE=1).",
+)
 @_guarded
 def diff(
     revision_range: str | None,
@@ -202,6 +208,7 @@ def diff(
     ignore: str | None,
     allow_unknown_codes: bool,
     show_change: bool,
+    no_cache: bool,
 ) -> None:
     """Check a change: uncommitted work (default), --staged, a RANGE (A..B, A...B, REV),
     --base REF, --since REF, or a --patch file."""
@@ -241,6 +248,7 @@ def diff(
         message_file,
         since=since_ref,
         pushing=pre_push,
+        remember=not no_cache,
     )
     text, failed = check_change(
         request,

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,6 +53,8 @@ def clean_env(**extra: str) -> dict[str, str]:
     }
     env.update(GIT_ENV)
     env["HOME"] = env.get("AGENTCHECK_TEST_HOME", env.get("HOME", "/tmp"))
+    # The import graph's memo (adapters/memofile) of the tests' throwaway repositories.
+    env["AGENTCHECK_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "agentcheck-tests-cache")
     env.update(extra)
     return env
 

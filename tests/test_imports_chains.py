@@ -4,6 +4,8 @@ same chain under allow_indirect_imports, or one the base already had, is no find
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -12,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.domain.importgraph.chains import scan
+from checker.domain.importgraph.chains import _node, raw_edges, scan
+from checker.domain.importgraph.edges import Endpoint
 from checker.domain.importgraph.python import Layout, parse
+from checker.model.memo import Memo
 from tests import memory
 from tests import test_imports_agreement as agreement
 from tests.conftest import Repo, clean_env, diff_findings
@@ -344,3 +348,175 @@ def test_many_files_read_in_one_batch_as_one_by_one(repo: Repo) -> None:
         assert reader.heads(paths) == {path: reader.head(path) for path in paths}
         assert reader.heads(paths)["c.py"] == "x = 'caf\u00e9'\n".encode()
         assert reader.heads(paths)["gone.py"] is None
+
+
+def test_two_new_edges_that_each_complete_a_chain_are_reported_once() -> None:
+    # low -> x -> top and low -> y -> top: the head chains low to top without either edge, so
+    # neither completes the chain alone; the contract is still newly broken (lint-imports says
+    # so), and the first of them is reported.
+    base = {**APP, "app/low.py": "", "app/x.py": "import app.top\n", "app/y.py": "import app.top\n"}
+    head = {**base, "app/low.py": "import app.x\nimport app.y\n"}
+    assert chain_messages(base, head) == [
+        "AC401 app/low.py:1 new import app.low -> app.x completes a chain that breaks contract "
+        "'app layers' (agentcheck.toml): app.low -> app.x (app/low.py:1, added); "
+        "app.x -> app.top (app/x.py:1)"
+    ]
+    # One edge on the only chain still leaves the other new edge alone.
+    head = {**base, "app/low.py": "import app.x\n", "app/y.py": "import app.x\n"}
+    assert [m.split(" completes")[0] for m in chain_messages(base, head)] == [
+        "AC401 app/low.py:1 new import app.low -> app.x"
+    ]
+    # A chain a direct break explains is not reported again on another edge.
+    head = {**base, "app/low.py": "import app.top\nimport app.x\n"}
+    assert [m.split(" breaks")[0] for m in chain_messages(base, head)] == [
+        "AC401 app/low.py:1 new import app.low -> app.top"
+    ]
+
+
+def test_raw_names_lead_to_the_modules_resolved_names_lead_to() -> None:
+    # The memo keeps names as written (`from a import b` as a.b, whatever b is); the graph maps
+    # each to its nearest module, which must be where the resolved name leads.
+    files = {
+        "pkg/__init__.py": "from pkg import sub\nfrom . import helper\n",
+        "pkg/helper.py": "from pkg import func_not_module\nfrom pkg.sub import *\n",
+        "pkg/sub/__init__.py": "from .. import helper\nfrom ..helper import thing\n",
+        "pkg/sub/leaf.py": (
+            "from . import leaf2, missing\nimport pkg.sub.leaf2.attr\n"
+            "from ... import above_the_top\nimport importlib\n"
+            'importlib.import_module(".leaf2", __package__)\n'
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import helper\n"
+        ),
+        "pkg/sub/leaf2.py": "from ns import mod\nfrom ns import folder\nimport ns\n",
+        "ns/mod.py": "",
+        "ns/folder/deep.py": "from ns.folder import deep\n",
+    }
+    layout = Layout([""], frozenset(files))
+    modules = {layout.module_of(p): p for p in files}
+    endpoints = {m: Endpoint(m, m, p) for m, p in modules.items() if m}
+    for path, text in files.items():
+        resolved = [
+            (_node(e.imported.name, endpoints), e.line, e.column, e.type_only)
+            for e in scan(path, text, layout)
+        ]
+        raw = [
+            (_node(name, endpoints), line, column, type_only)
+            for name, line, column, type_only in raw_edges(path, text, layout.roots)
+        ]
+        assert raw == resolved, path
+    leaf = raw_edges("pkg/sub/leaf.py", files["pkg/sub/leaf.py"], layout.roots)
+    assert sorted((line, name) for name, line, *_ in leaf) == [
+        (1, "pkg.sub.leaf2"),
+        (1, "pkg.sub.missing"),
+        (2, "pkg.sub.leaf2.attr"),
+        (4, "importlib"),
+        (5, "pkg.sub.leaf2"),
+        (6, "typing.TYPE_CHECKING"),
+        (8, "pkg.helper"),
+    ]
+
+
+class RememberingReader(memory.MemoryReader):
+    """The in-memory reader with a memo and git's blob ids, as the git reader has them; it
+    counts the head's files read."""
+
+    def __init__(self, base: memory.Files, head: memory.Files, memo: Memo) -> None:
+        super().__init__(base, head)
+        self.memo = memo
+        self.read: list[str] = []
+
+    def head(self, path: str) -> bytes | None:
+        self.read.append(path)
+        return super().head(path)
+
+    def head_ids(self, paths: list[str]) -> dict[str, str]:
+        found = {p: memory.MemoryReader.head(self, p) for p in paths}
+        return {p: _blob_id(data) for p, data in found.items() if data is not None}
+
+    def base_ids(self, paths: list[str]) -> dict[str, str]:
+        found = {p: self.base(p) for p in paths}
+        return {p: _blob_id(data) for p, data in found.items() if data is not None}
+
+
+def _blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def test_a_memo_gives_what_reading_the_files_gives() -> None:
+    policy = LAYERS.format(extra="")
+    head = {**APP, "app/helper.py": "import os\nfrom app import top\n"}
+    change, plain = memory.change_between(APP, head)
+    expected = memory.run(change, plain, policy=policy)
+    assert [f.code for f in expected] == ["AC401"]
+
+    first = RememberingReader(APP, head, Memo())
+    assert memory.run(change, first, policy=policy) == expected
+    # Every module of the package at the head, and the changed file at the base.
+    assert first.memo.added == len(APP) + 1
+    kept = json.loads(json.dumps(first.memo.used))  # as the memo file keeps it
+
+    again = RememberingReader(APP, head, Memo(lambda: kept))
+    assert memory.run(change, again, policy=policy) == expected
+    assert again.memo.added == 0
+    # Of the package, only the changed file, for the direct check (and the contract files).
+    assert {p for p in again.read if p.startswith("app/")} == {"app/helper.py"}
+    assert {p for p in first.read if p.startswith("app/")} == set(APP)
+
+    # Entries of the wrong shape (a memo file is anyone's to edit) are read anew.
+    broken = {key: [["app.top", "one", 1, False]] for key in kept}
+    spoiled = RememberingReader(APP, head, Memo(lambda: broken))
+    assert memory.run(change, spoiled, policy=policy) == expected
+    assert spoiled.memo.added == len(APP) + 1
+
+    # A file whose blob changed is read again: the memo never stands for new text.
+    later = {**APP, "app/other.py": "import app.top\n", "app/helper.py": "import app.other\n"}
+    change, plain = memory.change_between(APP, later)
+    expected = memory.run(change, plain, policy=policy)
+    assert [f.message.split(" completes")[0] for f in expected] == [
+        "new import app.helper -> app.other",
+        "new import app.other -> app.top",
+    ]
+    remembered = RememberingReader(APP, later, Memo(lambda: kept))
+    assert memory.run(change, remembered, policy=policy) == expected
+    # helper.py and other.py at the head, the blobs it had not seen (their base blobs it had).
+    assert remembered.memo.added == 2
+
+
+@pytest.mark.e2e
+def test_the_memo_kept_on_disk_between_runs(repo: Repo, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = clean_env(AGENTCHECK_CACHE_DIR=str(cache))
+    env.pop("CI", None)  # a run in CI keeps no memo (below)
+    repo.commit("base", {**BASE, ".importlinter": CONFIG.format(allow="True")})
+    repo.write("src/app/helper.py", "import os\nimport app.top\n")
+    before = repo.snapshot()
+    first = repo.run("diff", "--format", "json", env=env)
+    assert first.code == 1
+    assert "completes a chain" in first.out
+    [kept] = (cache / "memo").glob("*.json")
+    saved = kept.read_bytes()
+    assert len(json.loads(saved)["entries"]) == len(BASE) + 1  # the head's package, one base file
+    again = repo.run("diff", "--format", "json", env=env)
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+    assert kept.read_bytes() == saved  # nothing new to keep, so not written
+    # A memo file that is not one, is another code's, or holds entries of the wrong shape is
+    # read as no memo: the same report, no error.
+    wrong = json.loads(saved)
+    wrong["entries"] = {key: [["app.top", "1", 1, False]] for key in wrong["entries"]}
+    for junk in (b"{not json", b'{"stamp": "other", "entries": {}}', json.dumps(wrong).encode()):
+        kept.write_bytes(junk)
+        read = repo.run("diff", "--format", "json", env=env)
+        assert (read.code, read.out, read.err) == (first.code, first.out, first.err)
+    assert json.loads(kept.read_bytes()) == json.loads(saved)  # read again, and kept
+    # Off: nothing kept.
+    shutil.rmtree(cache)
+    base = repo.git("rev-parse", "HEAD").strip()
+    for args, extra in (
+        (["--no-cache"], {}),
+        ([], {"AGENTCHECK_NO_CACHE": "1"}),
+        ([], {"CI": "true"}),
+        (["--policy-from", base], {}),
+    ):
+        off = repo.run("diff", "--format", "json", *args, env={**env, **extra})
+        assert (off.code, off.out) == (first.code, first.out)
+        assert not cache.exists()
+    assert repo.snapshot() == before

@@ -4,6 +4,7 @@ reader of its files at both sides."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -12,6 +13,7 @@ from checker.adapters import worktree
 from checker.adapters.git import Repository
 from checker.model import caps
 from checker.model.change import ChangeSet, Commit, FileChange
+from checker.model.memo import Memo
 
 HeadSide = Literal["tree", "index", "worktree"]
 
@@ -34,6 +36,7 @@ class GitReader:
         self._head_side = head_side
         self._base_ids = base_ids
         self._head_ids = head_ids
+        self.memo: Memo | None = None  # what reading files found in earlier runs
 
     # A file over caps.MAX_FILE_BYTES reads as None, contents unknown, as in a patch file.
     def base(self, path: str) -> bytes | None:
@@ -63,6 +66,27 @@ class GitReader:
         found: dict[str, bytes | None] = dict.fromkeys(paths)
         found.update(zip([path for path, _ in asked], data, strict=True))
         return found
+
+    def head_ids(self, paths: Sequence[str]) -> dict[str, str]:
+        """The git blob ids of files at the head, by path, those git lists (a tree, the index)
+        or, for the work tree, hashed from the files on disk as git would."""
+        if self._head_side == "worktree":
+            found = {}
+            for path in paths:
+                data = worktree.read_file(self._repo.root, path)
+                if data is not None:
+                    header = b"blob %d\0" % len(data)
+                    found[path] = hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+            return found
+        listing = self._head_files()
+        ids = ((path, self._head_ids.get(path) or listing.get(path)) for path in paths)
+        return {path: sha for path, sha in ids if sha}
+
+    def base_ids(self, paths: Sequence[str]) -> dict[str, str]:
+        """The git blob ids of files at the base, by path."""
+        listing = self._base_files() if any(p not in self._base_ids for p in paths) else {}
+        ids = ((path, self._base_ids.get(path) or listing.get(path)) for path in paths)
+        return {path: sha for path, sha in ids if sha}
 
     def _unchanged(
         self, tree: str, path: str, listing: Callable[[], dict[str, str]]

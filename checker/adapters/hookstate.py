@@ -26,6 +26,11 @@ class Streak(NamedTuple):
 
 
 def cache_folder() -> Path:
+    """Where the hook keeps its streaks."""
+    return user_cache() / "hooks"
+
+
+def user_cache() -> Path:
     """Where agentcheck may keep state: the platform's user cache folder."""
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
@@ -33,7 +38,7 @@ def cache_folder() -> Path:
         base = str(Path.home() / "Library" / "Caches")
     else:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "agentcheck" / "hooks"
+    return Path(base) / "agentcheck"
 
 
 def said(text: str | None) -> str:

@@ -53,6 +53,9 @@ class Request(NamedTuple):
     # The commits being pushed (the pre-push hook): those a remote already has (merged in from
     # the base branch) were written and reviewed before; they say nothing of this push's author.
     pushing: bool = False
+    # Keep what reading files found for the next run, and use what earlier runs kept
+    # (adapters/memofile): local runs; the Action reads every file.
+    remember: bool = False
 
 
 def rev_reader(repo: Repository, rev: str) -> Callable[[str], str | None]:
@@ -198,7 +201,10 @@ def check_change(
 
             return render_change(inputs.change), False
         authorship = authorship_of(inputs, request)
-        report = build_report(inputs, selection, authorship)
+        # CI's runs (--policy-from) read every file: see adapters/memofile.
+        remember = request.remember and request.policy_rev is None
+        with remembering(inputs.reader, repo, request.environ if remember else None):
+            report = build_report(inputs, selection, authorship)
     if sarif_file is not None:
         write_text(sarif_file, render(report, "sarif"), "--sarif")
     if fmt == "github":
@@ -208,6 +214,33 @@ def check_change(
         append_summary(summary(report))
     failed = fails(report.findings, threshold(fail_on, inputs.policy, authorship))
     return render(report, fmt, color, quiet), failed
+
+
+@contextlib.contextmanager
+def remembering(
+    reader: FileReader, repo: Repository | None, environ: Mapping[str, str] | None
+) -> Iterator[None]:
+    """For the run inside: READER with what earlier runs on REPO kept (the import graph's
+    edges by blob id), saved with what this run added after it; nothing where ENVIRON is None
+    or says AGENTCHECK_NO_CACHE."""
+    from checker.adapters import memofile
+    from checker.adapters.gitchange import GitReader
+
+    if environ is None or repo is None or not isinstance(reader, GitReader):
+        yield
+        return
+    if not memofile.enabled(environ):
+        yield
+        return
+
+    def stamp() -> str:  # the import graph's reading code; loaded when the memo is first read
+        from checker.domain.importgraph import chains
+
+        return chains.stamp()
+
+    reader.memo = memofile.load(repo.root, stamp, environ)
+    yield
+    memofile.save(repo.root, stamp, reader.memo, environ)
 
 
 def _agent_policy(request: Request, repo: Repository | None) -> Request:

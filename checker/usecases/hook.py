@@ -105,7 +105,7 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
     from checker.model.finding import sort_key
     from checker.model.report import Report
     from checker.report import feedback
-    from checker.usecases.diff import rev_reader
+    from checker.usecases.diff import remembering, rev_reader
 
     folder = event.cwd or os.getcwd()
     if not Path(folder).is_dir():
@@ -140,7 +140,8 @@ def _judge(event: AgentEvent, base_ref: str | None) -> Answer:
             task=task.source if task is not None else None,
             enforce=policy.enforce,
         )
-        outcome = engine.run(change, policy, task, reader, authorship=authorship)
+        with remembering(reader, repo, os.environ):
+            outcome = engine.run(change, policy, task, reader, authorship=authorship)
         touched = _task_touched(repo.root, task, started)
     findings = sorted([*outcome.findings, *touched], key=sort_key)
     report = Report(

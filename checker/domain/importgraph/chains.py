@@ -6,20 +6,29 @@ policy's contracts with `indirect = true`).
 Only a change that adds an import between two modules of a package such a contract names pays
 for this: the head's import graph of those packages is then built from every one of their
 Python files, read fast (`scan`: the import statements alone, found by a regular expression
-outside the strings that span lines, each parsed on its own). Chains are judged role to role
-(`Contract.role`: the layer, or the member, a module is for the contract), as import-linter
-reports them layer pair by layer pair: a chain is new when the base had no chain between the
-same two roles. The base graph is the head's with the changed files' edges read at the base."""
+outside the strings that span lines, each parsed on its own), or taken from the memo of an
+earlier run where it read the same blob (`raw_edges`: names as written, which the graph maps to
+its modules). Chains are judged role to role (`Contract.role`: the layer, or the member, a
+module is for the contract), as import-linter reports them layer pair by layer pair: a chain is
+new when the base had no chain between the same two roles. The base graph is the head's with
+the changed files' edges read at the base. Which roles reach which is found once per contract
+and graph, as bits over the strongly connected components, so an edge that completes no new
+chain costs a lookup; the searches that name a chain's hops run for the edges that do. A pair
+of roles newly chained is reported once: on the edge without which the head would not chain
+them, else (several new edges each complete it) on the first of them."""
 
 from __future__ import annotations
 
 import ast
 import bisect
+import hashlib
 import keyword
 import re
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from pathlib import Path
 
+from checker.domain.importgraph import python
 from checker.domain.importgraph.contracts import Contract
 from checker.domain.importgraph.edges import Edge, Endpoint
 from checker.domain.importgraph.python import (
@@ -190,16 +199,50 @@ class Graph:
         return self._into
 
 
+# An edge as a file's text gives it, before the graph resolves its imported name: (the name,
+# line, column, type-only). What a file's text gives depends on the text and the module it is
+# (relative imports), never on the rest of the tree, so it can be kept by blob id (Memo).
+Raw = tuple[str, int, int, bool]
+
+
+class _Unresolved(Layout):
+    """Names as written: `from a import b` reads as a.b whatever a.b is, since the graph maps
+    every name to its nearest module (`_node`), which is where the resolved name would lead."""
+
+    @property
+    def known(self) -> bool:
+        return True
+
+    def locate(self, module: str) -> str | None:
+        return ""
+
+
+def stamp() -> str:
+    """What reads a file's raw edges, as a memo names it: the reading code's own text, so a
+    memo kept by other code (another version, an edited checkout) is not used."""
+    digest = hashlib.sha256()
+    for source in (__file__, python.__file__):
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def raw_edges(path: str, text: str, roots: Sequence[str]) -> list[Raw]:
+    """The edges `scan` reads in TEXT, their names unresolved (see Raw)."""
+    return [
+        (e.imported.name, e.line, e.column, e.type_only)
+        for e in scan(path, text, _Unresolved(roots, frozenset()))
+    ]
+
+
 def build(
     files: Iterable[tuple[str, str]],
-    layout: Layout,
     type_only: bool,
-    read: Callable[[str], str | None],
+    edges_of: Callable[[str, str], Sequence[Raw] | None],
     nodes: Iterable[tuple[str, str]] = (),
 ) -> Graph:
-    """The graph of the (path, module) FILES: each read with READ and scanned; edges to no
-    module of FILES or of NODES (more modules, not read) are left out (a name that is no module
-    stands for its nearest package)."""
+    """The graph of the (path, module) FILES, each file's edges given by EDGES_OF(path, module)
+    (None: unreadable); edges to no module of FILES or of NODES (more modules, not read) are
+    left out (a name that is no module stands for its nearest package)."""
     endpoints: dict[str, Endpoint] = {}
     paths: dict[str, str] = {}
     for path, module in nodes:
@@ -209,16 +252,17 @@ def build(
         paths[module] = path
     out: dict[str, list[Edge]] = {}
     for module, path in paths.items():
-        text = read(path)
-        if text is None:
+        raw = edges_of(path, module)
+        if raw is None:
             continue
+        importer = endpoints[module]
         found = []
-        for edge in scan(path, text, layout):
-            if edge.type_only and not type_only:
+        for name, line, column, type_checking in raw:
+            if type_checking and not type_only:
                 continue
-            target = _node(edge.imported.name, endpoints)
+            target = name if name in endpoints else _node(name, endpoints)
             if target is not None and target != module:
-                found.append(edge._replace(imported=endpoints[target]))
+                found.append(Edge(importer, endpoints[target], line, column, type_checking))
         out[module] = found
     return Graph(endpoints, out)
 
@@ -245,6 +289,128 @@ def _search(
     return reached
 
 
+def _kept(graph: Graph, contract: Contract) -> dict[str, list[str]]:
+    """Module -> the modules it imports, the contract's ignored imports left out."""
+    if not contract.ignore:
+        return {m: [e.imported.name for e in edges] for m, edges in graph.out.items()}
+    return {
+        m: [e.imported.name for e in edges if not any(p.matches(e) for p in contract.ignore)]
+        for m, edges in graph.out.items()
+    }
+
+
+def _components(succ: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components of SUCC (Tarjan's, without recursion), each after
+    every component it reaches."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in succ:
+        if root in index:
+            continue
+        work = [(root, iter(succ.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            module, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ.get(child, ()))))
+                    break
+                if child in on_stack and index[child] < low[module]:
+                    low[module] = index[child]
+            else:
+                work.pop()
+                if work and low[module] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[module]
+                if low[module] == index[module]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == module:
+                            break
+                    found.append(component)
+    return found
+
+
+def _reach(
+    succ: dict[str, list[str]], components: list[list[str]], own: dict[str, int]
+) -> dict[str, int]:
+    """Each module -> the OR of OWN (bits) over every module it reaches, itself included;
+    COMPONENTS in the order _components gives them (each after what it reaches)."""
+    reached: dict[str, int] = {}
+    for component in components:
+        bits = 0
+        for module in component:
+            bits |= own.get(module, 0)
+            for child in succ.get(module, ()):
+                bits |= reached.get(child, 0)
+        for module in component:
+            reached[module] = bits
+    return reached
+
+
+class _Flow:
+    """A graph as a contract walks it (its ignored imports left out): each module's successors
+    and predecessors, and the strongly connected components (each after what it reaches)."""
+
+    def __init__(self, graph: Graph, contract: Contract) -> None:
+        self.succ = _kept(graph, contract)
+        self.pred: dict[str, list[str]] = {}
+        for module, targets in self.succ.items():
+            for target in targets:
+                self.pred.setdefault(target, []).append(module)
+        self.components = _components(self.succ)
+
+
+class _RoleBits:
+    """One contract's roles as bits over the head's graph: the roles each module reaches and
+    the roles that reach it, and which pairs of roles break the contract."""
+
+    def __init__(self, head: Graph, flow: _Flow, roles: dict[str, Hashable], contract: Contract):
+        order = list(dict.fromkeys(roles.values()))
+        self.bit = {role: i for i, role in enumerate(order)}
+        self.own = {m: 1 << self.bit[r] for m, r in roles.items()}
+        sample: dict[Hashable, str] = {}
+        for module, role in roles.items():
+            sample.setdefault(role, module)
+        ends = head.endpoints
+        self.breaks = {
+            (self.bit[a], self.bit[b])
+            for a, first in sample.items()
+            for b, second in sample.items()
+            if contract.violates(Edge(ends[first], ends[second], 0, 0))
+        }
+        self.reaches = _reach(flow.succ, flow.components, self.own)
+        # The reversed graph has the same components, in the opposite order.
+        self.reached_from = _reach(flow.pred, flow.components[::-1], self.own)
+
+    def pairs(self, importer: str, imported: str) -> list[tuple[int, int]]:
+        """The role pairs (bits) that break the contract through a chain into IMPORTER and
+        out of IMPORTED."""
+        sources = self.reached_from.get(importer, self.own.get(importer, 0))
+        targets = self.reaches.get(imported, self.own.get(imported, 0))
+        return [(a, b) for a, b in self.breaks if sources >> a & 1 and targets >> b & 1]
+
+    def by_role(self, flow: _Flow, graph: Graph) -> dict[int, int]:
+        """Each role (bit) -> the roles (bits) GRAPH's modules of that role reach."""
+        reached = _reach(flow.succ, flow.components, self.own)
+        found: dict[int, int] = {}
+        for module, bits in self.own.items():
+            if module in graph.out:
+                role = bits.bit_length() - 1
+                found[role] = found.get(role, 0) | reached.get(module, bits)
+        return found
+
+
 class Chains:
     """The chains the new edges complete, contract by contract, against the head's graph
     (HEAD) and the base's (BASE, built on first need)."""
@@ -254,7 +420,10 @@ class Chains:
         self._base_builder = base
         self._base: Graph | None = None
         self._roles: dict[int, dict[str, Hashable]] = {}
-        self._connected: dict[tuple[int, Hashable], set[Hashable]] = {}
+        self._role_bits: dict[int, _RoleBits] = {}
+        self._base_roles: dict[int, dict[int, int]] = {}
+        self._flows: dict[tuple[int, int], _Flow] = {}
+        self._explained: dict[int, list[tuple[str, str]]] = {}  # ends of the edges reported
 
     def _roles_of(self, contract: Contract) -> dict[str, Hashable]:
         found = self._roles.get(id(contract))
@@ -280,41 +449,112 @@ class Chains:
 
         return step
 
-    def _reaches(
-        self, graph: Graph, contract: Contract, role: Hashable, without: Edge | None = None
-    ) -> set[Hashable]:
-        """The roles GRAPH's modules of ROLE reach through chains (the contract's ignored
-        imports, and the edge WITHOUT, left out)."""
+    def _chained_without(
+        self, contract: Contract, role: Hashable, other: Hashable, link: Edge
+    ) -> bool:
+        """Whether the head's modules of ROLE reach one of OTHER with the edge LINK left out
+        (and the contract's ignored imports)."""
         roles = self._roles_of(contract)
-        step = self._steps(graph, contract, True)
-        queue = deque(m for m, r in roles.items() if r == role and m in graph.out)
+        succ = self._flow(self.head, contract).succ
+        queue = deque(m for m, r in roles.items() if r == role and m in self.head.out)
         reached: set[str] = set(queue)
         while queue:
             module = queue.popleft()
-            for edge in step(module):
-                if without is not None and (module, edge.imported.name) == without.key:
+            for imported in succ.get(module, ()):
+                if imported in reached or (module, imported) == link.key:
                     continue
-                if edge.imported.name not in reached:
-                    reached.add(edge.imported.name)
-                    queue.append(edge.imported.name)
-        return {roles[m] for m in reached if m in roles}
+                if roles.get(imported) == other:
+                    return True
+                reached.add(imported)
+                queue.append(imported)
+        return False
 
-    def _base_reaches(self, contract: Contract, role: Hashable) -> set[Hashable]:
-        key = (id(contract), role)
-        if key not in self._connected:
+    def _flow(self, graph: Graph, contract: Contract) -> _Flow:
+        key = (id(graph), id(contract) if contract.ignore else 0)
+        found = self._flows.get(key)
+        if found is None:
+            found = self._flows[key] = _Flow(graph, contract)
+        return found
+
+    def _bits(self, contract: Contract) -> _RoleBits:
+        found = self._role_bits.get(id(contract))
+        if found is None:
+            flow = self._flow(self.head, contract)
+            found = _RoleBits(self.head, flow, self._roles_of(contract), contract)
+            self._role_bits[id(contract)] = found
+        return found
+
+    def _may_complete(self, importer: str, imported: str, contract: Contract) -> bool:
+        """False when no role that reaches IMPORTER and no role IMPORTED reaches break CONTRACT
+        between them, or the base chained every such pair already: then the edge completes no
+        new chain, and the searches below are spared (a pass over the graph per contract, where
+        they walk it per edge)."""
+        bits = self._bits(contract)
+        pairs = bits.pairs(importer, imported)
+        if not pairs:
+            return False
+        base = self._base_bits(contract, bits)
+        return any(not base.get(source, 0) >> target & 1 for source, target in pairs)
+
+    def _base_bits(self, contract: Contract, bits: _RoleBits) -> dict[int, int]:
+        """Each role's bit -> the roles (as bits) the base's graph chains it to."""
+        found = self._base_roles.get(id(contract))
+        if found is None:
             if self._base is None:
                 self._base = self._base_builder()
-            self._connected[key] = self._reaches(self._base, contract, role)
-        return self._connected[key]
+            found = bits.by_role(self._flow(self._base, contract), self._base)
+            self._base_roles[id(contract)] = found
+        return found
 
     def completed(self, edge: Edge, contract: Contract) -> list[Edge] | None:
         """The shortest chain through EDGE (between modules of the graph) that breaks CONTRACT
-        between two roles the base's graph did not chain, or None."""
+        between two roles the base's graph did not chain, where the head without EDGE does
+        not chain them either (else another new edge completes it), or None."""
+        ends = self._ends(edge)
+        if ends is None or not self._may_complete(*ends, contract):
+            return None
+        chain = self._chain(edge, contract, ends, True)
+        if chain is not None:
+            self._explained.setdefault(id(contract), []).append(ends)
+        return chain
+
+    def _ends(self, edge: Edge) -> tuple[str, str] | None:
         importer = _node(edge.importer.name, self.head.endpoints)
         imported = _node(edge.imported.name, self.head.endpoints)
         if importer is None or imported is None or importer == imported:
             return None
+        return importer, imported
+
+    def _chain(
+        self,
+        edge: Edge,
+        contract: Contract,
+        ends: tuple[str, str],
+        alone: bool,
+        wanted: tuple[int, int] | None = None,
+    ) -> list[Edge] | None:
+        """The shortest chain through EDGE between two roles that break CONTRACT and the base
+        did not chain (the pair WANTED, as bits, where given); with ALONE, only where the head
+        without EDGE does not chain them."""
+        importer, imported = ends
         roles = self._roles_of(contract)
+        bits = self._bits(contract)
+        base = self._base_bits(contract, bits)
+        endpoints = self.head.endpoints
+        link = Edge(endpoints[importer], endpoints[imported], 0, 0)
+        role_of = {bit: role for role, bit in bits.bit.items()}
+        # The pairs of roles to report, found from the bits before the searches walk the graph;
+        # with ALONE, not those the head chains without the edge (another new edge completes
+        # them).
+        pairs = {
+            (a, b)
+            for a, b in bits.pairs(importer, imported)
+            if not base.get(a, 0) >> b & 1
+            and (wanted is None or (a, b) == wanted)
+            and not (alone and self._chained_without(contract, role_of[a], role_of[b], link))
+        }
+        if not pairs:
+            return None
         before = _search(importer, self._steps(self.head, contract, False), False)
         after = _search(imported, self._steps(self.head, contract, True), True)
         # The closest module of each role on either side (dictionaries keep the BFS order).
@@ -326,18 +566,10 @@ class Chains:
         for module in after:
             if module in roles:
                 targets.setdefault(roles[module], module)
-        endpoints = self.head.endpoints
-        link = Edge(endpoints[importer], endpoints[imported], 0, 0)
         for role, source in sources.items():
-            without: set[Hashable] | None = None  # what the role reaches without the edge
             for other, target in targets.items():
-                pair = Edge(endpoints[source], endpoints[target], 0, 0)
-                if not contract.violates(pair) or other in self._base_reaches(contract, role):
+                if (bits.bit[role], bits.bit[other]) not in pairs:
                     continue
-                if without is None:
-                    without = self._reaches(self.head, contract, role, link)
-                if other in without:
-                    continue  # chained without the edge: another new edge completes it
                 chain: list[Edge] = []
                 module = source
                 while (hop := before[module]) is not None:
@@ -353,6 +585,39 @@ class Chains:
                     module = hop.importer.name
                 return chain + tail[::-1]
         return None
+
+    def unexplained(
+        self, contract: Contract, edges: Sequence[Edge], direct: Sequence[Edge]
+    ) -> Iterator[tuple[Edge, list[Edge]]]:
+        """Chains that break CONTRACT between two roles the base did not chain, which no
+        reported edge lies on (`completed` leaves an edge out when the head chains the roles
+        without it, so two new edges that each complete the chain leave it to each other):
+        each such pair of roles with the first of EDGES (in order) that completes it, and the
+        chain. DIRECT: the new edges that break the contract themselves (reported as such)."""
+        if not any(self._may_complete(*e, contract) for e in self._all_ends(edges)):
+            return
+        bits = self._bits(contract)
+        explained: set[tuple[int, int]] = set()
+        ends_of = [*self._explained.get(id(contract), []), *self._all_ends(direct)]
+        for importer, imported in ends_of:
+            explained.update(bits.pairs(importer, imported))
+        base = self._base_bits(contract, bits)
+        for edge in edges:
+            ends = self._ends(edge)
+            if ends is None:
+                continue
+            for pair in bits.pairs(*ends):
+                a, b = pair
+                if pair in explained or base.get(a, 0) >> b & 1:
+                    continue
+                chain = self._chain(edge, contract, ends, False, pair)
+                if chain is not None:
+                    explained.update(bits.pairs(*ends))
+                    yield edge, chain
+                    break
+
+    def _all_ends(self, edges: Iterable[Edge]) -> list[tuple[str, str]]:
+        return [ends for e in edges if (ends := self._ends(e)) is not None]
 
 
 def describe(chain: Sequence[Edge], added: Edge) -> str:

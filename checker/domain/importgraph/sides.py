@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from checker.domain.importgraph.edges import Edge, Endpoint, Parsed, language
 from checker.domain.importgraph.python import Layout
 from checker.model.change import ChangeSet, FileChange
+from checker.model.memo import Memo
 from checker.model.reader import FileReader, decode_text, looks_binary
 
 if TYPE_CHECKING:
@@ -83,6 +84,19 @@ class Side:
         if many is None:
             return {path: self.read(path) for path in paths}
         return {path: _text(data) for path, data in many(paths).items()}
+
+    @property
+    def memo(self) -> Memo | None:
+        """What reading files found in earlier runs, where the reader keeps it."""
+        return getattr(self._versions.reader, "memo", None)
+
+    def blob_ids(self, paths: Sequence[str]) -> dict[str, str]:
+        """The git blob ids of files on this side, where the reader knows them."""
+        if not self._head and not self._versions.whole_files:
+            return {}
+        name = "head_ids" if self._head else "base_ids"
+        ids = getattr(self._versions.reader, name, None)
+        return ids(paths) if ids is not None else {}
 
     @property
     def script(self) -> ScriptLayout:
