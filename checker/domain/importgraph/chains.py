@@ -251,6 +251,7 @@ def build(
         endpoints[module] = Endpoint(module, module, path)
         paths[module] = path
     out: dict[str, list[Edge]] = {}
+    nodes_of: dict[str, str | None] = {}  # the same names come up in many files
     for module, path in paths.items():
         raw = edges_of(path, module)
         if raw is None:
@@ -260,7 +261,12 @@ def build(
         for name, line, column, type_checking in raw:
             if type_checking and not type_only:
                 continue
-            target = name if name in endpoints else _node(name, endpoints)
+            if name in endpoints:
+                target: str | None = name
+            elif name in nodes_of:
+                target = nodes_of[name]
+            else:
+                target = nodes_of[name] = _node(name, endpoints)
             if target is not None and target != module:
                 found.append(Edge(importer, endpoints[target], line, column, type_checking))
         out[module] = found
