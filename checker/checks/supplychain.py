@@ -51,7 +51,7 @@ def settings(policy: Policy) -> Settings:
     data = catalog.table("supplychain")
     patterns = supplychain.compile_patterns(data["planted"]["patterns"])
     addressee = Addressee(
-        re.compile("|".join(f"(?:{r})" for r in data["planted"]["addressee"]), re.I),
+        supplychain.LazyRegex(data["planted"]["addressee"]),
         frozenset(data["planted"]["addressee-words"]),
     )
     return Settings(
