@@ -1,8 +1,8 @@
 """Precision and recall of the claim checks (AC601, AC602, AC604, AC605) on the labelled claims
 dataset in tests/claims_cases/: each case is made a branch of a real repository and checked by
-the real `agentcheck diff`, exactly as tests/test_claims_dataset.py does (the running and the
-scoring are tests/claims_dataset.py, shared). Prints each code's precision and recall with its
-counts, the overall figures, and every wrong or missed finding.
+`agentcheck diff` (its command line, in process), exactly as tests/test_claims_dataset.py does
+(the running and the scoring are tests/claims_dataset.py, shared). Prints each code's precision
+and recall with its counts, the overall figures, and every wrong or missed finding.
 
 Run: python bench/claims.py [--keep DIR]
 Exit status 1 when a score is below the floor the test holds (precision 0.98, recall 0.9) or a

@@ -1,19 +1,22 @@
 """The labelled claims dataset (tests/claims_cases/) run and scored: every case becomes a real
-branch of a real repository, checked by the real `agentcheck diff` with a GitHub pull_request
-event written for it (or `--message` for a commit message being written), and each claim code's
-findings are counted against the case's labels. Shared by tests/test_claims_dataset.py, which
+branch of a real repository, checked by `agentcheck diff` with a GitHub pull_request event
+written for it (or `--message` for a commit message being written), and each claim code's
+findings are counted against the case's labels. The command line runs in this process (click's
+test runner, in the repository's folder, the environment as `clean_env` makes it): the same
+code, real git, without 72 interpreters starting (the command's own start is tested
+end-to-end elsewhere). Shared by tests/test_claims_dataset.py, which
 holds the scores to their floors, and bench/claims.py, which prints them."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tests.conftest import Repo, Result
+from tests.conftest import Repo, Result, clean_env
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -133,22 +136,39 @@ def run_all(repo: Repo, tmp: Path) -> list[Outcome]:
         ranged.append((index, args))
     repo.git("checkout", "-q", "main")
     results: dict[int, Result] = {}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for (index, _), result in zip(
-            ranged, pool.map(lambda item: repo.run(*item[1]), ranged), strict=True
-        ):
-            results[index] = result
+    for index, args in ranged:
+        results[index] = in_process(repo.root, *args)
     for index in pending:  # a commit-msg hook: the staged change and the message file
         case = labelled[index]
         _apply(repo, case, case["id"])
         message = tmp / f"COMMIT_EDITMSG-{index}"
         message.write_text(case["message"] + "\n# Please enter the commit message.\n")
-        results[index] = repo.run(
-            "diff", "--staged", "--message", str(message), "--format", "json", "--select", "AC6"
+        results[index] = in_process(
+            repo.root,
+            *("diff", "--staged", "--message", str(message), "--format", "json", "--select", "AC6"),
         )
         repo.git("reset", "-q", "--hard", "main")
         repo.git("clean", "-qfd")
     return [Outcome(labelled[i], results[i]) for i in range(len(labelled))]
+
+
+def in_process(root: Path, *args: str) -> Result:
+    """`agentcheck ARGS` in ROOT, run by click's test runner in this process, with the
+    environment the real command gets in the tests (`clean_env`: no agent's variables)."""
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    wanted = clean_env()
+    env: dict[str, str | None] = {k: None for k in os.environ if k not in wanted}
+    env.update(wanted)
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        done = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    return Result(done.exit_code, done.stdout, done.stderr)
 
 
 def _matches(expected: str, target: str) -> bool:

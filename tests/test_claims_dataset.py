@@ -1,6 +1,6 @@
-"""The labelled claims dataset (tests/claims_cases/), run through the real `agentcheck diff` on a
-real repository (tests/claims_dataset.py): precision and recall of each claim code are printed
-and held to their floors; the truthful half must produce no finding at all.
+"""The labelled claims dataset (tests/claims_cases/), run through `agentcheck diff`'s command line
+in process on a real repository (tests/claims_dataset.py): precision and recall of each claim
+code are printed and held to their floors; the truthful half must produce no finding at all.
 `python bench/claims.py` prints the same scores outside pytest."""
 
 from __future__ import annotations
