@@ -4,9 +4,12 @@ from. Built once per test session and shared by the modules that need them."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,16 +52,40 @@ def committed_project(factory: pytest.TempPathFactory) -> Path:
     if "repo" not in _BUILT:
         if not (PROJECT / ".git").exists():
             pytest.skip("not a git checkout of agentcheck: the project's files are needed")
-        root = factory.mktemp("agentcheck-source")
-        for path in _source_files():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROJECT / path, target)
-        run("git", "init", "-q", cwd=root)
-        run("git", "add", "-A", cwd=root)
-        run("git", "commit", "-q", "--no-verify", "-m", "agentcheck under test", cwd=root)
-        _BUILT["repo"] = root
+
+        def build(root: Path) -> None:
+            for path in _source_files():
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(PROJECT / path, target)
+            run("git", "init", "-q", cwd=root)
+            run("git", "add", "-A", cwd=root)
+            run("git", "commit", "-q", "--no-verify", "-m", "agentcheck under test", cwd=root)
+
+        _BUILT["repo"] = built_once(factory, "agentcheck-source", build)
     return _BUILT["repo"]
+
+
+def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder NAME that BUILD fills once for the whole session: pytest-xdist's workers share
+    the parent of their temporary folders, so the first worker to ask builds it there, under a
+    lock, and the others wait for it and use it. What is built there is read, never changed,
+    by the tests (a pre-commit store, which locks itself, is the one folder they share to
+    write)."""
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (folder / ".built").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                build(folder)
+                (folder / ".built").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
 
 
 def offline_pip_env(factory: pytest.TempPathFactory) -> dict[str, str]:
@@ -66,24 +93,38 @@ def offline_pip_env(factory: pytest.TempPathFactory) -> dict[str, str]:
     local wheelhouse: every virtualenv a test makes installs offline and fast."""
     if "wheels" not in _BUILT:
         source = committed_project(factory)
-        wheels = factory.mktemp("wheelhouse")
-        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-        run(*pip, "wheel", "--quiet", "--wheel-dir", str(wheels), str(source), cwd=source)
-        run(
-            *pip,
-            "download",
-            "--quiet",
-            "--dest",
-            str(wheels),
-            "setuptools>=68",
-            "wheel",
-            cwd=wheels,
-        )
-        for built in wheels.glob("agent_change_check-*.whl"):
-            built.unlink()  # installs must build the project's files, not this wheel
+
+        def build(wheels: Path) -> None:
+            pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+            run(*pip, "wheel", "--quiet", "--wheel-dir", str(wheels), str(source), cwd=source)
+            run(
+                *pip,
+                "download",
+                "--quiet",
+                "--dest",
+                str(wheels),
+                "setuptools>=68",
+                "wheel",
+                cwd=wheels,
+            )
+            # Installs from the wheelhouse must build the project's files, not this wheel; the
+            # tests that want agentcheck installed from a wheel get it (project_wheel).
+            kept = wheels / "agentcheck"
+            kept.mkdir()
+            for built in wheels.glob("agent_change_check-*.whl"):
+                built.rename(kept / built.name)
+
+        wheels = built_once(factory, "wheelhouse", build)
         _BUILT["wheels"] = wheels
+        _BUILT["wheel"] = next((wheels / "agentcheck").glob("agent_change_check-*.whl"))
     return clean_env(
         PIP_FIND_LINKS=str(_BUILT["wheels"]),
         PIP_NO_INDEX="1",
         PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
+
+
+def project_wheel(factory: pytest.TempPathFactory) -> Path:
+    """A wheel of the project's current files, built once per session (with the wheelhouse)."""
+    offline_pip_env(factory)
+    return _BUILT["wheel"]

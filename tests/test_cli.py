@@ -15,6 +15,7 @@ from checker import __version__
 from checker.config import catalog
 from checker.config.tomlfile import parse_toml
 from tests.conftest import Repo, clean_env, run_agentcheck
+from tests.project_copy import project_wheel
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -137,16 +138,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with agentcheck installed from a wheel built here; its
     dependencies come from the test environment, without the editable install."""
     root = tmp_path_factory.mktemp("wheel")
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root), str(PROJECT)],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        check=False,
-    )
-    if built.returncode != 0:
-        pytest.fail(f"building the wheel failed: {built.stderr}")
-    wheel = next(root.glob("agent_change_check-*.whl"))
+    wheel = project_wheel(tmp_path_factory)
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = _python_in(venv)

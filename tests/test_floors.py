@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Repo, clean_env
-from tests.floors import PROJECT, floors
+from tests.floors import floors
+from tests.project_copy import project_wheel
 
 
 def test_every_runtime_dependency_declares_a_floor() -> None:
@@ -32,7 +33,8 @@ def floor_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [_bin(venv, "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     pins = [f"{name}=={version}" for name, version in floors().items()]
-    for command in ([*pip, "install", *pins], [*pip, "install", "--no-deps", str(PROJECT)]):
+    wheel = project_wheel(tmp_path_factory)
+    for command in ([*pip, "install", *pins], [*pip, "install", "--no-deps", str(wheel)]):
         done = subprocess.run(command, capture_output=True, text=True, env=clean_env(), check=False)
         if done.returncode != 0:
             if "No matching distribution" in done.stderr or "Could not fetch" in done.stderr:

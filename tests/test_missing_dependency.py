@@ -13,7 +13,7 @@ import pytest
 
 from checker.model.errors import missing_dependency
 from tests.conftest import Repo, clean_env, run_agentcheck
-from tests.project_copy import committed_project, offline_pip_env
+from tests.project_copy import offline_pip_env, project_wheel
 
 
 def shadow(tmp_path: Path, module: str, error: str) -> dict[str, str]:
@@ -71,13 +71,13 @@ def test_installed_without_its_dependencies(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """pip install --no-deps: a real environment with none of them."""
-    source = committed_project(tmp_path_factory)
     env = offline_pip_env(tmp_path_factory)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
     bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
     pip = [str(bin_dir / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "--no-deps", str(source)], check=True, env=env)
+    wheel = project_wheel(tmp_path_factory)
+    subprocess.run([*pip, "install", "--no-deps", str(wheel)], check=True, env=env)
     done = subprocess.run(
         [str(bin_dir / "agentcheck"), "diff"],
         cwd=tmp_path,

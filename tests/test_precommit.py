@@ -20,7 +20,7 @@ import pytest
 from checker.checks import registry
 from tests import memory
 from tests.conftest import Repo, clean_env, run_agentcheck
-from tests.project_copy import PROJECT, committed_project, offline_pip_env, run
+from tests.project_copy import PROJECT, built_once, committed_project, offline_pip_env, run
 
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which(
     "pre-commit"
@@ -41,7 +41,9 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = offline_pip_env(tmp_path_factory)
-    env["PRE_COMMIT_HOME"] = str(tmp_path_factory.mktemp("pre-commit-home"))
+    # One store for the session's workers: pre-commit locks it, and installs the hook
+    # repository's environment once instead of once a worker.
+    env["PRE_COMMIT_HOME"] = str(built_once(tmp_path_factory, "pre-commit-home", lambda _: None))
     env["PRE_COMMIT_COLOR"] = "never"
     return env
 
