@@ -83,13 +83,27 @@ def project(root: Path, agent: str, files: dict[str, str] | None = None) -> Repo
     """A repository with a task (src/** only), a remote, and AGENT's end-of-turn hook written by
     `agentcheck init --agent AGENT` and committed, as a team sets it up."""
     repo = Repo(root / "repo")
+    # The hook takes the run to begin where HEAD was a second before the session started
+    # (reflog times are whole seconds), and a task written after that is the agent's: the
+    # set-up is dated seconds before now, commits (their reflog entries) and files alike, as
+    # a person's is made before the session.
+    past = int(time.time()) - 5
+    dated = clean_env(GIT_AUTHOR_DATE=f"@{past} +0000", GIT_COMMITTER_DATE=f"@{past} +0000")
+
+    def commit(message: str) -> None:
+        for command in (["add", "-A"], ["commit", "-q", "-m", message]):
+            subprocess.run(
+                ["git", *command], cwd=repo.root, env=dated, check=True, capture_output=True
+            )
+
     start: dict[str, str | bytes] = {"src/app.py": "APP = 1\n", ".agentcheck/task.toml": TASK}
     start.update(files or {})
-    repo.commit("Start", start)
+    for path, content in start.items():
+        repo.write(path, content)
+    commit("Start")
     setup = repo.run("init", "--agent", agent)
     assert setup.code == 0, setup.err
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "-m", f"Run agentcheck at the end of {agent}'s turns")
+    commit(f"Run agentcheck at the end of {agent}'s turns")
     # A remote with a default branch, as a clone has: the agent's change is everything since
     # the merge base with it, so a commit the agent makes does not hide its edit.
     origin = root / "origin.git"
@@ -102,9 +116,9 @@ def project(root: Path, agent: str, files: dict[str, str] | None = None) -> Repo
     repo.git("remote", "add", "origin", str(origin))
     repo.git("fetch", "-q", "origin")
     repo.git("remote", "set-head", "origin", "main")
-    # The hook takes the run to begin where HEAD was a second before the session started
-    # (reflog times are whole seconds): the set-up is made before that, as a person's is.
-    time.sleep(2.1)
+    for made in repo.root.rglob("*"):
+        if ".git" not in made.relative_to(repo.root).parts:
+            os.utime(made, (past, past), follow_symlinks=False)
     return repo
 
 
