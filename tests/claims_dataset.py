@@ -165,7 +165,11 @@ def in_process(root: Path, *args: str) -> Result:
     here = os.getcwd()
     os.chdir(root)
     try:
-        done = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        try:  # click before 8.2 mixes the two streams unless told not to
+            runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+        except TypeError:
+            runner = CliRunner()
+        done = runner.invoke(main, list(args), env=env, catch_exceptions=False)
     finally:
         os.chdir(here)
     return Result(done.exit_code, done.stdout, done.stderr)
