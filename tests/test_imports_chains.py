@@ -301,8 +301,9 @@ from app import low
     def edges(found: list) -> list:  # type: ignore[type-arg]
         return sorted((e.key, e.line, e.type_only) for e in found)
 
-    assert edges(scan("app/low.py", text, layout)) == edges(parse("app/low.py", text, layout).edges)
-    assert len(scan("app/low.py", text, layout)) == 20
+    found = [(e.key, e.line, e.column) for e in scan("app/low.py", text, layout)]
+    assert found == [(e.key, e.line, e.column) for e in parse("app/low.py", text, layout).edges]
+    assert len(found) == 20
 
 
 def test_an_unchanged_from_import_that_starts_to_import_an_added_module() -> None:
@@ -371,6 +372,42 @@ def test_two_new_edges_that_each_complete_a_chain_are_reported_once() -> None:
     assert [m.split(" breaks")[0] for m in chain_messages(base, head)] == [
         "AC401 app/low.py:1 new import app.low -> app.top"
     ]
+
+
+def test_a_chain_a_new_import_the_task_allows_completes_is_no_other_edge_s() -> None:
+    # low -> a -> b -> top once the task's allowed a -> b is added; x -> y lies on another
+    # route to top, but the head chains low to top without it.
+    base = {
+        **APP,
+        "app/low.py": "import app.x\nimport app.a\n",
+        "app/x.py": "",
+        "app/y.py": "import app.a\n",
+        "app/a.py": "",
+        "app/b.py": "import app.top\n",
+    }
+    head = {**base, "app/a.py": "import app.b\n", "app/x.py": "import app.y\n"}
+    found = memory.findings(
+        base, head, policy=LAYERS.format(extra=""), task='allow-imports = ["app.a -> app.b"]\n'
+    )
+    assert [f for f in found if f.code.startswith("AC4")] == []
+    # Without the allowance the first edge that completes the chain is reported.
+    assert [m.split(" completes")[0] for m in chain_messages(base, head)] == [
+        "AC401 app/a.py:1 new import app.a -> app.b"
+    ]
+
+
+def test_an_import_after_a_colon_at_the_base_is_not_new() -> None:
+    # `try: import x` starts no line: the base is read by a parse, so an edit to the line is
+    # not a new import.
+    policy = LAYERS.format(extra="")
+    base = {**APP, "app/low.py": "try: import app.top\nexcept ImportError: pass\n"}
+    head = {**base, "app/low.py": "try: import app.top  # noqa\nexcept ImportError: pass\n"}
+    assert memory.codes(memory.findings(base, head, policy=policy)) == []
+    text = "x = 1; import app.top\nif x: from app import mid\n"
+    layout = Layout([""], frozenset(APP))
+    found = [(e.key, e.line, e.column) for e in scan("app/low.py", text, layout)]
+    assert found == [(e.key, e.line, e.column) for e in parse("app/low.py", text, layout).edges]
+    assert len(found) == 2
 
 
 def test_raw_names_lead_to_the_modules_resolved_names_lead_to() -> None:
@@ -502,7 +539,13 @@ def test_the_memo_kept_on_disk_between_runs(repo: Repo, tmp_path: Path) -> None:
     # read as no memo: the same report, no error.
     wrong = json.loads(saved)
     wrong["entries"] = {key: [["app.top", "1", 1, False]] for key in wrong["entries"]}
-    for junk in (b"{not json", b'{"stamp": "other", "entries": {}}', json.dumps(wrong).encode()):
+    junks = (
+        b"{not json",
+        b"[" * 200_000,  # deeper than Python's JSON reader goes
+        b'{"stamp": "other", "entries": {}}',
+        json.dumps(wrong).encode(),
+    )
+    for junk in junks:
         kept.write_bytes(junk)
         read = repo.run("diff", "--format", "json", env=env)
         assert (read.code, read.out, read.err) == (first.code, first.out, first.err)
@@ -519,4 +562,9 @@ def test_the_memo_kept_on_disk_between_runs(repo: Repo, tmp_path: Path) -> None:
         off = repo.run("diff", "--format", "json", *args, env={**env, **extra})
         assert (off.code, off.out) == (first.code, first.out)
         assert not cache.exists()
+    assert repo.snapshot() == before
+
+    # A relative cache folder would be the repository's own: no memo is kept there.
+    relative = repo.run("diff", "--format", "json", env={**env, "AGENTCHECK_CACHE_DIR": "cache"})
+    assert (relative.code, relative.out) == (first.code, first.out)
     assert repo.snapshot() == before

@@ -37,6 +37,7 @@ class GitReader:
         self._base_ids = base_ids
         self._head_ids = head_ids
         self.memo: Memo | None = None  # what reading files found in earlier runs
+        self._hashed: dict[str, bytes | None] = {}  # work tree files head_ids read
 
     # A file over caps.MAX_FILE_BYTES reads as None, contents unknown, as in a patch file.
     def base(self, path: str) -> bytes | None:
@@ -58,7 +59,12 @@ class GitReader:
         """Many files at the head at once: blobs by id through one `git cat-file --batch` (the
         work tree's files from disk)."""
         if self._head_side == "worktree":
-            return {path: worktree.read_file(self._repo.root, path) for path in paths}
+            return {
+                path: self._hashed.pop(path)
+                if path in self._hashed
+                else worktree.read_file(self._repo.root, path)
+                for path in paths
+            }
         listing = self._head_files()
         ids = [self._head_ids.get(path) or listing.get(path) for path in paths]
         asked = [(path, sha) for path, sha in zip(paths, ids, strict=True) if sha]
@@ -74,6 +80,9 @@ class GitReader:
             found = {}
             for path in paths:
                 data = worktree.read_file(self._repo.root, path)
+                # Kept for heads(): the bytes read are the ones the id names, even where the
+                # file changes on disk between the two calls.
+                self._hashed[path] = data
                 if data is not None:
                     header = b"blob %d\0" % len(data)
                     found[path] = hashlib.sha1(header + data, usedforsecurity=False).hexdigest()

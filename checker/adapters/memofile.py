@@ -31,11 +31,21 @@ def enabled(environ: Mapping[str, str]) -> bool:
     return environ.get("CI", "").lower() in ("", "0", "false")
 
 
-def _path(root: Path, environ: Mapping[str, str]) -> Path:
+def _path(root: Path, environ: Mapping[str, str]) -> Path | None:
+    """The memo file for the repository at ROOT; None where it would lie inside the
+    repository (a relative AGENTCHECK_CACHE_DIR, a home folder under version control):
+    agentcheck never writes there."""
     folder = environ.get("AGENTCHECK_CACHE_DIR")
-    base = Path(folder) if folder else user_cache()
-    name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
-    return base / "memo" / f"{name}.json"
+    try:
+        base = Path(folder) if folder else user_cache()
+    except (RuntimeError, KeyError):  # no home folder to find a cache folder in
+        return None
+    if not base.is_absolute():
+        return None
+    repository = root.resolve()
+    name = hashlib.sha256(os.fsencode(repository)).hexdigest()[:32]
+    path = base.resolve() / "memo" / f"{name}.json"
+    return None if path.is_relative_to(repository) else path
 
 
 def load(root: Path, stamp: Callable[[], str], environ: Mapping[str, str]) -> Memo:
@@ -44,12 +54,14 @@ def load(root: Path, stamp: Callable[[], str], environ: Mapping[str, str]) -> Me
     path = _path(root, environ)
 
     def read() -> dict[str, Any]:
+        if path is None:
+            return {}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("stamp") != stamp():
-            return {}
+            if not isinstance(data, dict) or data.get("stamp") != stamp():
+                return {}
+        except (OSError, ValueError, RecursionError, MemoryError):
+            return {}  # unreadable, not JSON, nested past Python's depth, or no stamp
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
@@ -66,10 +78,13 @@ def save(root: Path, stamp: Callable[[], str], memo: Memo, environ: Mapping[str,
             break
         entries.setdefault(key, value)
     path = _path(root, environ)
+    if path is None:
+        return
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps({"stamp": stamp(), "entries": entries}), encoding="utf-8")
+        text = json.dumps({"stamp": stamp(), "entries": entries})
+        partial.write_text(text, encoding="utf-8")
         os.replace(partial, path)
     except OSError:
         with contextlib.suppress(OSError):

@@ -24,10 +24,12 @@ import bisect
 import hashlib
 import keyword
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from checker import __version__
 from checker.domain.importgraph import python
 from checker.domain.importgraph.contracts import Contract
 from checker.domain.importgraph.edges import Edge, Endpoint
@@ -42,9 +44,13 @@ from checker.domain.importgraph.python import (
     parse_around,
     string_lines,
 )
+from checker.model import reader
 
 # An import statement at the start of a line, in text that begins with a line break.
 _STATEMENT = re.compile(r"\n([ \t]*)(?=[if])(?:import|from)[ \t(\\.]")
+# An import statement after `:` or `;` on a line (`try: import x`, `a = 1; import x`): one
+# that starts no line, which the statements alone do not show.
+_COMPOUND = re.compile(r"[:;][ \t]*(?:import|from)[ \t(\\.]")
 _GUARD = re.compile(r"^([ \t]*)if[ \t(]+(?:typing\.)?TYPE_CHECKING\b[^\n]*:", re.MULTILINE)
 
 
@@ -52,11 +58,14 @@ def scan(path: str, text: str, layout: Layout) -> list[Edge]:
     """The import edges of a .py file, from its import statements alone: a statement that
     starts a line outside the strings that span lines. The top-level statements that mention a
     dynamic import are parsed whole; a file that ends lines with a lone CR, or whose dynamic
-    imports are not read that way, is parsed whole."""
+    imports are not read that way, or that may hold an import after `:` or `;`, is parsed
+    whole."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return parse(path, text, layout).edges
+    if _COMPOUND.search(text):
+        return parse(path, text, layout).edges
     edges = _statements(path, text, layout)
     if any(word in text for word in _DYNAMIC):
         dynamic = _mentioning(text, _DYNAMIC)
@@ -218,10 +227,11 @@ class _Unresolved(Layout):
 
 
 def stamp() -> str:
-    """What reads a file's raw edges, as a memo names it: the reading code's own text, so a
-    memo kept by other code (another version, an edited checkout) is not used."""
-    digest = hashlib.sha256()
-    for source in (__file__, python.__file__):
+    """What reads a file's raw edges, as a memo names it: agentcheck's and Python's versions
+    and the reading and decoding code's own text, so a memo kept by other code (another
+    version, an edited checkout, another Python's ast) is not used."""
+    digest = hashlib.sha256(f"{__version__} {sys.version_info[:2]}".encode())
+    for source in (__file__, python.__file__, reader.__file__):
         digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:32]
 
@@ -408,10 +418,23 @@ class _RoleBits:
 
     def by_role(self, flow: _Flow, graph: Graph) -> dict[int, int]:
         """Each role (bit) -> the roles (bits) GRAPH's modules of that role reach."""
-        reached = _reach(flow.succ, flow.components, self.own)
+        return self._by_role(flow.succ, flow.components, graph.out)
+
+    def by_role_without(
+        self, flow: _Flow, graph: Graph, cut: set[tuple[str, str]]
+    ) -> dict[int, int]:
+        """by_role, with the edges CUT (importer, imported) left out of GRAPH."""
+        succ = {m: [t for t in ts if (m, t) not in cut] for m, ts in flow.succ.items()}
+        return self._by_role(succ, _components(succ), graph.out)
+
+    def _by_role(
+        self, succ: dict[str, list[str]], components: list[list[str]], present: Iterable[str]
+    ) -> dict[int, int]:
+        reached = _reach(succ, components, self.own)
+        present = set(present)
         found: dict[int, int] = {}
         for module, bits in self.own.items():
-            if module in graph.out:
+            if module in present:
                 role = bits.bit_length() - 1
                 found[role] = found.get(role, 0) | reached.get(module, bits)
         return found
@@ -608,13 +631,17 @@ class Chains:
         for importer, imported in ends_of:
             explained.update(bits.pairs(importer, imported))
         base = self._base_bits(contract, bits)
+        # Pairs the head chains without any of the change's new edges here (through a new
+        # import the task allows, say) are not theirs to report.
+        cut = set(self._all_ends([*edges, *direct]))
+        anyway = bits.by_role_without(self._flow(self.head, contract), self.head, cut)
         for edge in edges:
             ends = self._ends(edge)
             if ends is None:
                 continue
             for pair in bits.pairs(*ends):
                 a, b = pair
-                if pair in explained or base.get(a, 0) >> b & 1:
+                if pair in explained or (base.get(a, 0) | anyway.get(a, 0)) >> b & 1:
                     continue
                 chain = self._chain(edge, contract, ends, False, pair)
                 if chain is not None:
