@@ -114,6 +114,35 @@ _QUIET = click.option(
 )
 
 
+def run() -> None:
+    """The `agentcheck` command: `main`, then an exit that skips freeing what the run built
+    (as mypy's fast exit does): a run that read a package's import graph would spend tens of
+    milliseconds on it. The output is flushed first; a flush that fails exits 120, as
+    Python's own exit does then."""
+    try:
+        main()
+        status = 0
+    except SystemExit as done:
+        status = _status(done.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe, a closed stream
+            status = 120
+    os._exit(status)
+
+
+def _status(code: object) -> int:
+    """The exit status SystemExit(CODE) gives, as Python's own exit gives it."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="agentcheck", message="%(prog)s %(version)s"

@@ -14,7 +14,7 @@ import pytest
 from checker import __version__
 from checker.config import catalog
 from checker.config.tomlfile import parse_toml
-from tests.conftest import Repo, clean_env, run_agentcheck
+from tests.conftest import COMMAND, Repo, clean_env, run_agentcheck
 from tests.project_copy import project_wheel
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -33,6 +33,48 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
     assert result.code == 0, result.err
     lines = [line for line in result.err.splitlines() if line.startswith("import time:")]
     return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+
+@pytest.mark.e2e
+def test_the_command_flushes_its_output_before_its_fast_exit(tmp_path: Path) -> None:
+    """The command ends with os._exit (cli.run), which frees nothing and flushes nothing: what
+    it printed still reaches a pipe (block-buffered, as without PYTHONUNBUFFERED), and a pipe
+    closed before the command writes ends it with 130 and no message, as before."""
+    env = {k: v for k, v in clean_env().items() if k != "PYTHONUNBUFFERED"}
+    printed = run_agentcheck("rules", "--format", "json", cwd=tmp_path, env=env)
+    assert printed.code == 0, printed.err
+    assert {"AC101", "AC401", "AC601"} <= {r["code"] for r in json.loads(printed.out)}
+    # The Action's command writes to stdout itself, without click's flush after each line.
+    failing = run_agentcheck(
+        "action", "--event", str(tmp_path / "gone.json"), cwd=tmp_path, env=env
+    )
+    assert failing.code == 2, failing.err
+    assert failing.out.startswith("::error title=agentcheck could not run::"), failing.out
+    # Output a command leaves in the buffer (the commands flush their own today) still goes out.
+    pending = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from checker import cli; sys.stdout.write('pending'); "
+            "sys.argv = ['agentcheck', 'diff', '--no-such-option']; cli.run()",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert (pending.returncode, pending.stdout) == (2, b"pending"), pending.stderr
+    closed = subprocess.Popen(
+        [*COMMAND, "rules", "--format", "json"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert closed.stdout is not None
+    assert closed.stderr is not None
+    closed.stdout.close()
+    assert (closed.wait(timeout=60), closed.stderr.read()) == (130, b"")
 
 
 @pytest.mark.e2e
