@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.domain.importgraph.chains import _node, raw_edges, scan
+from checker.domain.importgraph.chains import _compound_in_code, _node, raw_edges, scan
 from checker.domain.importgraph.edges import Endpoint
-from checker.domain.importgraph.python import Layout, parse
+from checker.domain.importgraph.python import Layout, _long_strings, parse
 from checker.model.memo import Memo
 from tests import memory
 from tests import test_imports_agreement as agreement
@@ -408,6 +408,32 @@ def test_an_import_after_a_colon_at_the_base_is_not_new() -> None:
     found = [(e.key, e.line, e.column) for e in scan("app/low.py", text, layout)]
     assert found == [(e.key, e.line, e.column) for e in parse("app/low.py", text, layout).edges]
     assert len(found) == 2
+
+
+def test_prose_after_a_colon_is_no_import_and_leaves_the_statement_reading() -> None:
+    # "Example: from x" in a docstring, a comment or a one-line string holds no import, so the
+    # file is read statement by statement (the fast way); an import after `:` or `;` in code,
+    # also after a string that spans lines closes on its line, makes scan parse it whole. Both
+    # ways read the same edges.
+    layout = Layout([""], frozenset(APP))
+    prose = (
+        '"""Example: from app import low\n"""\n'
+        "# Phase 2: from app import mid\n"
+        'NOTE = "a; import app.low"  # b: import app.low\n'
+        'LONG = """x\ny"""; TAIL = "z: from app import low"\n'
+        "import app.top\n"
+    )
+    code = [
+        'LONG = """x\ny"""; import app.top\n',
+        "try: import app.top\nexcept ImportError: pass\n",
+        'x = "it\'s"; from app import mid\n',
+    ]
+    assert not _compound_in_code(prose, _long_strings(prose))
+    assert all(_compound_in_code(text, _long_strings(text)) for text in code)
+    for text in [prose, *code]:
+        found = [(e.key, e.line, e.column) for e in scan("app/low.py", text, layout)]
+        assert found == [(e.key, e.line, e.column) for e in parse("app/low.py", text, layout).edges]
+        assert len(found) == 1
 
 
 def test_raw_names_lead_to_the_modules_resolved_names_lead_to() -> None:

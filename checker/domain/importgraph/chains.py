@@ -38,6 +38,7 @@ from checker.domain.importgraph.python import (
     Layout,
     _Collector,
     _Importer,
+    _long_strings,
     _mentioning,
     bracket_net,
     parse,
@@ -51,6 +52,11 @@ _STATEMENT = re.compile(r"\n([ \t]*)(?=[if])(?:import|from)[ \t(\\.]")
 # An import statement after `:` or `;` on a line (`try: import x`, `a = 1; import x`): one
 # that starts no line, which the statements alone do not show.
 _COMPOUND = re.compile(r"[:;][ \t]*(?:import|from)[ \t(\\.]")
+# The pieces of one line of code: a comment, a one-line string (triple-quoted first), or code.
+_LINE_PIECE = re.compile(
+    r"""#[^\n]*|"{3}(?:[^"\\\n]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\\n]|\\.|'(?!''))*'{3}"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^"'#\n]+"""
+)
 _GUARD = re.compile(r"^([ \t]*)if[ \t(]+(?:typing\.)?TYPE_CHECKING\b[^\n]*:", re.MULTILINE)
 
 
@@ -58,15 +64,18 @@ def scan(path: str, text: str, layout: Layout) -> list[Edge]:
     """The import edges of a .py file, from its import statements alone: a statement that
     starts a line outside the strings that span lines. The top-level statements that mention a
     dynamic import are parsed whole; a file that ends lines with a lone CR, or whose dynamic
-    imports are not read that way, or that may hold an import after `:` or `;`, is parsed
-    whole."""
+    imports are not read that way, or that may hold an import after `:` or `;` in code (not
+    in a string or a comment), is parsed whole."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return parse(path, text, layout).edges
-    if _COMPOUND.search(text):
+    spans: list[tuple[int, int]] | None = None
+    if '"""' in text or "'''" in text or "\\\n" in text:
+        spans = _long_strings(text)
+    if _compound_in_code(text, spans or []):
         return parse(path, text, layout).edges
-    edges = _statements(path, text, layout)
+    edges = _statements(path, text, layout, spans or [])
     if any(word in text for word in _DYNAMIC):
         dynamic = _mentioning(text, _DYNAMIC)
         around = parse_around(path, text, layout, dynamic)
@@ -77,12 +86,48 @@ def scan(path: str, text: str, layout: Layout) -> list[Edge]:
     return edges
 
 
-def _statements(path: str, text: str, layout: Layout) -> list[Edge]:
+def _compound_in_code(text: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether TEXT may hold an import after `:` or `;` in code: a `_COMPOUND` match outside
+    its strings that span lines (SPANS, their offsets, in order), comments and one-line
+    strings."""
+    starts = [start for start, _ in spans]
+    for match in _COMPOUND.finditer(text):
+        at = match.start()
+        begin = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        index = bisect.bisect_right(starts, at) - 1
+        if index >= 0 and at < spans[index][1]:
+            continue  # inside a string that spans lines: prose
+        if index >= 0:
+            begin = max(begin, spans[index][1])  # a string that spans lines ends on the line
+        if _in_code(text[begin:end], at - begin):
+            return True
+    return False
+
+
+def _in_code(line: str, column: int) -> bool:
+    """Whether the character at COLUMN of a line of code lies outside its comment and its
+    one-line strings. A quote that opens no string on the line: not read here, so code."""
+    position = 0
+    while position <= column:
+        piece = _LINE_PIECE.match(line, position)
+        if piece is None:
+            return True
+        if piece.end() > column:
+            return piece.group(0)[0] not in "#\"'"
+        position = piece.end()
+    return True
+
+
+def _statements(
+    path: str, text: str, layout: Layout, spans: Sequence[tuple[int, int]]
+) -> list[Edge]:
     padded = "\n" + text  # every line, the first too, follows a line break
     starts = list(_STATEMENT.finditer(padded))
     if not starts:
         return []
-    in_strings = string_lines(text) if ('"""' in text or "'''" in text or "\\\n" in text) else []
+    in_strings = string_lines(text, spans) if spans else []
     firsts = [first for first, _ in in_strings]
     guards = _guards(text) if "TYPE_CHECKING" in text else None
     importer = _Importer(path, layout)
