@@ -350,13 +350,7 @@ def _chains(
 
         fresh = chains.build(files, type_only, _raw_edges(base, files), everything)
         # An unchanged file's edge to a module the change adds was no edge at the base.
-        new = graph.endpoints.keys() - fresh.endpoints.keys()
-        kept = {
-            m: [e for e in edges if e.imported.name not in new] if new else edges
-            for m, edges in graph.out.items()
-            if graph.endpoints[m].path not in changed
-        }
-        return chains.Graph(fresh.endpoints, {**kept, **fresh.out})
+        return graph.merged(fresh, changed)
 
     def finding(file: FileChange, edge: Edge, contract: Contract, chain: list[Edge]) -> Finding:
         return Finding(
@@ -423,15 +417,17 @@ def _raw_edges(
 
 def _raw(value: Any) -> TypeGuard[list[Raw]]:
     """VALUE has the shape of a file's raw edges (a memo on disk may hold anything)."""
-    return isinstance(value, list) and all(
-        isinstance(e, list)
-        and len(e) == 4
-        and isinstance(e[0], str)
-        and type(e[1]) is int
-        and type(e[2]) is int
-        and type(e[3]) is bool
-        for e in value
-    )
+    if type(value) is not list:
+        return False
+    for edge in value:
+        if type(edge) is not list or len(edge) != 4:
+            return False
+        name, line, column, type_only = edge
+        if type(name) is not str or type(line) is not int or type(column) is not int:
+            return False
+        if type(type_only) is not bool:
+            return False
+    return True
 
 
 def _module_words(change: ChangeSet, head: Side, base: Side) -> set[str]:

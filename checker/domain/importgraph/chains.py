@@ -49,9 +49,6 @@ from checker.model import reader
 
 # An import statement at the start of a line, in text that begins with a line break.
 _STATEMENT = re.compile(r"\n([ \t]*)(?=[if])(?:import|from)[ \t(\\.]")
-# An import statement after `:` or `;` on a line (`try: import x`, `a = 1; import x`): one
-# that starts no line, which the statements alone do not show.
-_COMPOUND = re.compile(r"[:;][ \t]*(?:import|from)[ \t(\\.]")
 # The pieces of one line of code: a comment, a one-line string (triple-quoted first), or code.
 _LINE_PIECE = re.compile(
     r"""#[^\n]*|"{3}(?:[^"\\\n]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\\n]|\\.|'(?!''))*'{3}"""
@@ -87,12 +84,11 @@ def scan(path: str, text: str, layout: Layout) -> list[Edge]:
 
 
 def _compound_in_code(text: str, spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether TEXT may hold an import after `:` or `;` in code: a `_COMPOUND` match outside
+    """Whether TEXT may hold an import after `:` or `;` in code: a `_compounds` place outside
     its strings that span lines (SPANS, their offsets, in order), comments and one-line
     strings."""
     starts = [start for start, _ in spans]
-    for match in _COMPOUND.finditer(text):
-        at = match.start()
+    for at in _compounds(text):
         begin = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
@@ -104,6 +100,27 @@ def _compound_in_code(text: str, spans: Sequence[tuple[int, int]]) -> bool:
         if _in_code(text[begin:end], at - begin):
             return True
     return False
+
+
+def _compounds(text: str) -> Iterator[int]:
+    """The places of the `:` or `;` that TEXT has before `import` or `from` (spaces or tabs
+    between; a space, tab, bracket, backslash or dot after): an import statement that starts
+    no line (`try: import x`, `a = 1; import x`), which the statements alone do not show.
+    Found with str.find, which skips the text between the words several times faster than a
+    regular expression that starts with a class of characters."""
+    for word in ("import", "from"):
+        at = text.find(word)
+        while at >= 0:
+            after = at + len(word)
+            before = at - 1
+            while before >= 0 and text[before] in " \t":
+                before -= 1
+            if before >= 0 and text[before] in ":;" and text[after : after + 1] in _AFTER_WORD:
+                yield before
+            at = text.find(word, after)
+
+
+_AFTER_WORD = (" ", "\t", "(", "\\", ".")
 
 
 def _in_code(line: str, column: int) -> bool:
@@ -236,21 +253,61 @@ def _guards(text: str) -> Callable[[int, int], bool]:
 
 
 class Graph:
-    """Module -> the edges it imports through, between modules of one side's graph."""
+    """Between the modules of one side's graph: each module read -> the modules it imports
+    (`succ`, in its file's order) and where (line, column, type-only, in the same order).
+    The Edges are made on need: a chain reported names a few of the graph's many imports."""
 
-    def __init__(self, endpoints: dict[str, Endpoint], out: dict[str, list[Edge]]) -> None:
+    def __init__(
+        self,
+        endpoints: dict[str, Endpoint],
+        succ: dict[str, list[str]],
+        places: dict[str, list[tuple[int, int, bool]]],
+    ) -> None:
         self.endpoints = endpoints
-        self.out = out
-        self._into: dict[str, list[Edge]] | None = None
+        self.succ = succ
+        self.places = places
+        self._out: dict[str, list[Edge]] = {}
+        self._pred: dict[str, list[tuple[str, int]]] | None = None
 
-    @property
-    def into(self) -> dict[str, list[Edge]]:
-        if self._into is None:
-            self._into = {}
-            for edges in self.out.values():
-                for edge in edges:
-                    self._into.setdefault(edge.imported.name, []).append(edge)
-        return self._into
+    def out(self, module: str) -> list[Edge]:
+        """The edges MODULE imports through."""
+        found = self._out.get(module)
+        if found is None:
+            importer, ends = self.endpoints[module], self.endpoints
+            found = [
+                Edge(importer, ends[target], line, column, type_only)
+                for target, (line, column, type_only) in zip(
+                    self.succ.get(module, ()), self.places.get(module, ()), strict=True
+                )
+            ]
+            self._out[module] = found
+        return found
+
+    def into(self, module: str) -> list[Edge]:
+        """The edges that import MODULE."""
+        if self._pred is None:
+            self._pred = {}
+            for importer, targets in self.succ.items():
+                for index, target in enumerate(targets):
+                    self._pred.setdefault(target, []).append((importer, index))
+        return [self.out(importer)[index] for importer, index in self._pred.get(module, ())]
+
+    def merged(self, fresh: Graph, paths: set[str]) -> Graph:
+        """This graph with the files at PATHS read as FRESH reads them, over FRESH's modules:
+        an edge of another file to a module FRESH lacks is left out."""
+        gone = self.endpoints.keys() - fresh.endpoints.keys()
+        succ: dict[str, list[str]] = {}
+        places: dict[str, list[tuple[int, int, bool]]] = {}
+        for module, targets in self.succ.items():
+            if self.endpoints[module].path in paths:
+                continue
+            if gone and not gone.isdisjoint(targets):
+                kept = [i for i, target in enumerate(targets) if target not in gone]
+                succ[module] = [targets[i] for i in kept]
+                places[module] = [self.places[module][i] for i in kept]
+            else:
+                succ[module], places[module] = targets, self.places[module]
+        return Graph(fresh.endpoints, {**succ, **fresh.succ}, {**places, **fresh.places})
 
 
 # An edge as a file's text gives it, before the graph resolves its imported name: (the name,
@@ -305,14 +362,15 @@ def build(
     for path, module in files:
         endpoints[module] = Endpoint(module, module, path)
         paths[module] = path
-    out: dict[str, list[Edge]] = {}
+    succ: dict[str, list[str]] = {}
+    places: dict[str, list[tuple[int, int, bool]]] = {}
     nodes_of: dict[str, str | None] = {}  # the same names come up in many files
     for module, path in paths.items():
         raw = edges_of(path, module)
         if raw is None:
             continue
-        importer = endpoints[module]
-        found = []
+        targets: list[str] = []
+        where: list[tuple[int, int, bool]] = []
         for name, line, column, type_checking in raw:
             if type_checking and not type_only:
                 continue
@@ -323,9 +381,11 @@ def build(
             else:
                 target = nodes_of[name] = _node(name, endpoints)
             if target is not None and target != module:
-                found.append(Edge(importer, endpoints[target], line, column, type_checking))
-        out[module] = found
-    return Graph(endpoints, out)
+                targets.append(target)
+                where.append((line, column, type_checking))
+        succ[module] = targets
+        places[module] = where
+    return Graph(endpoints, succ, places)
 
 
 def _node(name: str, endpoints: dict[str, Endpoint]) -> str | None:
@@ -353,10 +413,10 @@ def _search(
 def _kept(graph: Graph, contract: Contract) -> dict[str, list[str]]:
     """Module -> the modules it imports, the contract's ignored imports left out."""
     if not contract.ignore:
-        return {m: [e.imported.name for e in edges] for m, edges in graph.out.items()}
+        return graph.succ
     return {
-        m: [e.imported.name for e in edges if not any(p.matches(e) for p in contract.ignore)]
-        for m, edges in graph.out.items()
+        m: [e.imported.name for e in graph.out(m) if not any(p.matches(e) for p in contract.ignore)]
+        for m in graph.succ
     }
 
 
@@ -463,14 +523,14 @@ class _RoleBits:
 
     def by_role(self, flow: _Flow, graph: Graph) -> dict[int, int]:
         """Each role (bit) -> the roles (bits) GRAPH's modules of that role reach."""
-        return self._by_role(flow.succ, flow.components, graph.out)
+        return self._by_role(flow.succ, flow.components, graph.succ)
 
     def by_role_without(
         self, flow: _Flow, graph: Graph, cut: set[tuple[str, str]]
     ) -> dict[int, int]:
         """by_role, with the edges CUT (importer, imported) left out of GRAPH."""
         succ = {m: [t for t in ts if (m, t) not in cut] for m, ts in flow.succ.items()}
-        return self._by_role(succ, _components(succ), graph.out)
+        return self._by_role(succ, _components(succ), graph.succ)
 
     def _by_role(
         self, succ: dict[str, list[str]], components: list[list[str]], present: Iterable[str]
@@ -513,12 +573,12 @@ class Chains:
     def _steps(
         self, graph: Graph, contract: Contract, forward: bool
     ) -> Callable[[str], list[Edge]]:
-        table = graph.out if forward else graph.into
+        edges_of = graph.out if forward else graph.into
 
         def step(module: str) -> list[Edge]:
-            edges = table.get(module, ())
+            edges = edges_of(module) if module in graph.endpoints else []
             if not contract.ignore:
-                return list(edges)
+                return edges
             return [e for e in edges if not any(p.matches(e) for p in contract.ignore)]
 
         return step
@@ -530,7 +590,7 @@ class Chains:
         (and the contract's ignored imports)."""
         roles = self._roles_of(contract)
         succ = self._flow(self.head, contract).succ
-        queue = deque(m for m, r in roles.items() if r == role and m in self.head.out)
+        queue = deque(m for m, r in roles.items() if r == role and m in self.head.succ)
         reached: set[str] = set(queue)
         while queue:
             module = queue.popleft()
