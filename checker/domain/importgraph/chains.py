@@ -529,7 +529,9 @@ class _RoleBits:
         self, flow: _Flow, graph: Graph, cut: set[tuple[str, str]]
     ) -> dict[int, int]:
         """by_role, with the edges CUT (importer, imported) left out of GRAPH."""
-        succ = {m: [t for t in ts if (m, t) not in cut] for m, ts in flow.succ.items()}
+        succ = dict(flow.succ)
+        for module in {importer for importer, _ in cut} & succ.keys():
+            succ[module] = [t for t in succ[module] if (module, t) not in cut]
         return self._by_role(succ, _components(succ), graph.succ)
 
     def _by_role(
