@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from checker.domain.importgraph.chains import _compound_in_code, _node, raw_edges, scan
+from checker.domain.importgraph.chains import (
+    _compound_in_code,
+    _node,
+    _reuses_quotes,
+    raw_edges,
+    scan,
+)
 from checker.domain.importgraph.edges import Endpoint
 from checker.domain.importgraph.python import Layout, _long_strings, parse
 from checker.model.memo import Memo
@@ -431,6 +437,39 @@ def test_prose_after_a_colon_is_no_import_and_leaves_the_statement_reading() -> 
     assert not _compound_in_code(prose, _long_strings(prose))
     assert all(_compound_in_code(text, _long_strings(text)) for text in code)
     for text in [prose, *code]:
+        found = [(e.key, e.line, e.column) for e in scan("app/low.py", text, layout)]
+        assert found == [(e.key, e.line, e.column) for e in parse("app/low.py", text, layout).edges]
+        assert len(found) == 1
+
+
+def test_an_fstring_that_holds_its_own_quote_is_found() -> None:
+    # Python 3.12's f-strings may hold their own quote inside a field; the quotes of such a
+    # text do not pair, so scan parses it whole there (the look itself is plain text work).
+    reuses = [
+        'x = f"{"#"}"; import app.top\n',
+        "x = f'{d['k']}'\n",
+        "x = rf\"{\"a\"}\" + Fr'{'b'}'\n",
+        'x = f"{\'"\'}"\n',
+        'x = f"{a}{b:{"w"}}"\n',
+    ]
+    pairs = [
+        'x = f"{a}" + f"{d[\'k\']}"  # f"{x}"\n',
+        'x = f"""{"a"}""" + "of" + f"{{"\n',
+        'x = br"a" + r"{"  # no f-string\n',
+        'x = f"open\n',
+    ]
+    assert [_reuses_quotes(text) for text in reuses] == [True] * len(reuses)
+    assert [_reuses_quotes(text) for text in pairs] == [False] * len(pairs)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="f-strings hold their own quotes from 3.12")
+def test_scan_reads_an_import_beside_an_fstring_that_holds_its_own_quote() -> None:
+    layout = Layout([""], frozenset(APP))
+    for text in (
+        'x = f"{"#"}"; import app.top\n',
+        'TAG = f"{"#"}" + """\n"""\ntry: import app.top\nexcept ImportError: pass\n',
+        'TAG = f"{"#"}" + """\n"""\nimport app.top\n',
+    ):
         found = [(e.key, e.line, e.column) for e in scan("app/low.py", text, layout)]
         assert found == [(e.key, e.line, e.column) for e in parse("app/low.py", text, layout).edges]
         assert len(found) == 1
