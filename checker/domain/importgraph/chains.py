@@ -26,7 +26,7 @@ import keyword
 import re
 import sys
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from checker import __version__
@@ -35,6 +35,7 @@ from checker.domain.importgraph.contracts import Contract
 from checker.domain.importgraph.edges import Edge, Endpoint
 from checker.domain.importgraph.python import (
     _DYNAMIC,
+    _ONE_LINE_TEXT,
     Layout,
     _Collector,
     _Importer,
@@ -49,11 +50,8 @@ from checker.model import reader
 
 # An import statement at the start of a line, in text that begins with a line break.
 _STATEMENT = re.compile(r"\n([ \t]*)(?=[if])(?:import|from)[ \t(\\.]")
-# The pieces of one line of code: a comment, a one-line string (triple-quoted first), or code.
-_LINE_PIECE = re.compile(
-    r"""#[^\n]*|"{3}(?:[^"\\\n]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\\n]|\\.|'(?!''))*'{3}"""
-    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^"'#\n]+"""
-)
+# The pieces of one line of code: a comment, a one-line string, or a run of other code.
+_LINE_PIECE = re.compile(_ONE_LINE_TEXT + r"""|[^"'#\n]+""")
 _GUARD = re.compile(r"^([ \t]*)if[ \t(]+(?:typing\.)?TYPE_CHECKING\b[^\n]*:", re.MULTILINE)
 
 
@@ -70,12 +68,11 @@ def scan(path: str, text: str, layout: Layout) -> list[Edge]:
             return parse(path, text, layout).edges
     if _NESTED_QUOTES and _reuses_quotes(text):
         return parse(path, text, layout).edges
-    spans: list[tuple[int, int]] | None = None
-    if '"""' in text or "'''" in text or "\\\n" in text:
-        spans = _long_strings(text)
-    if _compound_in_code(text, spans or []):
+    strings = '"""' in text or "'''" in text or "\\\n" in text
+    spans = _long_strings(text) if strings else []
+    if _compound_in_code(text, spans):
         return parse(path, text, layout).edges
-    edges = _statements(path, text, layout, spans or [])
+    edges = _statements(path, text, layout, spans)
     if any(word in text for word in _DYNAMIC):
         dynamic = _mentioning(text, _DYNAMIC)
         around = parse_around(path, text, layout, dynamic)
@@ -597,10 +594,9 @@ class _RoleBits:
         return self._by_role(succ, _components(succ), graph.succ)
 
     def _by_role(
-        self, succ: dict[str, list[str]], components: list[list[str]], present: Iterable[str]
+        self, succ: dict[str, list[str]], components: list[list[str]], present: Container[str]
     ) -> dict[int, int]:
         reached = _reach(succ, components, self.own)
-        present = set(present)
         found: dict[int, int] = {}
         for module, bits in self.own.items():
             if module in present:

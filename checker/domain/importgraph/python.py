@@ -339,12 +339,14 @@ def string_lines(
     return runs
 
 
-# Everything on a line but its brackets: comments, one-line strings (triple-quoted first) and
-# other text. A quote that opens no valid string is left, and is no bracket.
-_NOT_BRACKETS = re.compile(
+# A comment, or a one-line string (triple-quoted first), on one line of code.
+_ONE_LINE_TEXT = (
     r"""#[^\n]*|"{3}(?:[^"\\\n]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\\n]|\\.|'(?!''))*'{3}"""
-    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^()\[\]{}\n"'#]+"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
 )
+# Everything on a line but its brackets: comments, one-line strings and other text. A quote
+# that opens no valid string is left, and is no bracket.
+_NOT_BRACKETS = re.compile(_ONE_LINE_TEXT + r"""|[^()\[\]{}\n"'#]+""")
 _ONE_BRACKET = str.maketrans("[{]}", "(())")
 
 
